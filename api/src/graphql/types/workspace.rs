@@ -1,0 +1,289 @@
+//! Workspaces, members, teams; nested fields resolve inside the workspace's scope.
+
+use async_graphql::{ComplexObject, Context, ID, Json, SimpleObject};
+use chrono::{DateTime, Utc};
+use earshot_core::ids::{ApiKeyId, TeamId, UserId};
+use earshot_core::service::{api_keys, audit, members, teams};
+use earshot_core::tenancy::WorkspaceScope;
+use earshot_core::views::{AddedMember, AuditEntryView, MemberView, TeamView, WorkspaceView};
+
+use super::{ApiKey, GqlAgentVisibility, GqlRole, PageOf, id};
+use crate::graphql::context::{GqlResult, core, enter_workspace, page, parse_id};
+use crate::graphql::gql;
+
+/// A workspace's settings.
+#[derive(SimpleObject)]
+pub struct WorkspaceSettings {
+    /// Which conversations agents may read.
+    pub agent_visibility: GqlAgentVisibility,
+    /// Seconds after `resolved` during which a customer message re-opens.
+    pub reopen_window_secs: i64,
+    /// Seconds after `resolved` before the follow-up question.
+    pub followup_delay_secs: i64,
+}
+
+/// A workspace: one brand's desk.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Workspace {
+    /// Id.
+    pub id: ID,
+    /// Organization.
+    pub org_id: ID,
+    /// Name.
+    pub name: String,
+    /// Settings.
+    pub settings: WorkspaceSettings,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub scope: Option<WorkspaceScope>,
+}
+
+impl Workspace {
+    pub(crate) fn new(view: WorkspaceView, scope: Option<WorkspaceScope>) -> Self {
+        Self {
+            id: id(view.id),
+            org_id: id(view.org_id),
+            name: view.name,
+            settings: WorkspaceSettings {
+                agent_visibility: view.settings.agent_visibility.into(),
+                reopen_window_secs: view.settings.reopen_window_secs,
+                followup_delay_secs: view.settings.followup_delay_secs,
+            },
+            created_at: view.created_at,
+            updated_at: view.updated_at,
+            scope,
+        }
+    }
+
+    pub(crate) fn listed(view: WorkspaceView) -> Self {
+        Self::new(view, None)
+    }
+
+    async fn scope(&self, ctx: &Context<'_>) -> GqlResult<WorkspaceScope> {
+        match &self.scope {
+            Some(scope) => Ok(scope.clone()),
+            None => enter_workspace(ctx, &self.id).await,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Workspace {
+    /// The caller's effective role here (null for API keys).
+    async fn my_role(&self, ctx: &Context<'_>) -> GqlResult<Option<GqlRole>> {
+        Ok(self.scope(ctx).await?.role().map(Into::into))
+    }
+
+    /// Members.
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        limit: Option<u64>,
+        cursor: Option<String>,
+    ) -> GqlResult<PageOf<Member>> {
+        let page = page(ctx, limit, cursor)?;
+        let result = members::list(core(ctx)?, &self.scope(ctx).await?, page)
+            .await
+            .map_err(gql)?;
+        Ok(PageOf::from_page(result, Member::from))
+    }
+
+    /// One member.
+    async fn member(&self, ctx: &Context<'_>, user_id: ID) -> GqlResult<Member> {
+        let user: UserId = parse_id(&user_id)?;
+        Ok(members::get(core(ctx)?, &self.scope(ctx).await?, user)
+            .await
+            .map_err(gql)?
+            .into())
+    }
+
+    /// Teams.
+    async fn teams(
+        &self,
+        ctx: &Context<'_>,
+        limit: Option<u64>,
+        cursor: Option<String>,
+    ) -> GqlResult<PageOf<Team>> {
+        let page = page(ctx, limit, cursor)?;
+        let result = teams::list(core(ctx)?, &self.scope(ctx).await?, page)
+            .await
+            .map_err(gql)?;
+        Ok(PageOf::from_page(result, Team::from))
+    }
+
+    /// One team.
+    async fn team(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Team> {
+        let team: TeamId = parse_id(&id)?;
+        Ok(teams::get(core(ctx)?, &self.scope(ctx).await?, team)
+            .await
+            .map_err(gql)?
+            .into())
+    }
+
+    /// API keys (never their secrets).
+    async fn api_keys(
+        &self,
+        ctx: &Context<'_>,
+        limit: Option<u64>,
+        cursor: Option<String>,
+    ) -> GqlResult<PageOf<ApiKey>> {
+        let page = page(ctx, limit, cursor)?;
+        let result = api_keys::list(core(ctx)?, &self.scope(ctx).await?, page)
+            .await
+            .map_err(gql)?;
+        Ok(PageOf::from_page(result, ApiKey::from))
+    }
+
+    /// One API key.
+    async fn api_key(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ApiKey> {
+        let key: ApiKeyId = parse_id(&id)?;
+        Ok(api_keys::get(core(ctx)?, &self.scope(ctx).await?, key)
+            .await
+            .map_err(gql)?
+            .into())
+    }
+
+    /// Audit entries, newest first.
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        action: Option<String>,
+        target_kind: Option<String>,
+        limit: Option<u64>,
+        cursor: Option<String>,
+    ) -> GqlResult<PageOf<AuditEntry>> {
+        let page = page(ctx, limit, cursor)?;
+        let query = audit::AuditQuery {
+            action,
+            target_kind,
+        };
+        let result = audit::list(core(ctx)?, &self.scope(ctx).await?, query, page)
+            .await
+            .map_err(gql)?;
+        Ok(PageOf::from_page(result, AuditEntry::from))
+    }
+}
+
+/// A member of a workspace.
+#[derive(SimpleObject)]
+pub struct Member {
+    /// The person's id.
+    pub user_id: ID,
+    /// Email.
+    pub email: String,
+    /// Name shown to colleagues.
+    pub display_name: String,
+    /// Role here.
+    pub role: GqlRole,
+    /// The invitation has not been accepted yet.
+    pub invitation_pending: bool,
+    /// When they were added.
+    pub joined_at: DateTime<Utc>,
+}
+
+impl From<MemberView> for Member {
+    fn from(v: MemberView) -> Self {
+        Self {
+            user_id: id(v.user_id),
+            email: v.email,
+            display_name: v.display_name,
+            role: v.role.into(),
+            invitation_pending: v.invitation_pending,
+            joined_at: v.joined_at,
+        }
+    }
+}
+
+/// A member just added, with the invitation token for a new user (shown once).
+#[derive(SimpleObject)]
+pub struct AddedMemberResult {
+    /// The member.
+    pub member: Member,
+    /// Send this to the person.
+    pub invitation_token: Option<String>,
+}
+
+impl From<AddedMember> for AddedMemberResult {
+    fn from(v: AddedMember) -> Self {
+        Self {
+            member: v.member.into(),
+            invitation_token: v.invitation_token,
+        }
+    }
+}
+
+/// A team.
+#[derive(SimpleObject)]
+pub struct Team {
+    /// Id.
+    pub id: ID,
+    /// Name.
+    pub name: String,
+    /// What it does.
+    pub description: Option<String>,
+    /// Its members.
+    pub member_ids: Vec<ID>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<TeamView> for Team {
+    fn from(v: TeamView) -> Self {
+        Self {
+            id: id(v.id),
+            name: v.name,
+            description: v.description,
+            member_ids: v.member_ids.into_iter().map(id).collect(),
+            created_at: v.created_at,
+            updated_at: v.updated_at,
+        }
+    }
+}
+
+/// One audit entry.
+#[derive(SimpleObject)]
+pub struct AuditEntry {
+    /// Id.
+    pub id: ID,
+    /// `user` or `api_key`.
+    pub actor_kind: String,
+    /// The user or key.
+    pub actor_id: Option<ID>,
+    /// What, such as `team.created`.
+    pub action: String,
+    /// The kind of object changed.
+    pub target_kind: String,
+    /// Its id.
+    pub target_id: Option<String>,
+    /// Client address.
+    pub ip: Option<String>,
+    /// Request id.
+    pub request_id: Option<String>,
+    /// What changed.
+    pub details: Option<Json<serde_json::Value>>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<AuditEntryView> for AuditEntry {
+    fn from(v: AuditEntryView) -> Self {
+        Self {
+            id: id(v.id),
+            actor_kind: v.actor.kind,
+            actor_id: v.actor.id.map(id),
+            action: v.action,
+            target_kind: v.target_kind,
+            target_id: v.target_id,
+            ip: v.ip,
+            request_id: v.request_id,
+            details: v.details.map(Json),
+            created_at: v.created_at,
+        }
+    }
+}

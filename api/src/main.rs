@@ -1,0 +1,131 @@
+//! `earshot`: the one binary — `serve`, `worker`, `migrate`, `openapi`.
+
+use std::io::Write;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use earshot_api::{Api, openapi, telemetry};
+use earshot_core::service::bootstrap;
+use earshot_core::{Config, Core};
+
+/// Earshot: social customer care, self-hosted.
+#[derive(Parser)]
+#[command(name = "earshot", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API; without REDIS_URL the worker runs in the same process.
+    Serve,
+    /// Run the background worker only.
+    Worker,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Write the OpenAPI document to a file (or standard output).
+    Openapi {
+        /// Where to write it; `-` for standard output.
+        #[arg(long, default_value = "openapi/openapi.json")]
+        output: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Some(Command::Openapi { output }) = &cli.command {
+        return write_openapi(output);
+    }
+    let config = match Config::load() {
+        Ok(config) => config,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "earshot: {err}");
+            std::process::exit(2);
+        }
+    };
+    telemetry::init(&config);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Worker => earshot_worker::run(Core::build(config).await?).await,
+        Command::Migrate => migrate(config).await,
+        Command::Openapi { .. } => Ok(()),
+    }
+}
+
+fn write_openapi(output: &str) -> anyhow::Result<()> {
+    let text = openapi::document()?;
+    if output == "-" {
+        std::io::stdout().write_all(text.as_bytes())?;
+    } else {
+        std::fs::write(output, text).with_context(|| format!("writing {output}"))?;
+    }
+    Ok(())
+}
+
+async fn migrate(mut config: Config) -> anyhow::Result<()> {
+    config.database.migrate_on_start = true;
+    let db = earshot_core::db::connect(&config.database).await?;
+    db.close().await?;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let bootstrap_demo = config.bootstrap_demo;
+    let embedded_worker = config.redis_url.is_none();
+    let core = Core::build(config).await?;
+    let demo = if bootstrap_demo {
+        bootstrap::demo_if_empty(&core).await?
+    } else {
+        None
+    };
+    let api = Api::build(core.clone())?;
+    announce(&core, api.port(), demo)?;
+    let worker = embedded_worker.then(|| tokio::spawn(earshot_worker::run(core.clone())));
+    let result = api.run_until_stopped().await;
+    if let Some(worker) = worker {
+        worker.abort();
+    }
+    core.shutdown().await;
+    tracing::info!("stopped");
+    Ok(result?)
+}
+
+fn announce(core: &Core, port: u16, demo: Option<bootstrap::DemoLogin>) -> anyhow::Result<()> {
+    let host = core
+        .config()
+        .bind
+        .rsplit_once(':')
+        .map(|(h, _)| h)
+        .unwrap_or("127.0.0.1");
+    let base = format!("http://{host}:{port}");
+    tracing::info!(address = %base, "listening");
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Earshot is listening on {base}  (API docs: {base}/docs, GraphQL: {base}/graphql)"
+    )?;
+    if let Some(demo) = demo {
+        writeln!(
+            out,
+            "\nA demo organization was created. Log in once with these credentials (shown only now):"
+        )?;
+        writeln!(out, "  email:     {}", demo.email)?;
+        writeln!(out, "  password:  {}", demo.password)?;
+        writeln!(out, "  workspace: {}", demo.workspace_id)?;
+        writeln!(
+            out,
+            "\n  curl -s {base}/v1/auth/login -H 'content-type: application/json' \\"
+        )?;
+        writeln!(
+            out,
+            "    -d '{{\"email\":\"{}\",\"password\":\"{}\"}}'",
+            demo.email, demo.password
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! `Idempotency-Key` on POST: a retry with the same key and body gets the first answer
+//! again instead of doing the work twice; the same key with another body is refused.
+
+use actix_web::body::{BoxBody, MessageBody, to_bytes_limited};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::middleware::Next;
+use actix_web::web::{Bytes, BytesMut, Data};
+use actix_web::{HttpMessage, HttpResponse};
+use earshot_core::service::idempotency::{self, Claim};
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// The request header.
+pub const HEADER: &str = "idempotency-key";
+/// Set on a replayed answer.
+pub const REPLAYED: &str = "idempotent-replayed";
+/// Largest answer stored for replay.
+const MAX_STORED: usize = 1024 * 1024;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn valid_key(key: &str) -> bool {
+    (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// The middleware function.
+pub async fn idempotent_posts(
+    mut req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let key = match req.headers().get(HEADER) {
+        Some(value) if req.method() == Method::POST => {
+            value.to_str().unwrap_or_default().to_owned()
+        }
+        _ => return next.call(req).await,
+    };
+    if !valid_key(&key) {
+        let error = ApiError::bad_request(
+            "invalid_idempotency_key",
+            "Idempotency-Key must be 1 to 255 visible ASCII characters",
+        );
+        return Ok(req.error_response(error));
+    }
+    let Some(state) = req.app_data::<Data<AppState>>().cloned() else {
+        return next.call(req).await;
+    };
+    let limit = state.core.config().body_limit_bytes;
+    let body = match read_body(&mut req, limit).await {
+        Ok(body) => body,
+        Err(error) => return Ok(req.error_response(error)),
+    };
+    let credential = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_default();
+    let fingerprint = hex(&Sha256::new()
+        .chain_update(&credential)
+        .chain_update([0])
+        .chain_update(key.as_bytes())
+        .finalize());
+    let request_hash = hex(&Sha256::new()
+        .chain_update(req.method().as_str())
+        .chain_update(req.uri().to_string())
+        .chain_update([0])
+        .chain_update(&body)
+        .finalize());
+    req.set_payload(actix_http::Payload::from(body));
+    let claim = match idempotency::claim(&state.core, fingerprint, request_hash).await {
+        Ok(claim) => claim,
+        Err(error) => return Ok(req.error_response(ApiError(error))),
+    };
+    match claim {
+        Claim::Replay {
+            status,
+            content_type,
+            body,
+        } => {
+            let mut response =
+                HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
+            if let Some(ct) = content_type {
+                response.insert_header((header::CONTENT_TYPE, ct));
+            }
+            response.insert_header((REPLAYED, "true"));
+            Ok(req.into_response(response.body(body)))
+        }
+        Claim::Proceed(id) => {
+            let response = next.call(req).await?;
+            store(&state, id, response).await
+        }
+    }
+}
+
+async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<Bytes, ApiError> {
+    let mut payload = req.take_payload();
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::bad_request("malformed_body", format!("the body could not be read: {e}"))
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::bad_request(
+                "payload_too_large",
+                "the request body is too large",
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+async fn store(
+    state: &AppState,
+    id: uuid::Uuid,
+    response: ServiceResponse<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    let (req, res) = response.into_parts();
+    let (head, body) = res.into_parts();
+    let bytes = match to_bytes_limited(body, MAX_STORED).await {
+        Ok(Ok(bytes)) => bytes,
+        _ => {
+            release(state, id).await;
+            let error = ApiError(earshot_core::Error::Internal(anyhow::anyhow!(
+                "response too large to store"
+            )));
+            return Ok(ServiceResponse::from_err(error, req));
+        }
+    };
+    if status.is_server_error() {
+        release(state, id).await;
+    } else {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        if let Err(err) =
+            idempotency::complete(&state.core, id, status.as_u16(), content_type, text).await
+        {
+            tracing::warn!(error = %err, "storing an idempotent answer failed");
+            release(state, id).await;
+        }
+    }
+    Ok(ServiceResponse::new(req, head.set_body(bytes.boxed())))
+}
+
+async fn release(state: &AppState, id: uuid::Uuid) {
+    if let Err(err) = idempotency::release(&state.core, id).await {
+        tracing::warn!(error = %err, "releasing an idempotency key failed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_key;
+
+    #[test]
+    fn keys_are_short_visible_ascii() {
+        assert!(valid_key("3d9a6c2e-retry-1"));
+        assert!(!valid_key(""));
+        assert!(!valid_key("with space"));
+        assert!(!valid_key(&"k".repeat(256)));
+    }
+}

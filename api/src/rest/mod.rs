@@ -1,0 +1,46 @@
+//! The REST route table. One file a resource; handlers parse, call one service, map.
+
+pub mod api_keys;
+pub mod audit;
+pub mod auth;
+pub mod members;
+pub mod ops;
+pub mod orgs;
+pub mod teams;
+pub mod workspaces;
+
+use actix_web::web::{self, ServiceConfig};
+
+use crate::middleware::edge_errors::method_not_allowed;
+
+/// Registers every route; a known path with an unknown method answers 405.
+#[rustfmt::skip]
+pub fn configure(cfg: &mut ServiceConfig) {
+    let r = |path: &str| web::resource(path).default_service(web::to(method_not_allowed));
+    cfg
+        .service(r("/healthz").get(ops::healthz))
+        .service(r("/readyz").get(ops::readyz))
+        .service(r("/metrics").get(ops::metrics))
+        .service(r("/.well-known/jwks.json").get(ops::jwks))
+        .service(r("/graphql").post(crate::graphql::graphql))
+        .service(r("/v1/orgs").post(orgs::create_org))
+        .service(r("/v1/orgs/{org_id}").get(orgs::get_org))
+        .service(r("/v1/orgs/{org_id}/members").get(orgs::list_org_members))
+        .service(r("/v1/orgs/{org_id}/members/{user_id}").patch(orgs::update_org_member).delete(orgs::remove_org_member))
+        .service(r("/v1/orgs/{org_id}/workspaces").get(workspaces::list_workspaces).post(workspaces::create_workspace))
+        .service(r("/v1/auth/login").post(auth::login))
+        .service(r("/v1/auth/refresh").post(auth::refresh))
+        .service(r("/v1/auth/logout").post(auth::logout))
+        .service(r("/v1/auth/invitations/accept").post(auth::accept_invitation))
+        .service(r("/v1/me").get(auth::me))
+        .service(r("/v1/workspaces/{workspace_id}").get(workspaces::get_workspace).patch(workspaces::update_workspace).delete(workspaces::delete_workspace))
+        .service(r("/v1/workspaces/{workspace_id}/transfer-ownership").post(workspaces::transfer_ownership))
+        .service(r("/v1/workspaces/{workspace_id}/members").get(members::list_members).post(members::add_member))
+        .service(r("/v1/workspaces/{workspace_id}/members/{user_id}").get(members::get_member).patch(members::update_member).delete(members::remove_member))
+        .service(r("/v1/workspaces/{workspace_id}/api-keys").get(api_keys::list_api_keys).post(api_keys::create_api_key))
+        .service(r("/v1/workspaces/{workspace_id}/api-keys/{key_id}").get(api_keys::get_api_key).patch(api_keys::rename_api_key).delete(api_keys::revoke_api_key))
+        .service(r("/v1/workspaces/{workspace_id}/teams").get(teams::list_teams).post(teams::create_team))
+        .service(r("/v1/workspaces/{workspace_id}/teams/{team_id}").get(teams::get_team).patch(teams::update_team).delete(teams::delete_team))
+        .service(r("/v1/workspaces/{workspace_id}/audit-log").get(audit::list_audit_log));
+    ops::configure_docs(cfg);
+}

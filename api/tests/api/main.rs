@@ -1,0 +1,3 @@
+//! The API's integration tests: one binary, a real server per test.
+
+mod operations;

@@ -1,0 +1,153 @@
+//! `Core`: the configuration, database, keys and limiters every service call needs.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use secrecy::ExposeSecret;
+use serde::Serialize;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::limiter::Limiters;
+use crate::auth::secrets;
+use crate::config::Config;
+use crate::db::{self, Db};
+use crate::pagination::CursorCodec;
+use crate::{Error, Result};
+
+/// Shared handle to everything a service needs; cheap to clone.
+#[derive(Clone)]
+pub struct Core(Arc<Inner>);
+
+struct Inner {
+    config: Config,
+    db: Db,
+    jwt: JwtKeys,
+    cursors: CursorCodec,
+    limiters: Limiters,
+    redis: Option<redis::aio::ConnectionManager>,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core")
+            .field("database", &self.0.config.database.url.split(':').next())
+            .finish()
+    }
+}
+
+/// What `/readyz` reports.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    /// Whether every dependency answered.
+    pub ready: bool,
+    /// `ok` or `unreachable`.
+    pub database: &'static str,
+    /// `ok`, `unreachable`, or `not_configured` (in-process queue).
+    pub redis: &'static str,
+}
+
+impl Core {
+    /// Connects to the database (migrating when configured) and Redis, and loads the keys.
+    pub async fn build(config: Config) -> Result<Self> {
+        let server_key = secrets::load_server_key(config.secret_key.as_ref(), &config.data_dir)?;
+        let jwt = JwtKeys::load(&config.jwt, &config.data_dir)?;
+        let db = db::connect(&config.database).await?;
+        let redis = match &config.redis_url {
+            Some(url) => Some(connect_redis(url).await?),
+            None => None,
+        };
+        Ok(Self(Arc::new(Inner {
+            cursors: CursorCodec::new(secrets::derive_key(&server_key, "cursor")),
+            limiters: Limiters::new(&config.rate_limits),
+            config,
+            db,
+            jwt,
+            redis,
+        })))
+    }
+
+    /// The configuration this process runs with.
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    pub(crate) fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    pub(crate) fn jwt(&self) -> &JwtKeys {
+        &self.0.jwt
+    }
+
+    /// Signs and checks list cursors.
+    pub fn cursors(&self) -> &CursorCodec {
+        &self.0.cursors
+    }
+
+    pub(crate) fn limiters(&self) -> &Limiters {
+        &self.0.limiters
+    }
+
+    /// The public signing keys, as served at `/.well-known/jwks.json`.
+    pub fn jwks(&self) -> serde_json::Value {
+        serde_json::to_value(self.0.jwt.jwks())
+            .unwrap_or_else(|_| serde_json::json!({ "keys": [] }))
+    }
+
+    /// Whether the platform token matches (constant time); `false` when none is configured.
+    pub fn is_platform_token(&self, candidate: &str) -> bool {
+        match &self.0.config.platform_token {
+            Some(token) => {
+                let expected = token.expose_secret().as_bytes();
+                bool::from(subtle::ConstantTimeEq::ct_eq(
+                    candidate.as_bytes(),
+                    expected,
+                ))
+            }
+            None => false,
+        }
+    }
+
+    /// Checks the database and, when configured, Redis.
+    pub async fn readiness(&self) -> Readiness {
+        let database = match self.0.db.ping().await {
+            Ok(()) => "ok",
+            Err(_) => "unreachable",
+        };
+        let redis = match &self.0.redis {
+            None => "not_configured",
+            Some(conn) => match redis_ping(conn.clone()).await {
+                Ok(()) => "ok",
+                Err(_) => "unreachable",
+            },
+        };
+        Readiness {
+            ready: database == "ok" && redis != "unreachable",
+            database,
+            redis,
+        }
+    }
+
+    /// Closes the database pool.
+    pub async fn shutdown(&self) {
+        if let Err(err) = self.0.db.clone().close().await {
+            tracing::warn!(error = %err, "closing the database pool failed");
+        }
+    }
+}
+
+async fn connect_redis(url: &str) -> Result<redis::aio::ConnectionManager> {
+    let client = redis::Client::open(url).context("REDIS_URL: not a valid Redis URL")?;
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(std::time::Duration::from_secs(5)))
+        .set_response_timeout(Some(std::time::Duration::from_secs(5)));
+    client
+        .get_connection_manager_with_config(config)
+        .await
+        .map_err(|e| Error::Unavailable(format!("Redis cannot be reached: {e}")))
+}
+
+async fn redis_ping(mut conn: redis::aio::ConnectionManager) -> Result<()> {
+    let _: String = redis::cmd("PING").query_async(&mut conn).await?;
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! The database connection: one path to connect and migrate for the API, the worker and tests.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use earshot_migrations::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    TransactionTrait,
+};
+
+use crate::Result;
+use crate::config::DatabaseConfig;
+
+/// A pooled connection to SQLite or PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct Db(DatabaseConnection);
+
+impl Db {
+    pub(crate) fn conn(&self) -> &DatabaseConnection {
+        &self.0
+    }
+
+    pub(crate) async fn begin(&self) -> Result<DatabaseTransaction> {
+        Ok(self.0.begin().await?)
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.0.ping().await?)
+    }
+
+    /// Closes the pool.
+    pub async fn close(self) -> Result<()> {
+        Ok(self.0.close().await?)
+    }
+}
+
+/// Connects (creating the SQLite file and its folder when needed) and, when configured,
+/// applies pending migrations.
+pub async fn connect(config: &DatabaseConfig) -> Result<Db> {
+    if let Some(path) = sqlite_path(&config.url)
+        && let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut options = ConnectOptions::new(config.url.clone());
+    options
+        .max_connections(config.max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false);
+    let conn = Database::connect(options).await?;
+    if sqlite_path(&config.url).is_some() {
+        // WAL lets readers proceed while the single writer commits.
+        conn.execute_unprepared(
+            "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
+        )
+        .await?;
+    }
+    let db = Db(conn);
+    if config.migrate_on_start {
+        migrate(&db).await?;
+    }
+    Ok(db)
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &Db) -> Result<()> {
+    Migrator::up(db.conn(), None)
+        .await
+        .context("applying migrations")?;
+    Ok(())
+}
+
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// Creates a PostgreSQL database next to the one in `admin_url` and returns its URL; used
+/// by tests to give each one its own database.
+pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<String> {
+    let admin = Database::connect(
+        ConnectOptions::new(admin_url.to_owned())
+            .sqlx_logging(false)
+            .to_owned(),
+    )
+    .await?;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await?;
+    admin.close().await?;
+    Ok(replace_database_name(admin_url, name))
+}
+
+/// Drops a database made by [`create_postgres_database`].
+pub async fn drop_postgres_database(admin_url: &str, name: &str) -> Result<()> {
+    let admin = Database::connect(
+        ConnectOptions::new(admin_url.to_owned())
+            .sqlx_logging(false)
+            .to_owned(),
+    )
+    .await?;
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await?;
+    admin.close().await?;
+    Ok(())
+}
+
+fn replace_database_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let authority_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_paths_are_found_in_urls() {
+        assert_eq!(
+            sqlite_path("sqlite://data/earshot.db?mode=rwc"),
+            Some("data/earshot.db")
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://x/y"), None);
+    }
+
+    #[test]
+    fn the_database_name_is_replaced() {
+        assert_eq!(
+            replace_database_name("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            replace_database_name("postgres://u@h/db?sslmode=disable", "t2"),
+            "postgres://u@h/t2?sslmode=disable"
+        );
+        assert_eq!(
+            replace_database_name("postgres://u@h", "t3"),
+            "postgres://u@h/t3"
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! sea-orm entities, one file a table; private to core.
+
+pub(crate) mod api_keys;
+pub(crate) mod audit_log;
+pub(crate) mod idempotency_records;
+pub(crate) mod org_members;
+pub(crate) mod organizations;
+pub(crate) mod refresh_tokens;
+pub(crate) mod sessions;
+pub(crate) mod team_members;
+pub(crate) mod teams;
+pub(crate) mod users;
+pub(crate) mod workspace_members;
+pub(crate) mod workspaces;

@@ -1,0 +1,178 @@
+//! The one error type of Earshot, with a stable `code` for every variant.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::tenancy::Capability;
+
+/// What went wrong with one field of an input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// The path of the field, such as `email` or `scopes[1]`.
+    pub field: String,
+    /// A stable snake_case code, such as `too_short`.
+    pub code: &'static str,
+    /// A sentence for a person.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error with its path, code and message.
+    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Every failure a service can report.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The object does not exist, or the caller may not know it exists.
+    #[error("not found")]
+    NotFound,
+    /// The input breaks one or more field rules.
+    #[error("the input is invalid")]
+    Validation(Vec<FieldError>),
+    /// The request is malformed in a way that is not about one field.
+    #[error("{message}")]
+    BadRequest {
+        /// Stable code, such as `invalid_cursor`.
+        code: &'static str,
+        /// A sentence for a person.
+        message: String,
+    },
+    /// The change clashes with the current state.
+    #[error("{message}")]
+    Conflict {
+        /// Stable code, such as `email_taken`.
+        code: &'static str,
+        /// A sentence for a person.
+        message: String,
+    },
+    /// Credentials are missing, wrong, expired or revoked.
+    #[error("{message}")]
+    Unauthenticated {
+        /// Stable code, such as `invalid_token`.
+        code: &'static str,
+        /// A sentence for a person.
+        message: String,
+    },
+    /// The caller is known but its role or key lacks the capability.
+    #[error("this action needs the capability {0}")]
+    Forbidden(Capability),
+    /// Too many attempts; try again after the duration.
+    #[error("too many requests")]
+    RateLimited {
+        /// How long the caller should wait.
+        retry_after: Duration,
+    },
+    /// A dependency (database, Redis) cannot be reached.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// Anything unexpected; the cause is logged, never shown.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The result of every service call.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The stable snake_case code clients can act on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound => "not_found",
+            Error::Validation(_) => "validation_failed",
+            Error::BadRequest { code, .. } => code,
+            Error::Conflict { code, .. } => code,
+            Error::Unauthenticated { code, .. } => code,
+            Error::Forbidden(_) => "forbidden",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::Unavailable(_) => "unavailable",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    /// A validation error on one field.
+    pub fn invalid(
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    /// A malformed request with a code.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Error::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A conflict with a code.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Refused credentials with a code.
+    pub fn unauthenticated(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Unauthenticated {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(err: sea_orm::DbErr) -> Self {
+        if is_connection_failure(&err) {
+            return Error::Unavailable("the database cannot be reached".into());
+        }
+        Error::Internal(anyhow::Error::new(err).context("database error"))
+    }
+}
+
+impl From<sea_orm::TransactionError<Error>> for Error {
+    fn from(err: sea_orm::TransactionError<Error>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(inner) => inner,
+        }
+    }
+}
+
+impl From<redis::RedisError> for Error {
+    fn from(err: redis::RedisError) -> Self {
+        Error::Internal(anyhow::Error::new(err).context("redis error"))
+    }
+}
+
+fn is_connection_failure(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err,
+        sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)
+    )
+}
+
+/// Turns a unique-constraint violation into a conflict with the given code.
+pub(crate) trait OnConflict<T> {
+    fn on_unique(self, code: &'static str, message: &str) -> Result<T>;
+}
+
+impl<T> OnConflict<T> for std::result::Result<T, sea_orm::DbErr> {
+    fn on_unique(self, code: &'static str, message: &str) -> Result<T> {
+        self.map_err(|err| match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::conflict(code, message),
+            _ => err.into(),
+        })
+    }
+}

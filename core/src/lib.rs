@@ -1,0 +1,23 @@
+//! Earshot's domain, data and services: everything the API and the worker call.
+//!
+//! `entity` and `repo` are private to this crate, so no caller can build a query on a
+//! tenant table; the public surface is `service`, the read models it returns and the
+//! typed inputs it takes.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod ids;
+pub mod pagination;
+pub mod service;
+pub mod tenancy;
+pub mod views;
+
+mod app;
+mod entity;
+mod repo;
+
+pub use app::{Core, Readiness};
+pub use config::Config;
+pub use error::{Error, FieldError, Result};

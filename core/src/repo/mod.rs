@@ -1,0 +1,46 @@
+//! Every query on a tenant table. Workspace-owned rows are reached only through a
+//! `WorkspaceScope`, and these functions add its `workspace_id` filter themselves.
+
+pub(crate) mod api_keys;
+pub(crate) mod audit;
+pub(crate) mod idempotency;
+pub(crate) mod members;
+pub(crate) mod orgs;
+pub(crate) mod scoped;
+pub(crate) mod sessions;
+pub(crate) mod teams;
+pub(crate) mod users;
+pub(crate) mod workspaces;
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+
+use crate::pagination::PageRequest;
+
+/// Which way a list runs along its time-ordered ids.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Direction {
+    OldestFirst,
+    NewestFirst,
+}
+
+/// Applies the cursor, order and `limit + 1` (to learn whether another page follows).
+pub(crate) fn paged<E: EntityTrait>(
+    select: Select<E>,
+    id: E::Column,
+    page: PageRequest,
+    direction: Direction,
+) -> Select<E>
+where
+    E::Column: ColumnTrait,
+{
+    let select = match (direction, page.after) {
+        (Direction::OldestFirst, Some(after)) => select.filter(id.gt(after)),
+        (Direction::NewestFirst, Some(after)) => select.filter(id.lt(after)),
+        (_, None) => select,
+    };
+    let select = match direction {
+        Direction::OldestFirst => select.order_by_asc(id),
+        Direction::NewestFirst => select.order_by_desc(id),
+    };
+    select.limit(page.limit + 1)
+}

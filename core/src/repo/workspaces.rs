@@ -1,0 +1,136 @@
+//! Workspaces: entered by id, listed per organization, changed through their scope.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    QueryTrait, Set,
+};
+
+use crate::entity::{workspace_members, workspaces};
+use crate::ids::{OrgId, UserId, WorkspaceId};
+use crate::pagination::PageRequest;
+use crate::tenancy::WorkspaceScope;
+use crate::views::AgentVisibility;
+use crate::{Error, Result};
+
+use super::{Direction, paged};
+
+/// Default re-open window: 7 days.
+pub(crate) const DEFAULT_REOPEN_WINDOW_SECS: i64 = 7 * 24 * 3600;
+/// Default follow-up delay: 24 hours.
+pub(crate) const DEFAULT_FOLLOWUP_DELAY_SECS: i64 = 24 * 3600;
+
+pub(crate) async fn insert(
+    conn: &impl ConnectionTrait,
+    org: OrgId,
+    name: String,
+) -> Result<workspaces::Model> {
+    let now = Utc::now();
+    Ok(workspaces::ActiveModel {
+        id: Set(WorkspaceId::new().as_uuid()),
+        org_id: Set(org.as_uuid()),
+        name: Set(name),
+        agent_visibility: Set(AgentVisibility::All.as_str().to_owned()),
+        reopen_window_secs: Set(DEFAULT_REOPEN_WINDOW_SECS),
+        followup_delay_secs: Set(DEFAULT_FOLLOWUP_DELAY_SECS),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// The workspace with this id, before any membership check: only `access` calls this.
+pub(crate) async fn find_for_entry(
+    conn: &impl ConnectionTrait,
+    id: WorkspaceId,
+) -> Result<Option<workspaces::Model>> {
+    Ok(workspaces::Entity::find_by_id(id.as_uuid())
+        .one(conn)
+        .await?)
+}
+
+pub(crate) async fn get(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+) -> Result<workspaces::Model> {
+    workspaces::Entity::find_by_id(scope.workspace_id().as_uuid())
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Workspaces of an organization; with `only_member_of`, just those the user belongs to.
+pub(crate) async fn list_for_org(
+    conn: &impl ConnectionTrait,
+    org: OrgId,
+    only_member_of: Option<UserId>,
+    page: PageRequest,
+) -> Result<Vec<workspaces::Model>> {
+    let mut select = workspaces::Entity::find().filter(workspaces::Column::OrgId.eq(org.as_uuid()));
+    if let Some(user) = only_member_of {
+        let member_of = workspace_members::Entity::find()
+            .select_only()
+            .column(workspace_members::Column::WorkspaceId)
+            .filter(workspace_members::Column::UserId.eq(user.as_uuid()))
+            .into_query();
+        select = select.filter(workspaces::Column::Id.in_subquery(member_of));
+    }
+    Ok(
+        paged(select, workspaces::Column::Id, page, Direction::OldestFirst)
+            .all(conn)
+            .await?,
+    )
+}
+
+pub(crate) async fn for_orgs(
+    conn: &impl ConnectionTrait,
+    orgs: Vec<uuid::Uuid>,
+) -> Result<Vec<workspaces::Model>> {
+    Ok(workspaces::Entity::find()
+        .filter(workspaces::Column::OrgId.is_in(orgs))
+        .all(conn)
+        .await?)
+}
+
+/// The changes a PATCH may make.
+#[derive(Default)]
+pub(crate) struct WorkspaceChanges {
+    pub name: Option<String>,
+    pub agent_visibility: Option<AgentVisibility>,
+    pub reopen_window_secs: Option<i64>,
+    pub followup_delay_secs: Option<i64>,
+}
+
+pub(crate) async fn update(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    changes: WorkspaceChanges,
+) -> Result<workspaces::Model> {
+    let mut active: workspaces::ActiveModel = get(conn, scope).await?.into();
+    if let Some(name) = changes.name {
+        active.name = Set(name);
+    }
+    if let Some(visibility) = changes.agent_visibility {
+        active.agent_visibility = Set(visibility.as_str().to_owned());
+    }
+    if let Some(secs) = changes.reopen_window_secs {
+        active.reopen_window_secs = Set(secs);
+    }
+    if let Some(secs) = changes.followup_delay_secs {
+        active.followup_delay_secs = Set(secs);
+    }
+    active.updated_at = Set(Utc::now());
+    Ok(active.update(conn).await?)
+}
+
+pub(crate) async fn delete(conn: &impl ConnectionTrait, scope: &WorkspaceScope) -> Result<()> {
+    let result = workspaces::Entity::delete_many()
+        .filter(workspaces::Column::Id.eq(scope.workspace_id().as_uuid()))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! `Idempotency-Key` on POST: the first answer is stored and replayed for retries.
+
+use chrono::{Duration, Utc};
+
+use crate::repo;
+use crate::{Core, Error, Result};
+
+/// How long a stored answer is replayed.
+const RETENTION: Duration = Duration::hours(24);
+
+/// What to do with a request carrying an idempotency key.
+#[derive(Debug)]
+pub enum Claim {
+    /// First time: run it, then call [`complete`] (or [`release`] on a server error).
+    Proceed(uuid::Uuid),
+    /// Seen before with the same request: send this answer again.
+    Replay {
+        /// HTTP status.
+        status: u16,
+        /// `Content-Type` of the stored body.
+        content_type: Option<String>,
+        /// The stored body.
+        body: String,
+    },
+}
+
+/// Claims the key for this credential and request, or finds its stored answer.
+/// `fingerprint` identifies credential + key; `request_hash` the method, path and body.
+pub async fn claim(core: &Core, fingerprint: String, request_hash: String) -> Result<Claim> {
+    let conn = core.db().conn();
+    let now = Utc::now();
+    if let Some(record) = repo::idempotency::find(conn, &fingerprint).await? {
+        if record.expires_at > now {
+            if record.request_hash != request_hash {
+                return Err(Error::conflict(
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was used with a different request",
+                ));
+            }
+            return match (record.status_code, record.response_body) {
+                (Some(status), Some(body)) => Ok(Claim::Replay {
+                    status: u16::try_from(status).unwrap_or(500),
+                    content_type: record.content_type,
+                    body,
+                }),
+                _ => Err(Error::conflict(
+                    "idempotency_in_progress",
+                    "a request with this Idempotency-Key is in progress",
+                )),
+            };
+        }
+        repo::idempotency::release(conn, record.id).await?;
+    }
+    let id = repo::idempotency::claim(conn, fingerprint, request_hash, now + RETENTION).await?;
+    Ok(Claim::Proceed(id))
+}
+
+/// Stores the answer of a claimed request.
+pub async fn complete(
+    core: &Core,
+    id: uuid::Uuid,
+    status: u16,
+    content_type: Option<String>,
+    body: String,
+) -> Result<()> {
+    repo::idempotency::complete(core.db().conn(), id, status, content_type, body).await
+}
+
+/// Forgets a claim whose request failed on our side, so a retry runs it again.
+pub async fn release(core: &Core, id: uuid::Uuid) -> Result<()> {
+    repo::idempotency::release(core.db().conn(), id).await
+}
+
+/// Deletes answers older than the retention; returns how many.
+pub async fn purge_expired(core: &Core) -> Result<u64> {
+    repo::idempotency::delete_expired(core.db().conn(), Utc::now()).await
+}

@@ -1,0 +1,33 @@
+//! The API of core: one function a use case, shared by REST, GraphQL and the worker.
+
+pub mod access;
+pub mod api_keys;
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod idempotency;
+pub mod me;
+pub mod members;
+pub mod orgs;
+pub mod teams;
+pub mod workspaces;
+
+/// Trims a required name and checks its length.
+pub(crate) fn required_name(field: &str, value: &str, max: usize) -> crate::Result<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(crate::Error::invalid(
+            field,
+            "required",
+            format!("{field} must not be empty"),
+        ));
+    }
+    if trimmed.chars().count() > max {
+        return Err(crate::Error::invalid(
+            field,
+            "too_long",
+            format!("{field} must have at most {max} characters"),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}

@@ -1,0 +1,23 @@
+//! Read models returned by services: serializable, documented, free of database types.
+
+mod audit;
+mod credentials;
+mod identity;
+mod workspace;
+
+pub use audit::*;
+pub use credentials::*;
+pub use identity::*;
+pub use workspace::*;
+
+use serde::{Deserialize, Deserializer};
+
+/// Deserializes a field that may be absent (`None`), `null` (`Some(None)`) or a value, as
+/// PATCH bodies need to tell "leave alone" from "clear".
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}

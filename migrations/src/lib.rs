@@ -1,0 +1,26 @@
+//! Database migrations, applied on start (when configured) and by `earshot migrate`.
+//!
+//! Each file is one landed step and is never edited once landed. Files declare their own
+//! identifiers and never import core entities.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_identity;
+mod m20261123_000002_create_workspaces;
+mod m20261123_000003_create_credentials;
+mod m20261123_000004_create_audit_and_idempotency;
+
+/// The ordered list of every migration.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_identity::Migration),
+            Box::new(m20261123_000002_create_workspaces::Migration),
+            Box::new(m20261123_000003_create_credentials::Migration),
+            Box::new(m20261123_000004_create_audit_and_idempotency::Migration),
+        ]
+    }
+}

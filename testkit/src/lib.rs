@@ -1,0 +1,307 @@
+//! Test helpers: a real server on a real port per test, on a fresh SQLite file or (with
+#![expect(
+    clippy::expect_used,
+    reason = "test helpers fail the test at once when setting up fails"
+)]
+//! `TEST_DATABASE_URL`) a fresh PostgreSQL database, with a Redis prefix of its own.
+
+use std::net::TcpListener;
+
+use earshot_api::Api;
+use earshot_core::{Config, Core};
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+/// The platform token every test app accepts.
+pub const PLATFORM_TOKEN: &str = "test-platform-token-0123456789";
+/// The password of every user the fixtures create.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A running API server and what it runs on.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// A client without cookies or redirects.
+    pub client: reqwest::Client,
+    /// The same core the server uses.
+    pub core: Core,
+    handle: actix_web::dev::ServerHandle,
+    postgres: Option<(String, String)>,
+    _dir: TempDir,
+}
+
+/// One organization with one workspace and its owner, logged in.
+#[derive(Clone, Debug)]
+pub struct Tenant {
+    /// Organization id.
+    pub org_id: String,
+    /// Workspace id.
+    pub workspace_id: String,
+    /// Owner's user id.
+    pub user_id: String,
+    /// Owner's email.
+    pub email: String,
+    /// Owner's access token.
+    pub token: String,
+}
+
+/// The config of a test app: everything local, limits out of the way.
+pub fn test_config(dir: &std::path::Path) -> Config {
+    let mut config = Config::defaults().expect("default config");
+    config.bind = "127.0.0.1:0".into();
+    config.data_dir = dir.to_path_buf();
+    config.database.url = format!("sqlite://{}?mode=rwc", dir.join("earshot.db").display());
+    config.platform_token = Some(PLATFORM_TOKEN.to_owned().into());
+    config.bootstrap_demo = false;
+    config.allow_private_targets = true;
+    config.rate_limits.login_per_account = 1000;
+    config.rate_limits.login_per_ip = 100_000;
+    config.rate_limits.requests_per_minute = 100_000;
+    config.redis_url = std::env::var("TEST_REDIS_URL").ok();
+    config.redis_prefix = format!("earshot-test-{}:", uuid::Uuid::new_v4().simple());
+    config.shutdown_timeout = std::time::Duration::from_secs(1);
+    config
+}
+
+impl TestApp {
+    /// A server with the test config.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A server with the test config changed by `adjust`.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        if std::env::var("TEST_LOG").is_ok() {
+            let mut log = test_config(std::path::Path::new("."));
+            log.log_format = earshot_core::config::LogFormat::Pretty;
+            log.log_filter = "debug".into();
+            earshot_api::telemetry::init(&log);
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(dir.path());
+        let postgres = match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin) => {
+                let name = format!("earshot_t_{}", uuid::Uuid::new_v4().simple());
+                config.database.url = earshot_core::db::create_postgres_database(&admin, &name)
+                    .await
+                    .expect("create test database");
+                config.database.max_connections = 5;
+                Some((admin, name))
+            }
+            Err(_) => None,
+        };
+        adjust(&mut config);
+        let core = Core::build(config).await.expect("core");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let api = Api::build_with_listener(core.clone(), listener).expect("api");
+        let address = format!("http://127.0.0.1:{}", api.port());
+        let handle = api.handle();
+        tokio::spawn(api.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        TestApp {
+            address,
+            client,
+            core,
+            handle,
+            postgres,
+            _dir: dir,
+        }
+    }
+
+    /// The full URL of a path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    /// `GET` with a token.
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+
+    /// `POST` JSON with a token.
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
+        self.request(Method::POST, path, Some(token), Some(body))
+            .await
+    }
+
+    /// `PATCH` JSON with a token.
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Response {
+        self.request(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    /// `DELETE` with a token.
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        self.request(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// A GraphQL request with an optional token; returns the JSON answer.
+    pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = json!({ "query": query, "variables": variables });
+        let response = self
+            .request(Method::POST, "/graphql", token, Some(body))
+            .await;
+        response.json().await.expect("graphql json")
+    }
+
+    /// Creates an organization (and a workspace) through the platform token.
+    pub async fn create_org(&self, name: &str, email: &str) -> Value {
+        let body = json!({
+            "name": name,
+            "owner": { "email": email, "password": PASSWORD },
+            "workspace_name": format!("{name} desk"),
+        });
+        let response = self.post("/v1/orgs", PLATFORM_TOKEN, body).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "create org");
+        response.json().await.expect("org json")
+    }
+
+    /// Logs in and returns the token pair.
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        let body = json!({ "email": email, "password": password });
+        let response = self
+            .request(Method::POST, "/v1/auth/login", None, Some(body))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "login {email}");
+        response.json().await.expect("tokens json")
+    }
+
+    /// A new organization with a workspace and a logged-in owner.
+    pub async fn tenant(&self, name: &str) -> Tenant {
+        let email = format!("owner@{}.test", name.to_lowercase().replace(' ', "-"));
+        let created = self.create_org(name, &email).await;
+        let tokens = self.login(&email, PASSWORD).await;
+        Tenant {
+            org_id: str_of(&created["org"]["id"]),
+            workspace_id: str_of(&created["workspace"]["id"]),
+            user_id: str_of(&created["owner"]["id"]),
+            email,
+            token: str_of(&tokens["access_token"]),
+        }
+    }
+
+    /// Two unrelated tenants: the fixture of every isolation test.
+    pub async fn two_workspaces() -> (TestApp, Tenant, Tenant) {
+        let app = Self::spawn().await;
+        let a = app.tenant("Acme").await;
+        let b = app.tenant("Globex").await;
+        (app, a, b)
+    }
+
+    /// Adds a member with a role to the tenant's workspace and logs them in; returns
+    /// (user id, token).
+    pub async fn member_with_role(&self, tenant: &Tenant, role: &str) -> (String, String) {
+        let email = format!(
+            "{role}-{}@{}",
+            uuid::Uuid::new_v4().simple(),
+            tenant.email.split('@').nth(1).unwrap_or("x.test")
+        );
+        let path = format!("/v1/workspaces/{}/members", tenant.workspace_id);
+        let response = self
+            .post(
+                &path,
+                &tenant.token,
+                json!({ "email": email, "role": role }),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "add {role}");
+        let added: Value = response.json().await.expect("member json");
+        let invitation = str_of(&added["invitation_token"]);
+        let body = json!({ "token": invitation, "password": PASSWORD });
+        let response = self
+            .request(
+                Method::POST,
+                "/v1/auth/invitations/accept",
+                None,
+                Some(body),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "accept invitation");
+        let tokens: Value = response.json().await.expect("tokens");
+        (
+            str_of(&added["member"]["user_id"]),
+            str_of(&tokens["access_token"]),
+        )
+    }
+
+    /// Creates an API key with the scopes in the tenant's workspace; returns (id, secret).
+    pub async fn api_key(&self, tenant: &Tenant, scopes: &[&str]) -> (String, String) {
+        let path = format!("/v1/workspaces/{}/api-keys", tenant.workspace_id);
+        let response = self
+            .post(
+                &path,
+                &tenant.token,
+                json!({ "name": "integration", "scopes": scopes }),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "create key");
+        let created: Value = response.json().await.expect("key json");
+        (str_of(&created["key"]["id"]), str_of(&created["secret"]))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+        if let Some((admin, name)) = self.postgres.take() {
+            // A thread of its own: this may run inside the test's runtime.
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    let _ = rt.block_on(earshot_core::db::drop_postgres_database(&admin, &name));
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// A JSON string value as an owned string (empty when absent).
+pub fn str_of(value: &Value) -> String {
+    value.as_str().unwrap_or_default().to_owned()
+}
+
+/// Asserts a problem+json answer with the status and code; returns the body.
+pub async fn assert_problem(response: Response, status: u16, code: &str) -> Value {
+    let actual = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(actual, status, "status, body {body}");
+    assert_eq!(body["code"], code, "code, body {body}");
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content type {content_type}"
+    );
+    assert_eq!(body["status"], status);
+    body
+}

@@ -65,6 +65,8 @@ impl Api {
                 .default_service(web::to(edge_errors::not_found))
         })
         .listen(listener)?
+        // The binary handles SIGTERM/SIGINT itself (see main.rs), before it announces itself.
+        .disable_signals()
         .shutdown_timeout(config.shutdown_timeout.as_secs())
         .run();
         Ok(Self { port, server })
@@ -80,7 +82,7 @@ impl Api {
         self.server.handle()
     }
 
-    /// Serves until SIGTERM/SIGINT (graceful) or `handle().stop()`.
+    /// Serves until `handle().stop()`.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }

@@ -83,7 +83,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         None
     };
     let api = Api::build(core.clone())?;
-    announce(&core, api.port(), demo)?;
+    stop_on_signals(api.handle())?;
+    // A closed stdout (a detached process) must not stop the server.
+    if let Err(err) = announce(&core, api.port(), demo) {
+        tracing::warn!(error = %err, "could not print the start banner");
+    }
     let worker = embedded_worker.then(|| tokio::spawn(earshot_worker::run(core.clone())));
     let result = api.run_until_stopped().await;
     if let Some(worker) = worker {
@@ -92,6 +96,20 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     core.shutdown().await;
     tracing::info!("stopped");
     Ok(result?)
+}
+
+/// Stops the server gracefully on SIGTERM or SIGINT: requests in flight get the configured
+/// grace period.
+fn stop_on_signals(handle: actix_web::dev::ServerHandle) -> anyhow::Result<()> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = terminate.recv() => tracing::info!("SIGTERM received; shutting down"),
+            _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received; shutting down"),
+        }
+        handle.stop(true).await;
+    });
+    Ok(())
 }
 
 fn announce(core: &Core, port: u16, demo: Option<bootstrap::DemoLogin>) -> anyhow::Result<()> {

@@ -93,9 +93,8 @@ impl CursorCodec {
     pub fn request(&self, limit: Option<u64>, cursor: Option<&str>) -> Result<PageRequest> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if limit == 0 || limit > MAX_LIMIT {
-            return Err(Error::invalid(
-                "limit",
-                "out_of_range",
+            return Err(Error::bad_request(
+                "invalid_query",
                 format!("limit must be between 1 and {MAX_LIMIT}"),
             ));
         }

@@ -46,6 +46,15 @@ pub struct Tenant {
     pub token: String,
 }
 
+/// An HTTP client for tests (installs the TLS provider reqwest needs first).
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
 /// The config of a test app: everything local, limits out of the way.
 pub fn test_config(dir: &std::path::Path) -> Config {
     let mut config = Config::defaults().expect("default config");
@@ -99,10 +108,7 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", api.port());
         let handle = api.handle();
         tokio::spawn(api.run_until_stopped());
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
+        let client = http_client();
         TestApp {
             address,
             client,

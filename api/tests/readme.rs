@@ -1,0 +1,167 @@
+//! The README's first command: the `earshot` binary on a fresh data directory starts a
+//! complete instance, prints where it listens and a login that works.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+struct Server {
+    child: Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn earshot(data_dir: &std::path::Path, port: u16) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_earshot"));
+    command
+        .current_dir(data_dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("EARSHOT_BIND", format!("127.0.0.1:{port}"))
+        .env("EARSHOT_LOG_FILTER", "warn");
+    command
+}
+
+/// Reads stdout until the printed password appears; returns (base URL, email, password).
+fn read_banner(child: &mut Child) -> (String, String, String) {
+    let stdout = child.stdout.take().unwrap();
+    let (mut base, mut email) = (String::new(), String::new());
+    let mut lines = BufReader::new(stdout).lines();
+    while let Some(line) = lines.next() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("Earshot is listening on ") {
+            base = rest.split_whitespace().next().unwrap().to_owned();
+        } else if let Some(rest) = line.trim().strip_prefix("email:") {
+            email = rest.trim().to_owned();
+        } else if let Some(rest) = line.trim().strip_prefix("password:") {
+            // Keep reading in the background so the server never writes to a closed pipe.
+            std::thread::spawn(move || lines.for_each(drop));
+            return (base, email, rest.trim().to_owned());
+        }
+    }
+    panic!("the banner ended without credentials");
+}
+
+#[tokio::test]
+async fn serve_on_a_fresh_directory_answers_healthz_and_the_printed_login_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = earshot(dir.path(), port).arg("serve").stdout(Stdio::piped()).spawn().unwrap();
+    let mut server = Server { child };
+    let (base, email, password) = read_banner(&mut server.child);
+    assert_eq!(base, format!("http://127.0.0.1:{port}"));
+    let client = earshot_testkit::http_client();
+    let health = client.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let login = client
+        .post(format!("{base}/v1/auth/login"))
+        .json(&json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let tokens: Value = login.json().await.unwrap();
+    let me: Value = client
+        .get(format!("{base}/v1/me"))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["organizations"][0]["workspaces"][0]["role"], "owner");
+    assert!(dir.path().join("data").join("earshot.db").exists(), "SQLite file in ./data");
+}
+
+#[tokio::test]
+async fn a_restart_keeps_the_data_and_does_not_print_new_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut first = Server {
+        child: earshot(dir.path(), port).arg("serve").stdout(Stdio::piped()).spawn().unwrap(),
+    };
+    let (_, email, password) = read_banner(&mut first.child);
+    drop(first);
+    let port = free_port();
+    let mut second = Server {
+        child: earshot(dir.path(), port).arg("serve").stdout(Stdio::piped()).spawn().unwrap(),
+    };
+    let stdout = second.child.stdout.take().unwrap();
+    let banner = BufReader::new(stdout).lines().next().unwrap().unwrap();
+    assert!(banner.starts_with("Earshot is listening on"), "{banner}");
+    let client = earshot_testkit::http_client();
+    let login = client
+        .post(format!("http://127.0.0.1:{port}/v1/auth/login"))
+        .json(&json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200, "the first credentials still work");
+}
+
+#[test]
+fn a_bad_setting_stops_the_process_with_a_message_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = earshot(dir.path(), free_port())
+        .env("EARSHOT_BIND", "not-an-address")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("EARSHOT_BIND"), "{stderr}");
+    let output = earshot(dir.path(), free_port())
+        .env("EARSHOT_ACCESS_TOKEN_TTL_SECS", "soon")
+        .arg("serve")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("EARSHOT_ACCESS_TOKEN_TTL_SECS"), "{stderr}");
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let output = Command::new(env!("CARGO_BIN_EXE_earshot")).arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    for sub in ["serve", "worker", "migrate", "openapi"] {
+        assert!(text.contains(sub), "{sub} missing from {text}");
+    }
+}
+
+#[test]
+fn sigterm_stops_the_server_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server {
+        child: earshot(dir.path(), free_port())
+            .env("EARSHOT_SHUTDOWN_TIMEOUT_SECS", "2")
+            .arg("serve")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    };
+    read_banner(&mut server.child);
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still running after SIGTERM");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -19,7 +19,11 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn earshot(data_dir: &std::path::Path, port: u16) -> Command {
@@ -57,7 +61,11 @@ fn read_banner(child: &mut Child) -> (String, String, String) {
 async fn serve_on_a_fresh_directory_answers_healthz_and_the_printed_login_works() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let child = earshot(dir.path(), port).arg("serve").stdout(Stdio::piped()).spawn().unwrap();
+    let child = earshot(dir.path(), port)
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut server = Server { child };
     let (base, email, password) = read_banner(&mut server.child);
     assert_eq!(base, format!("http://127.0.0.1:{port}"));
@@ -82,7 +90,10 @@ async fn serve_on_a_fresh_directory_answers_healthz_and_the_printed_login_works(
         .await
         .unwrap();
     assert_eq!(me["organizations"][0]["workspaces"][0]["role"], "owner");
-    assert!(dir.path().join("data").join("earshot.db").exists(), "SQLite file in ./data");
+    assert!(
+        dir.path().join("data").join("earshot.db").exists(),
+        "SQLite file in ./data"
+    );
 }
 
 #[tokio::test]
@@ -90,13 +101,21 @@ async fn a_restart_keeps_the_data_and_does_not_print_new_credentials() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let mut first = Server {
-        child: earshot(dir.path(), port).arg("serve").stdout(Stdio::piped()).spawn().unwrap(),
+        child: earshot(dir.path(), port)
+            .arg("serve")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
     };
     let (_, email, password) = read_banner(&mut first.child);
     drop(first);
     let port = free_port();
     let mut second = Server {
-        child: earshot(dir.path(), port).arg("serve").stdout(Stdio::piped()).spawn().unwrap(),
+        child: earshot(dir.path(), port)
+            .arg("serve")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
     };
     let stdout = second.child.stdout.take().unwrap();
     let banner = BufReader::new(stdout).lines().next().unwrap().unwrap();
@@ -134,7 +153,10 @@ fn a_bad_setting_stops_the_process_with_a_message_naming_it() {
 
 #[test]
 fn help_lists_the_subcommands() {
-    let output = Command::new(env!("CARGO_BIN_EXE_earshot")).arg("--help").output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
     for sub in ["serve", "worker", "migrate", "openapi"] {
         assert!(text.contains(sub), "{sub} missing from {text}");
@@ -154,14 +176,23 @@ fn sigterm_stops_the_server_gracefully() {
     };
     read_banner(&mut server.child);
     let pid = server.child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
     loop {
         if let Some(status) = server.child.try_wait().unwrap() {
             assert!(status.success(), "exit status {status}");
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "still running after SIGTERM");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }

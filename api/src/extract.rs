@@ -92,13 +92,20 @@ fn record_on_span(req: &HttpRequest, field: &str, value: &str) {
     }
 }
 
-/// Authenticates the request's bearer credential.
+/// Authenticates the request's bearer credential, once per request: the actor is kept in
+/// the request's extensions, so a second call (a middleware, then an extractor) neither
+/// looks the credential up again nor counts twice against the rate limit.
 pub async fn authenticate(req: &HttpRequest) -> Result<Actor, ApiError> {
+    let known = req.extensions().get::<Actor>().cloned();
+    if let Some(actor) = known {
+        return Ok(actor);
+    }
     let state = state(req)?;
     let token = bearer(req).ok_or_else(missing_credentials)?;
     let client = client_info(req, state.core.config().trust_forwarded_for);
     let actor = access::authenticate(&state.core, &token, client).await?;
     record_on_span(req, "actor", &actor.label());
+    req.extensions_mut().insert(actor.clone());
     Ok(actor)
 }
 

@@ -21,7 +21,7 @@ use anyhow::Context;
 use earshot_core::Core;
 use tracing_actix_web::TracingLogger;
 
-use crate::middleware::{edge_errors, idempotency, metrics, request_id::RequestIds};
+use crate::middleware::{edge_errors, idempotency, input_limits, metrics, request_id::RequestIds};
 use crate::state::AppState;
 
 /// A bound, not yet running API server.
@@ -56,6 +56,7 @@ impl Api {
                 .app_data(web::QueryConfig::default().error_handler(edge_errors::query_error))
                 .app_data(web::PathConfig::default().error_handler(edge_errors::path_error))
                 .wrap(from_fn(idempotency::idempotent_posts))
+                .wrap(from_fn(input_limits::limit_input))
                 .wrap(cors(&config.cors_origins))
                 .wrap(from_fn(edge_errors::problem_bodies))
                 .wrap(from_fn(metrics::record))

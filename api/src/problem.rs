@@ -65,6 +65,7 @@ pub fn status_of(err: &Error) -> StatusCode {
             "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "method_not_allowed" => StatusCode::METHOD_NOT_ALLOWED,
             "invalid_body" => StatusCode::UNPROCESSABLE_ENTITY,
+            "headers_too_large" => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             _ => StatusCode::BAD_REQUEST,
         },
         Error::Conflict { .. } => StatusCode::CONFLICT,

@@ -8,9 +8,11 @@ use serde::Serialize;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::limiter::Limiters;
+use crate::auth::sealed::SecretBox;
 use crate::auth::secrets;
 use crate::config::Config;
 use crate::db::{self, Db};
+use crate::events::EventBus;
 use crate::pagination::CursorCodec;
 use crate::{Error, Result};
 
@@ -25,6 +27,8 @@ struct Inner {
     cursors: CursorCodec,
     limiters: Limiters,
     redis: Option<redis::aio::ConnectionManager>,
+    secret_box: SecretBox,
+    bus: EventBus,
 }
 
 impl std::fmt::Debug for Core {
@@ -52,12 +56,18 @@ impl Core {
         let server_key = secrets::load_server_key(config.secret_key.as_ref(), &config.data_dir)?;
         let jwt = JwtKeys::load(&config.jwt, &config.data_dir)?;
         let db = db::connect(&config.database).await?;
-        let redis = match &config.redis_url {
-            Some(url) => Some(connect_redis(url).await?),
-            None => None,
+        let (redis, bus) = match &config.redis_url {
+            Some(url) => {
+                let (client, conn) = connect_redis(url).await?;
+                let bus = EventBus::over_redis(client, conn.clone(), &config.redis_prefix);
+                (Some(conn), bus)
+            }
+            None => (None, EventBus::in_process()),
         };
         Ok(Self(Arc::new(Inner {
             cursors: CursorCodec::new(secrets::derive_key(&server_key, "cursor")),
+            secret_box: SecretBox::new(&secrets::derive_key(&server_key, "secrets-at-rest"))?,
+            bus,
             limiters: Limiters::new(&config.rate_limits),
             config,
             db,
@@ -82,6 +92,15 @@ impl Core {
     /// Signs and checks list cursors.
     pub fn cursors(&self) -> &CursorCodec {
         &self.0.cursors
+    }
+
+    pub(crate) fn secret_box(&self) -> &SecretBox {
+        &self.0.secret_box
+    }
+
+    /// The event bus live subscriptions listen to.
+    pub fn bus(&self) -> &EventBus {
+        &self.0.bus
     }
 
     pub(crate) fn limiters(&self) -> &Limiters {
@@ -136,15 +155,16 @@ impl Core {
     }
 }
 
-async fn connect_redis(url: &str) -> Result<redis::aio::ConnectionManager> {
+async fn connect_redis(url: &str) -> Result<(redis::Client, redis::aio::ConnectionManager)> {
     let client = redis::Client::open(url).context("REDIS_URL: not a valid Redis URL")?;
     let config = redis::aio::ConnectionManagerConfig::new()
         .set_connection_timeout(Some(std::time::Duration::from_secs(5)))
         .set_response_timeout(Some(std::time::Duration::from_secs(5)));
-    client
+    let conn = client
         .get_connection_manager_with_config(config)
         .await
-        .map_err(|e| Error::Unavailable(format!("Redis cannot be reached: {e}")))
+        .map_err(|e| Error::Unavailable(format!("Redis cannot be reached: {e}")))?;
+    Ok((client, conn))
 }
 
 async fn redis_ping(mut conn: redis::aio::ConnectionManager) -> Result<()> {

@@ -74,4 +74,14 @@ id_type! {
     SessionId,
     /// One audit-log entry.
     AuditEntryId,
+    /// A channel.
+    ChannelId,
+    /// A customer.
+    ContactId,
+    /// A conversation.
+    ConversationId,
+    /// A message or note.
+    MessageId,
+    /// A notification.
+    NotificationId,
 }

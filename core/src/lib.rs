@@ -5,12 +5,15 @@
 //! typed inputs it takes.
 
 pub mod auth;
+pub mod care;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod pagination;
 pub mod service;
+pub mod signals;
 pub mod tenancy;
 pub mod views;
 

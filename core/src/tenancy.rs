@@ -10,6 +10,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ApiKeyId, OrgId, SessionId, UserId, WorkspaceId};
+use crate::views::AgentVisibility;
 use crate::{Error, Result};
 
 /// A role inside one workspace, strongest first.
@@ -455,6 +456,17 @@ enum Grant {
     Scopes(Vec<ApiScope>),
 }
 
+/// Which conversations a scope may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConversationAccess {
+    /// Every conversation of the workspace.
+    All,
+    /// Those assigned to this user or to one of their teams.
+    TeamsOf(UserId),
+    /// Only those assigned to this user.
+    AssignedTo(UserId),
+}
+
 /// Proof that an actor may enter a workspace, carrying what it may do there.
 ///
 /// The only constructor is `service::access::enter_workspace`; every repository function
@@ -465,6 +477,7 @@ pub struct WorkspaceScope {
     org_id: OrgId,
     actor: Actor,
     grant: Grant,
+    agent_visibility: AgentVisibility,
 }
 
 impl WorkspaceScope {
@@ -473,12 +486,14 @@ impl WorkspaceScope {
         org_id: OrgId,
         actor: Actor,
         role: Role,
+        agent_visibility: AgentVisibility,
     ) -> Self {
         Self {
             workspace_id,
             org_id,
             actor,
             grant: Grant::Role(role),
+            agent_visibility,
         }
     }
 
@@ -493,6 +508,7 @@ impl WorkspaceScope {
             org_id,
             actor,
             grant: Grant::Scopes(scopes),
+            agent_visibility: AgentVisibility::All,
         }
     }
 
@@ -524,6 +540,19 @@ impl WorkspaceScope {
         match &self.grant {
             Grant::Role(role) => role.can(capability),
             Grant::Scopes(scopes) => scopes.iter().any(|s| s.grants(capability)),
+        }
+    }
+
+    /// Which conversations the actor may read: agents as the workspace's
+    /// `agent_visibility` says, everyone else all of them.
+    pub fn conversation_access(&self) -> ConversationAccess {
+        match (&self.grant, self.actor.user_id()) {
+            (Grant::Role(Role::Agent), Some(user)) => match self.agent_visibility {
+                AgentVisibility::All => ConversationAccess::All,
+                AgentVisibility::Team => ConversationAccess::TeamsOf(user),
+                AgentVisibility::Assigned => ConversationAccess::AssignedTo(user),
+            },
+            _ => ConversationAccess::All,
         }
     }
 

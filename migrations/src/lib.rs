@@ -9,6 +9,10 @@ mod m20261123_000001_create_identity;
 mod m20261123_000002_create_workspaces;
 mod m20261123_000003_create_credentials;
 mod m20261123_000004_create_audit_and_idempotency;
+mod m20261124_000001_create_channels_and_contacts;
+mod m20261124_000002_create_conversations;
+mod m20261124_000003_create_events_and_notifications;
+mod m20261124_000004_create_search;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -21,6 +25,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_workspaces::Migration),
             Box::new(m20261123_000003_create_credentials::Migration),
             Box::new(m20261123_000004_create_audit_and_idempotency::Migration),
+            Box::new(m20261124_000001_create_channels_and_contacts::Migration),
+            Box::new(m20261124_000002_create_conversations::Migration),
+            Box::new(m20261124_000003_create_events_and_notifications::Migration),
+            Box::new(m20261124_000004_create_search::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 //! the request data; every workspace field enters its scope through the same
 //! `service::access::enter_workspace` that REST uses.
 
+mod codes;
 mod context;
 mod error;
 mod mutation;
@@ -11,11 +12,13 @@ mod query;
 mod types;
 
 use actix_web::HttpRequest;
-use actix_web::web::Data;
+use actix_web::http::header;
+use actix_web::web::{Data, Json};
 use async_graphql::{EmptySubscription, Schema};
-use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+use async_graphql_actix_web::GraphQLResponse;
 use earshot_core::Core;
 
+use codes::ErrorCodes;
 pub use context::Caller;
 pub use error::gql;
 
@@ -38,6 +41,7 @@ pub fn build_schema(core: Core) -> EarshotSchema {
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(async_graphql::extensions::Tracing)
+        .extension(ErrorCodes)
         .finish()
 }
 
@@ -48,18 +52,21 @@ pub fn sdl() -> String {
         .sdl()
 }
 
-/// `POST /graphql`. Bad credentials are refused with `401` before anything runs.
+/// `POST /graphql`. Bad credentials are refused with `401` before anything runs; only a
+/// request without an `Authorization` header runs anonymously. The body is read through
+/// the app's `JsonConfig`, so its size limit and problem documents apply here as in REST.
 pub async fn graphql(
     state: Data<AppState>,
     req: HttpRequest,
-    body: GraphQLRequest,
+    Json(body): Json<async_graphql::Request>,
 ) -> ApiResult<GraphQLResponse> {
     let caller = match extract::bearer(&req) {
-        None => Caller::Anonymous,
         Some(token) if state.core.is_platform_token(&token) => Caller::Platform,
-        Some(_) => Caller::Actor(extract::authenticate(&req).await?),
+        // A header that is not `Bearer <token>` is refused like REST refuses it, not ignored.
+        None if !req.headers().contains_key(header::AUTHORIZATION) => Caller::Anonymous,
+        _ => Caller::Actor(extract::authenticate(&req).await?),
     };
     let client = extract::client_info(&req, state.core.config().trust_forwarded_for);
-    let request = body.into_inner().data(caller).data(client);
+    let request = body.data(caller).data(client);
     Ok(state.schema.execute(request).await.into())
 }

@@ -9,6 +9,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use earshot_core::Error;
 
+use crate::middleware::input_limits;
 use crate::problem::ApiError;
 
 /// Replaces any error response that is not already a problem document.
@@ -84,6 +85,9 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
         ),
         JsonPayloadError::Deserialize(e) => {
             Error::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+        }
+        JsonPayloadError::Payload(e) if input_limits::is_too_deep(e) => {
+            return input_limits::payload_problem(e).into();
         }
         other => Error::bad_request(
             "malformed_json",

@@ -1,5 +1,6 @@
 //! `Idempotency-Key` on POST: a retry with the same key and body gets the first answer
-//! again instead of doing the work twice; the same key with another body is refused.
+//! again instead of doing the work twice; the same key with another body is refused. A key
+//! belongs to the caller (user or API key), not to one access token.
 
 use actix_web::body::{BoxBody, MessageBody, to_bytes_limited};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -7,10 +8,12 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut, Data};
 use actix_web::{HttpMessage, HttpResponse};
+use earshot_core::Error;
 use earshot_core::service::idempotency::{self, Claim};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
+use crate::extract;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -29,13 +32,19 @@ fn valid_key(key: &str) -> bool {
     (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// Session routes never take part: their answers carry fresh tokens, which must not be
+/// stored (refresh tokens are kept only as hashes) nor handed out a second time.
+fn is_session_route(path: &str) -> bool {
+    path.starts_with("/v1/auth/")
+}
+
 /// The middleware function.
 pub async fn idempotent_posts(
     mut req: ServiceRequest,
     next: Next<BoxBody>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let key = match req.headers().get(HEADER) {
-        Some(value) if req.method() == Method::POST => {
+        Some(value) if req.method() == Method::POST && !is_session_route(req.path()) => {
             value.to_str().unwrap_or_default().to_owned()
         }
         _ => return next.call(req).await,
@@ -50,18 +59,37 @@ pub async fn idempotent_posts(
     let Some(state) = req.app_data::<Data<AppState>>().cloned() else {
         return next.call(req).await;
     };
-    let limit = state.core.config().body_limit_bytes;
-    let body = match read_body(&mut req, limit).await {
-        Ok(body) => body,
+    let (fingerprint, request_hash) = match fingerprints(&mut req, &state, &key).await {
+        Ok(hashes) => hashes,
         Err(error) => return Ok(req.error_response(error)),
     };
-    let credential = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|v| v.as_bytes().to_vec())
-        .unwrap_or_default();
+    let claim = match idempotency::claim(&state.core, fingerprint, request_hash).await {
+        Ok(claim) => claim,
+        Err(error) => return Ok(req.error_response(ApiError(error))),
+    };
+    match claim {
+        Claim::Replay {
+            status,
+            content_type,
+            body,
+        } => Ok(req.into_response(replay(status, content_type, body))),
+        Claim::Proceed(id) => {
+            let response = next.call(req).await?;
+            store(&state, id, response).await
+        }
+    }
+}
+
+/// Hashes of caller + key, and of method + path + body; the body is put back for the handler.
+async fn fingerprints(
+    req: &mut ServiceRequest,
+    state: &AppState,
+    key: &str,
+) -> Result<(String, String), ApiError> {
+    let caller = caller_of(req).await?;
+    let body = read_body(req, state.core.config().body_limit_bytes).await?;
     let fingerprint = hex(&Sha256::new()
-        .chain_update(&credential)
+        .chain_update(caller.as_bytes())
         .chain_update([0])
         .chain_update(key.as_bytes())
         .finalize());
@@ -72,38 +100,48 @@ pub async fn idempotent_posts(
         .chain_update(&body)
         .finalize());
     req.set_payload(actix_http::Payload::from(body));
-    let claim = match idempotency::claim(&state.core, fingerprint, request_hash).await {
-        Ok(claim) => claim,
-        Err(error) => return Ok(req.error_response(ApiError(error))),
-    };
-    match claim {
-        Claim::Replay {
-            status,
-            content_type,
-            body,
-        } => {
-            let mut response =
-                HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
-            if let Some(ct) = content_type {
-                response.insert_header((header::CONTENT_TYPE, ct));
-            }
-            response.insert_header((REPLAYED, "true"));
-            Ok(req.into_response(response.body(body)))
+    Ok((fingerprint, request_hash))
+}
+
+/// Whose key it is: the authenticated user or API key, so a retry sent with a refreshed
+/// access token is still the same caller; otherwise the raw credential (a platform token,
+/// or none at all).
+async fn caller_of(req: &ServiceRequest) -> Result<String, ApiError> {
+    match extract::authenticate(req.request()).await {
+        Ok(actor) => Ok(actor.label()),
+        Err(ApiError(Error::Unauthenticated { .. })) => {
+            let raw = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .map(|v| v.as_bytes().to_vec())
+                .unwrap_or_default();
+            Ok(format!("credential:{}", hex(&Sha256::digest(raw))))
         }
-        Claim::Proceed(id) => {
-            let response = next.call(req).await?;
-            store(&state, id, response).await
-        }
+        Err(other) => Err(other),
     }
+}
+
+fn replay(status: u16, content_type: Option<String>, body: String) -> HttpResponse {
+    let mut response = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
+    if let Some(ct) = content_type {
+        response.insert_header((header::CONTENT_TYPE, ct));
+    }
+    response.insert_header((REPLAYED, "true"));
+    response.body(body)
+}
+
+/// Answers that say nothing about the request itself are not kept: a retry runs again.
+fn is_kept(status: StatusCode) -> bool {
+    !(status.is_server_error()
+        || status == StatusCode::UNAUTHORIZED
+        || status == StatusCode::TOO_MANY_REQUESTS)
 }
 
 async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<Bytes, ApiError> {
     let mut payload = req.take_payload();
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
-            ApiError::bad_request("malformed_body", format!("the body could not be read: {e}"))
-        })?;
+        let chunk = chunk.map_err(|e| super::input_limits::payload_problem(&e))?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::bad_request(
                 "payload_too_large",
@@ -138,7 +176,7 @@ async fn store(
             return Ok(ServiceResponse::from_err(error, req));
         }
     };
-    if status.is_server_error() {
+    if !is_kept(status) {
         release(state, id).await;
     } else {
         let text = String::from_utf8_lossy(&bytes).into_owned();

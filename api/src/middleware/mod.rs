@@ -1,6 +1,8 @@
-//! Cross-cutting request handling: request ids, idempotency, metrics, errors of the edge.
+//! Cross-cutting request handling: request ids, idempotency, input limits, metrics, errors
+//! of the edge.
 
 pub mod edge_errors;
 pub mod idempotency;
+pub mod input_limits;
 pub mod metrics;
 pub mod request_id;

@@ -11,6 +11,8 @@ use crate::{Error, Result};
 
 /// The window the login limits are counted over.
 const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Keys a limiter tracks before the idle ones (fully replenished) are dropped.
+const MAX_TRACKED_KEYS: usize = 10_000;
 
 /// Keyed limiters for logins and for API requests.
 pub struct Limiters {
@@ -61,6 +63,12 @@ impl Limiters {
 }
 
 fn check(limiter: &DefaultKeyedRateLimiter<String>, key: String) -> Result<()> {
+    // Every email or address ever tried is a key; drop the idle ones before the map grows
+    // without bound under a spray of made-up accounts.
+    if limiter.len() > MAX_TRACKED_KEYS {
+        limiter.retain_recent();
+        limiter.shrink_to_fit();
+    }
     limiter.check_key(&key).map_err(|not_until| {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         Error::RateLimited {

@@ -3,4 +3,5 @@
 pub mod jwt;
 pub mod limiter;
 pub mod password;
+pub mod sealed;
 pub mod secrets;

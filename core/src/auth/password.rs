@@ -89,6 +89,16 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_dummy_hash_parses_so_an_unknown_account_costs_a_full_verification() {
+        // A dummy that failed to parse would answer at once and reveal unknown emails.
+        let parsed = PasswordHash::new(DUMMY_HASH).unwrap();
+        let default = Argon2::default().hash_password(b"x").unwrap().to_string();
+        let default = PasswordHash::new(&default).unwrap();
+        assert_eq!(parsed.algorithm, default.algorithm);
+        assert_eq!(parsed.params, default.params);
+    }
+
     #[tokio::test]
     async fn an_unknown_account_never_verifies() {
         assert!(!verify("anything at all".into(), None).await.unwrap());

@@ -2,9 +2,17 @@
 
 pub(crate) mod api_keys;
 pub(crate) mod audit_log;
+pub(crate) mod channels;
+pub(crate) mod contact_identities;
+pub(crate) mod contacts;
+pub(crate) mod conversation_tags;
+pub(crate) mod conversations;
 pub(crate) mod idempotency_records;
+pub(crate) mod messages;
+pub(crate) mod notifications;
 pub(crate) mod org_members;
 pub(crate) mod organizations;
+pub(crate) mod outbox;
 pub(crate) mod refresh_tokens;
 pub(crate) mod sessions;
 pub(crate) mod team_members;

@@ -74,3 +74,26 @@ pub(crate) async fn list(
             .await?,
     )
 }
+
+/// Removes the details of entries about one object (erasure keeps that a change happened,
+/// not what it said).
+pub(crate) async fn scrub_target(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    target_kind: &str,
+    target_id: &str,
+) -> Result<()> {
+    use sea_orm::EntityTrait;
+    use sea_orm::sea_query::Expr;
+    audit_log::Entity::update_many()
+        .col_expr(
+            audit_log::Column::Details,
+            Expr::value(Option::<serde_json::Value>::None),
+        )
+        .filter(audit_log::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(audit_log::Column::TargetKind.eq(target_kind))
+        .filter(audit_log::Column::TargetId.eq(target_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

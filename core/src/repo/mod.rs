@@ -3,10 +3,18 @@
 
 pub(crate) mod api_keys;
 pub(crate) mod audit;
+pub(crate) mod channels;
+pub(crate) mod contacts;
+pub(crate) mod conversations;
 pub(crate) mod idempotency;
+pub(crate) mod inbox;
 pub(crate) mod members;
+pub(crate) mod messages;
+pub(crate) mod notifications;
 pub(crate) mod orgs;
+pub(crate) mod outbox;
 pub(crate) mod scoped;
+pub(crate) mod search;
 pub(crate) mod sessions;
 pub(crate) mod teams;
 pub(crate) mod users;

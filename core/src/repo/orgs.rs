@@ -1,6 +1,7 @@
 //! Organizations and their members.
 
 use chrono::Utc;
+use sea_orm::sea_query::LockType;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
     QueryTrait, Set,
@@ -10,7 +11,7 @@ use crate::entity::{org_members, organizations, team_members, workspace_members,
 use crate::error::OnConflict;
 use crate::ids::{OrgId, UserId};
 use crate::pagination::PageRequest;
-use crate::tenancy::{OrgRole, OrgScope};
+use crate::tenancy::{OrgRole, OrgScope, Role};
 use crate::{Error, Result};
 
 use super::{Direction, paged};
@@ -33,6 +34,17 @@ pub(crate) async fn get(conn: &impl ConnectionTrait, id: OrgId) -> Result<organi
         .one(conn)
         .await?
         .ok_or(Error::NotFound)
+}
+
+/// Locks the organization row until the transaction ends, so changes that count its
+/// `org_owner`s run one at a time (see `workspaces::lock_members`).
+pub(crate) async fn lock_members(conn: &impl ConnectionTrait, scope: &OrgScope) -> Result<()> {
+    organizations::Entity::find_by_id(scope.org_id().as_uuid())
+        .lock(LockType::NoKeyUpdate)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(())
 }
 
 pub(crate) async fn by_ids(
@@ -166,6 +178,27 @@ pub(crate) async fn remove_member(
         return Err(Error::NotFound);
     }
     Ok(())
+}
+
+/// Whether the person is an explicit `owner` of any workspace of the organization.
+pub(crate) async fn owns_a_workspace(
+    conn: &impl ConnectionTrait,
+    scope: &OrgScope,
+    user: UserId,
+) -> Result<bool> {
+    use sea_orm::PaginatorTrait;
+    let org_workspaces = workspaces::Entity::find()
+        .select_only()
+        .column(workspaces::Column::Id)
+        .filter(workspaces::Column::OrgId.eq(scope.org_id().as_uuid()))
+        .into_query();
+    let owned = workspace_members::Entity::find()
+        .filter(workspace_members::Column::UserId.eq(user.as_uuid()))
+        .filter(workspace_members::Column::Role.eq(Role::Owner.as_str()))
+        .filter(workspace_members::Column::WorkspaceId.in_subquery(org_workspaces))
+        .count(conn)
+        .await?;
+    Ok(owned > 0)
 }
 
 pub(crate) async fn count_with_role(

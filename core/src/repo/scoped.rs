@@ -2,7 +2,10 @@
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 
-use crate::entity::{api_keys, audit_log, team_members, teams, workspace_members};
+use crate::entity::{
+    api_keys, audit_log, channels, contact_identities, contacts, conversation_tags, conversations,
+    messages, notifications, team_members, teams, workspace_members,
+};
 use crate::tenancy::WorkspaceScope;
 
 /// A table whose rows belong to one workspace.
@@ -28,4 +31,17 @@ macro_rules! workspace_owned {
     )+};
 }
 
-workspace_owned!(api_keys, audit_log, team_members, teams, workspace_members);
+workspace_owned!(
+    api_keys,
+    audit_log,
+    channels,
+    contact_identities,
+    contacts,
+    conversation_tags,
+    conversations,
+    messages,
+    notifications,
+    team_members,
+    teams,
+    workspace_members
+);

@@ -143,3 +143,18 @@ pub(crate) async fn set_members(
     team_members::Entity::insert_many(rows).exec(conn).await?;
     Ok(())
 }
+
+/// Whether the user belongs to the team.
+pub(crate) async fn has_member(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    team: TeamId,
+    user: UserId,
+) -> Result<bool> {
+    Ok(scoped::<team_members::Entity>(scope)
+        .filter(team_members::Column::TeamId.eq(team.as_uuid()))
+        .filter(team_members::Column::UserId.eq(user.as_uuid()))
+        .one(conn)
+        .await?
+        .is_some())
+}

@@ -1,6 +1,7 @@
 //! Workspaces: entered by id, listed per organization, changed through their scope.
 
 use chrono::Utc;
+use sea_orm::sea_query::LockType;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
     QueryTrait, Set,
@@ -58,6 +59,21 @@ pub(crate) async fn get(
         .one(conn)
         .await?
         .ok_or(Error::NotFound)
+}
+
+/// Locks the workspace row until the transaction ends, so changes that count its owners
+/// run one at a time: otherwise two owners demoting each other at once both see a second
+/// owner and leave none. A no-op on SQLite, which has one writer at a time anyway.
+pub(crate) async fn lock_members(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+) -> Result<()> {
+    workspaces::Entity::find_by_id(scope.workspace_id().as_uuid())
+        .lock(LockType::NoKeyUpdate)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(())
 }
 
 /// Workspaces of an organization; with `only_member_of`, just those the user belongs to.

@@ -118,11 +118,13 @@ pub async fn enter_workspace(
                 (Some(a), Some(b)) => a.min(b),
                 (a, b) => a.or(b).ok_or(Error::NotFound)?,
             };
+            let visibility = workspace.agent_visibility.parse()?;
             Ok(WorkspaceScope::for_role(
                 workspace_id,
                 org_id,
                 actor.clone(),
                 role,
+                visibility,
             ))
         }
     }

@@ -177,32 +177,43 @@ pub async fn logout_with_refresh(core: &Core, refresh_token: &str) -> Result<()>
     repo::sessions::revoke(conn, SessionId::from(token.session_id)).await
 }
 
+fn invalid_invitation() -> Error {
+    Error::unauthenticated(
+        "invalid_invitation",
+        "the invitation is invalid or has expired",
+    )
+}
+
+/// The user a live invitation token belongs to.
+async fn invited_user(conn: &impl ConnectionTrait, token_hash: &str) -> Result<users::Model> {
+    let user = repo::users::by_invitation(conn, token_hash)
+        .await?
+        .ok_or_else(invalid_invitation)?;
+    if user.invitation_expires_at.is_none_or(|at| at <= Utc::now()) {
+        return Err(invalid_invitation());
+    }
+    Ok(user)
+}
+
 /// Sets the invited person's password and opens their first session.
 pub async fn accept_invitation(
     core: &Core,
     input: AcceptInvitation,
     client: ClientInfo,
 ) -> Result<TokenPair> {
-    let invalid = || {
-        Error::unauthenticated(
-            "invalid_invitation",
-            "the invitation is invalid or has expired",
-        )
-    };
-    let txn = core.db().begin().await?;
-    let user = repo::users::by_invitation(&txn, &hash_token(&input.token))
-        .await?
-        .ok_or_else(invalid)?;
-    if user.invitation_expires_at.is_none_or(|at| at <= Utc::now()) {
-        return Err(invalid());
-    }
+    let token_hash = hash_token(&input.token);
+    let user = invited_user(core.db().conn(), &token_hash).await?;
     password::check_policy(&input.password, &user.email)?;
     let display_name = input
         .display_name
         .map(|n| super::required_name("display_name", &n, 120))
         .transpose()?;
+    // Hash before the transaction: on SQLite it holds the only connection.
     let hash = password::hash(input.password).await?;
-    let user: users::Model = repo::users::set_password(&txn, user, hash, display_name).await?;
+    let txn = core.db().begin().await?;
+    // Read again inside the transaction: the token may have been used meanwhile.
+    let user = invited_user(&txn, &token_hash).await?;
+    let user = repo::users::set_password(&txn, user, hash, display_name).await?;
     let pair = open_session(core, &txn, UserId::from(user.id), &client).await?;
     txn.commit().await?;
     Ok(pair)

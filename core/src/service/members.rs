@@ -106,7 +106,8 @@ async fn ensure_not_last_owner(
     Ok(())
 }
 
-/// Adds a person. An unknown email creates the user with an invitation token, returned once.
+/// Adds a person. An unknown email creates the user with an invitation token, returned once;
+/// a person already invited elsewhere gets no new token and joins with the one they have.
 #[tracing::instrument(skip_all, err(level = "debug"))]
 pub async fn add(core: &Core, scope: &WorkspaceScope, input: NewMember) -> Result<AddedMember> {
     require_role_change(scope, None, Some(input.role))?;
@@ -117,7 +118,7 @@ pub async fn add(core: &Core, scope: &WorkspaceScope, input: NewMember) -> Resul
         .map(|n| required_name("display_name", n, 120))
         .transpose()?;
     let txn = core.db().begin().await?;
-    let (user, invitation_token) = find_or_invite(&txn, email, display_name).await?;
+    let (user, invitation_token) = find_or_invite(&txn, scope, email, display_name).await?;
     let user_id = UserId::from(user.id);
     if repo::orgs::role_of(&txn, scope.org_id(), user_id)
         .await?
@@ -144,6 +145,7 @@ pub async fn add(core: &Core, scope: &WorkspaceScope, input: NewMember) -> Resul
 
 async fn find_or_invite(
     conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
     email: String,
     display_name: Option<String>,
 ) -> Result<(users::Model, Option<String>)> {
@@ -151,7 +153,12 @@ async fn find_or_invite(
     let expires = super::orgs::invitation_expiry();
     match repo::users::by_email(conn, &email).await? {
         Some(user) if user.password_hash.is_some() => Ok((user, None)),
-        // Still invited elsewhere: a fresh token replaces the old one.
+        // Invited to somewhere else: whoever holds a token sets the password and gets the
+        // whole account, so no token leaves here; the person accepts the one they have.
+        Some(user) if !invited_only_here(conn, scope, UserId::from(user.id)).await? => {
+            Ok((user, None))
+        }
+        // Invited, but nowhere else any more: a fresh token replaces the old one.
         Some(user) => Ok((
             repo::users::renew_invitation(conn, user, hash_token(&token), expires).await?,
             Some(token),
@@ -170,6 +177,22 @@ async fn find_or_invite(
     }
 }
 
+/// Whether an invited account reaches nothing the caller does not grant: no workspace
+/// membership and at most a plain membership of this organization.
+async fn invited_only_here(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    user: UserId,
+) -> Result<bool> {
+    if !repo::members::memberships_of(conn, user).await?.is_empty() {
+        return Ok(false);
+    }
+    let orgs = repo::orgs::memberships_of(conn, user).await?;
+    Ok(orgs
+        .iter()
+        .all(|m| m.org_id == scope.org_id().as_uuid() && m.role == OrgRole::OrgMember.as_str()))
+}
+
 /// Changes a member's role; the last owner cannot be demoted.
 #[tracing::instrument(skip_all, err(level = "debug"))]
 pub async fn update_role(
@@ -180,6 +203,7 @@ pub async fn update_role(
 ) -> Result<MemberView> {
     scope.require(Capability::ManageMembers)?;
     let txn = core.db().begin().await?;
+    repo::workspaces::lock_members(&txn, scope).await?;
     let current: Role = repo::members::get(&txn, scope, user).await?.role.parse()?;
     require_role_change(scope, Some(current), Some(patch.role))?;
     if patch.role != Role::Owner {
@@ -205,6 +229,7 @@ pub async fn update_role(
 pub async fn remove(core: &Core, scope: &WorkspaceScope, user: UserId) -> Result<()> {
     scope.require(Capability::ManageMembers)?;
     let txn = core.db().begin().await?;
+    repo::workspaces::lock_members(&txn, scope).await?;
     let current: Role = repo::members::get(&txn, scope, user).await?.role.parse()?;
     require_role_change(scope, Some(current), None)?;
     ensure_not_last_owner(&txn, scope, current).await?;

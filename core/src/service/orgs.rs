@@ -202,6 +202,7 @@ pub async fn set_member_role(
 ) -> Result<OrgMemberView> {
     require_manager(scope)?;
     let txn = core.db().begin().await?;
+    repo::orgs::lock_members(&txn, scope).await?;
     let current: OrgRole = repo::orgs::member(&txn, scope, user).await?.role.parse()?;
     let touches_owner = role == OrgRole::OrgOwner || current == OrgRole::OrgOwner;
     if touches_owner && scope.role() != OrgRole::OrgOwner {
@@ -225,11 +226,19 @@ pub async fn set_member_role(
     .await
 }
 
-/// Removes a person from the organization (their workspace memberships stay until removed).
+/// Removes a person from the organization and every workspace and team in it. Only an
+/// `org_owner` removes someone who owns a workspace, or another `org_owner`.
 pub async fn remove_member(core: &Core, scope: &OrgScope, user: UserId) -> Result<()> {
     require_manager(scope)?;
     let txn = core.db().begin().await?;
+    repo::orgs::lock_members(&txn, scope).await?;
     let current: OrgRole = repo::orgs::member(&txn, scope, user).await?.role.parse()?;
+    // Leaving the organization ends every workspace membership, so removing a workspace
+    // owner is what an admin may not do there: it takes an `org_owner`.
+    let owns_a_workspace = repo::orgs::owns_a_workspace(&txn, scope, user).await?;
+    if owns_a_workspace && scope.role() != OrgRole::OrgOwner {
+        return Err(Error::Forbidden(crate::tenancy::Capability::ManageOwners));
+    }
     if current == OrgRole::OrgOwner {
         if scope.role() != OrgRole::OrgOwner {
             return Err(Error::Forbidden(crate::tenancy::Capability::ManageOwners));

@@ -102,8 +102,13 @@ pub async fn create(core: &Core, scope: &OrgScope, input: NewWorkspace) -> Resul
     let name = required_name("name", &input.name, 200)?;
     let txn = core.db().begin().await?;
     let view = create_in(&txn, scope.org_id(), user, name).await?;
-    let ws_scope =
-        WorkspaceScope::for_role(view.id, scope.org_id(), scope.actor().clone(), Role::Owner);
+    let ws_scope = WorkspaceScope::for_role(
+        view.id,
+        scope.org_id(),
+        scope.actor().clone(),
+        Role::Owner,
+        view.settings.agent_visibility,
+    );
     audit::record(
         &txn,
         &ws_scope,
@@ -249,6 +254,7 @@ pub async fn transfer_ownership(
         ));
     }
     let txn = core.db().begin().await?;
+    repo::workspaces::lock_members(&txn, scope).await?;
     repo::members::get(&txn, scope, input.user_id).await?;
     repo::members::set_role(&txn, scope, input.user_id, Role::Owner).await?;
     // The caller may be owner through the organization only; then there is no row to demote.

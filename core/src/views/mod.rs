@@ -1,11 +1,13 @@
 //! Read models returned by services: serializable, documented, free of database types.
 
 mod audit;
+mod care;
 mod credentials;
 mod identity;
 mod workspace;
 
 pub use audit::*;
+pub use care::*;
 pub use credentials::*;
 pub use identity::*;
 pub use workspace::*;

@@ -1,5 +1,10 @@
 //! The README's first command: the `earshot` binary on a fresh data directory starts a
 //! complete instance, prints where it listens and a login that works.
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers fail the test at once on an unexpected answer"
+)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

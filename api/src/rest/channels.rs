@@ -1,0 +1,117 @@
+//! Channels, and the API channel's inbound door.
+
+use actix_web::HttpResponse;
+use actix_web::web::{Data, Json, Path, Query};
+use earshot_core::ids::{ChannelId, WorkspaceId};
+use earshot_core::pagination::Page;
+use earshot_core::service::channels::{self, ChannelPatch, NewChannel};
+use earshot_core::service::ingest::{self, InboundMessage, IngestOutcome};
+use earshot_core::views::ChannelView;
+use serde::Deserialize;
+
+use crate::extract::{ListParams, Workspace};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+/// Path of one channel.
+#[derive(Debug, Deserialize)]
+pub struct ChannelPath {
+    /// Workspace.
+    pub workspace_id: WorkspaceId,
+    /// Channel.
+    pub channel_id: ChannelId,
+}
+
+/// Channels of the workspace.
+#[utoipa::path(get, path = "/v1/workspaces/{workspace_id}/channels", tag = "channels",
+    params(("workspace_id" = WorkspaceId, Path), ListParams),
+    responses((status = 200, body = Page<ChannelView>), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn list_channels(
+    state: Data<AppState>,
+    ws: Workspace,
+    query: Query<ListParams>,
+) -> ApiResult<Json<Page<ChannelView>>> {
+    let page = query.page(&state.core)?;
+    Ok(Json(channels::list(&state.core, &ws.0, page).await?))
+}
+
+/// Create a channel; credentials are sealed at rest and never returned.
+#[utoipa::path(post, path = "/v1/workspaces/{workspace_id}/channels", tag = "channels", request_body = NewChannel,
+    params(("workspace_id" = WorkspaceId, Path)),
+    responses((status = 201, body = ChannelView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn create_channel(
+    state: Data<AppState>,
+    ws: Workspace,
+    Json(body): Json<NewChannel>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(channels::create(&state.core, &ws.0, body).await?))
+}
+
+/// One channel.
+#[utoipa::path(get, path = "/v1/workspaces/{workspace_id}/channels/{channel_id}", tag = "channels",
+    params(("workspace_id" = WorkspaceId, Path), ("channel_id" = ChannelId, Path)),
+    responses((status = 200, body = ChannelView), (status = 404, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn get_channel(
+    state: Data<AppState>,
+    ws: Workspace,
+    path: Path<ChannelPath>,
+) -> ApiResult<Json<ChannelView>> {
+    Ok(Json(
+        channels::get(&state.core, &ws.0, path.channel_id).await?,
+    ))
+}
+
+/// Change a channel's name, credentials, settings, or enable/disable it.
+#[utoipa::path(patch, path = "/v1/workspaces/{workspace_id}/channels/{channel_id}", tag = "channels", request_body = ChannelPatch,
+    params(("workspace_id" = WorkspaceId, Path), ("channel_id" = ChannelId, Path)),
+    responses((status = 200, body = ChannelView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn update_channel(
+    state: Data<AppState>,
+    ws: Workspace,
+    path: Path<ChannelPath>,
+    Json(body): Json<ChannelPatch>,
+) -> ApiResult<Json<ChannelView>> {
+    Ok(Json(
+        channels::update(&state.core, &ws.0, path.channel_id, body).await?,
+    ))
+}
+
+/// Delete a channel and its conversations.
+#[utoipa::path(delete, path = "/v1/workspaces/{workspace_id}/channels/{channel_id}", tag = "channels",
+    params(("workspace_id" = WorkspaceId, Path), ("channel_id" = ChannelId, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn delete_channel(
+    state: Data<AppState>,
+    ws: Workspace,
+    path: Path<ChannelPath>,
+) -> ApiResult<HttpResponse> {
+    channels::delete(&state.core, &ws.0, path.channel_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Push a customer message into an `api` channel (scope `messages:ingest`). Idempotent on
+/// `platform_message_id`: a repeat answers `200` with `duplicate: true` and changes nothing.
+#[utoipa::path(post, path = "/v1/workspaces/{workspace_id}/channels/{channel_id}/inbound", tag = "channels", request_body = InboundMessage,
+    params(("workspace_id" = WorkspaceId, Path), ("channel_id" = ChannelId, Path)),
+    responses((status = 201, body = IngestOutcome), (status = 200, body = IngestOutcome, description = "already stored"),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("api_key" = []), ("bearer" = [])))]
+pub async fn push_inbound(
+    state: Data<AppState>,
+    ws: Workspace,
+    path: Path<ChannelPath>,
+    Json(body): Json<InboundMessage>,
+) -> ApiResult<HttpResponse> {
+    let outcome = ingest::push(&state.core, &ws.0, path.channel_id, body).await?;
+    let mut response = if outcome.duplicate {
+        HttpResponse::Ok()
+    } else {
+        HttpResponse::Created()
+    };
+    Ok(response.json(outcome))
+}

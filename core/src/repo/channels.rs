@@ -1,0 +1,112 @@
+//! Channels.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use crate::entity::channels;
+use crate::ids::ChannelId;
+use crate::pagination::PageRequest;
+use crate::tenancy::WorkspaceScope;
+use crate::views::{ChannelHealth, ChannelKind};
+use crate::{Error, Result};
+
+use super::scoped::scoped;
+use super::{Direction, paged};
+
+/// A channel about to be stored; credentials already encrypted.
+pub(crate) struct NewChannel {
+    pub kind: ChannelKind,
+    pub name: String,
+    pub credentials: Option<String>,
+    pub settings: serde_json::Value,
+}
+
+pub(crate) async fn insert(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    new: NewChannel,
+) -> Result<channels::Model> {
+    let now = Utc::now();
+    Ok(channels::ActiveModel {
+        id: Set(ChannelId::new().as_uuid()),
+        workspace_id: Set(scope.workspace_id().as_uuid()),
+        kind: Set(new.kind.as_str().to_owned()),
+        name: Set(new.name),
+        credentials: Set(new.credentials),
+        settings: Set(new.settings),
+        health: Set(ChannelHealth::Active.as_str().to_owned()),
+        last_error: Set(None),
+        health_changed_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await?)
+}
+
+pub(crate) async fn get(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ChannelId,
+) -> Result<channels::Model> {
+    scoped::<channels::Entity>(scope)
+        .filter(channels::Column::Id.eq(id.as_uuid()))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+pub(crate) async fn list(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    page: PageRequest,
+) -> Result<Vec<channels::Model>> {
+    Ok(paged(
+        scoped::<channels::Entity>(scope),
+        channels::Column::Id,
+        page,
+        Direction::OldestFirst,
+    )
+    .all(conn)
+    .await?)
+}
+
+pub(crate) async fn by_ids(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    ids: &[uuid::Uuid],
+) -> Result<Vec<channels::Model>> {
+    Ok(scoped::<channels::Entity>(scope)
+        .filter(channels::Column::Id.is_in(ids.to_vec()))
+        .all(conn)
+        .await?)
+}
+
+/// Saves changed columns of a channel of the scope's workspace.
+pub(crate) async fn save(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    mut model: channels::ActiveModel,
+) -> Result<channels::Model> {
+    if model.workspace_id.as_ref() != &scope.workspace_id().as_uuid() {
+        return Err(Error::NotFound);
+    }
+    model.updated_at = Set(Utc::now());
+    Ok(model.update(conn).await?)
+}
+
+pub(crate) async fn delete(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ChannelId,
+) -> Result<()> {
+    let result = channels::Entity::delete_many()
+        .filter(channels::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(channels::Column::Id.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! Contacts and their platform identities.
+
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+
+use crate::entity::{contact_identities, contacts};
+use crate::ids::ContactId;
+use crate::pagination::PageRequest;
+use crate::tenancy::WorkspaceScope;
+use crate::views::ChannelKind;
+use crate::{Error, Result};
+
+use super::scoped::scoped;
+use super::{Direction, paged};
+
+/// What a platform says about the author of a message.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IdentityFields {
+    pub handle: Option<String>,
+    pub display_name: Option<String>,
+    pub avatar_url: Option<String>,
+    pub follower_count: Option<i64>,
+    pub verified: bool,
+}
+
+pub(crate) async fn insert(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    display_name: Option<String>,
+    attributes: serde_json::Value,
+) -> Result<contacts::Model> {
+    let now = Utc::now();
+    Ok(contacts::ActiveModel {
+        id: Set(ContactId::new().as_uuid()),
+        workspace_id: Set(scope.workspace_id().as_uuid()),
+        search_text: Set(display_name.clone().unwrap_or_default()),
+        display_name: Set(display_name),
+        attributes: Set(attributes),
+        erased_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await?)
+}
+
+pub(crate) async fn get(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ContactId,
+) -> Result<contacts::Model> {
+    scoped::<contacts::Entity>(scope)
+        .filter(contacts::Column::Id.eq(id.as_uuid()))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+pub(crate) async fn list(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    page: PageRequest,
+) -> Result<Vec<contacts::Model>> {
+    let select = scoped::<contacts::Entity>(scope).filter(contacts::Column::ErasedAt.is_null());
+    Ok(
+        paged(select, contacts::Column::Id, page, Direction::NewestFirst)
+            .all(conn)
+            .await?,
+    )
+}
+
+/// Saves changed columns of a contact of the scope's workspace.
+pub(crate) async fn save(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    mut model: contacts::ActiveModel,
+) -> Result<contacts::Model> {
+    if model.workspace_id.as_ref() != &scope.workspace_id().as_uuid() {
+        return Err(Error::NotFound);
+    }
+    model.updated_at = Set(Utc::now());
+    Ok(model.update(conn).await?)
+}
+
+pub(crate) async fn delete(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ContactId,
+) -> Result<()> {
+    let result = contacts::Entity::delete_many()
+        .filter(contacts::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(contacts::Column::Id.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
+pub(crate) async fn identities_of(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    contact: ContactId,
+) -> Result<Vec<contact_identities::Model>> {
+    Ok(scoped::<contact_identities::Entity>(scope)
+        .filter(contact_identities::Column::ContactId.eq(contact.as_uuid()))
+        .order_by_asc(contact_identities::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+pub(crate) async fn identities_of_many(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    contacts: &[uuid::Uuid],
+) -> Result<Vec<contact_identities::Model>> {
+    Ok(scoped::<contact_identities::Entity>(scope)
+        .filter(contact_identities::Column::ContactId.is_in(contacts.to_vec()))
+        .order_by_asc(contact_identities::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+pub(crate) async fn find_identity(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    kind: ChannelKind,
+    platform_user_id: &str,
+) -> Result<Option<contact_identities::Model>> {
+    Ok(scoped::<contact_identities::Entity>(scope)
+        .filter(contact_identities::Column::ChannelKind.eq(kind.as_str()))
+        .filter(contact_identities::Column::PlatformUserId.eq(platform_user_id))
+        .one(conn)
+        .await?)
+}
+
+pub(crate) async fn insert_identity(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    contact: ContactId,
+    kind: ChannelKind,
+    platform_user_id: &str,
+    fields: IdentityFields,
+) -> Result<contact_identities::Model> {
+    let now = Utc::now();
+    contact_identities::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        workspace_id: Set(scope.workspace_id().as_uuid()),
+        contact_id: Set(contact.as_uuid()),
+        channel_kind: Set(kind.as_str().to_owned()),
+        platform_user_id: Set(platform_user_id.to_owned()),
+        handle: Set(fields.handle),
+        display_name: Set(fields.display_name),
+        avatar_url: Set(fields.avatar_url),
+        follower_count: Set(fields.follower_count),
+        verified: Set(fields.verified),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await
+    .map_err(Into::into)
+}
+
+/// Refreshes what the platform says about an identity.
+pub(crate) async fn refresh_identity(
+    conn: &impl ConnectionTrait,
+    identity: contact_identities::Model,
+    fields: IdentityFields,
+) -> Result<contact_identities::Model> {
+    let mut active: contact_identities::ActiveModel = identity.into();
+    if fields.handle.is_some() {
+        active.handle = Set(fields.handle);
+    }
+    if fields.display_name.is_some() {
+        active.display_name = Set(fields.display_name);
+    }
+    if fields.avatar_url.is_some() {
+        active.avatar_url = Set(fields.avatar_url);
+    }
+    if fields.follower_count.is_some() {
+        active.follower_count = Set(fields.follower_count);
+    }
+    active.verified = Set(fields.verified);
+    active.updated_at = Set(Utc::now());
+    Ok(active.update(conn).await?)
+}
+
+/// Moves identities from one contact to another (merge).
+pub(crate) async fn move_identities(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    from: ContactId,
+    to: ContactId,
+) -> Result<()> {
+    contact_identities::Entity::update_many()
+        .col_expr(
+            contact_identities::Column::ContactId,
+            Expr::value(to.as_uuid()),
+        )
+        .filter(contact_identities::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(contact_identities::Column::ContactId.eq(from.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a contact's identities (erasure).
+pub(crate) async fn delete_identities(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    contact: ContactId,
+) -> Result<()> {
+    contact_identities::Entity::delete_many()
+        .filter(contact_identities::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(contact_identities::Column::ContactId.eq(contact.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,276 @@
+//! Conversations: found by thread or contact for threading, listed for the inbox with the
+//! caller's visibility applied in the query itself.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Condition, Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use crate::entity::{contact_identities, contacts, conversation_tags, conversations, team_members};
+use crate::ids::{ChannelId, ContactId, ConversationId, TeamId, UserId};
+use crate::tenancy::{ConversationAccess, WorkspaceScope};
+use crate::views::{Label, Priority, Status, Visibility};
+use crate::{Error, Result};
+
+use super::scoped::scoped;
+
+use conversations::Column as C;
+
+/// What a new conversation starts with.
+pub(crate) struct NewConversation {
+    pub channel_id: ChannelId,
+    pub contact_id: ContactId,
+    pub visibility: Visibility,
+    pub priority: Priority,
+    pub priority_auto: bool,
+    pub thread_key: Option<String>,
+    pub assignee_id: Option<UserId>,
+    pub team_id: Option<TeamId>,
+    pub at: DateTime<Utc>,
+}
+
+/// The sort key of "no SLA deadline": after every real deadline.
+pub(crate) const NO_DEADLINE: i64 = i64::MAX;
+
+/// Microseconds since the epoch: the stored, sortable form of a time.
+pub(crate) fn time_key(at: DateTime<Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+pub(crate) async fn insert(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    new: NewConversation,
+) -> Result<conversations::Model> {
+    Ok(conversations::ActiveModel {
+        id: Set(ConversationId::new().as_uuid()),
+        workspace_id: Set(scope.workspace_id().as_uuid()),
+        channel_id: Set(new.channel_id.as_uuid()),
+        contact_id: Set(new.contact_id.as_uuid()),
+        visibility: Set(new.visibility.as_str().to_owned()),
+        status: Set(Status::Open.as_str().to_owned()),
+        snoozed_until: Set(None),
+        priority: Set(new.priority.rank()),
+        priority_auto: Set(new.priority_auto),
+        assignee_id: Set(new.assignee_id.map(|u| u.as_uuid())),
+        team_id: Set(new.team_id.map(|t| t.as_uuid())),
+        label: Set(Label::Neutral.as_str().to_owned()),
+        sentiment: Set(None),
+        influence: Set(None),
+        thread_key: Set(new.thread_key),
+        message_count: Set(0),
+        last_activity_at: Set(new.at),
+        last_activity_key: Set(time_key(new.at)),
+        last_inbound_at: Set(None),
+        resolved_at: Set(None),
+        sla_due_at: Set(None),
+        sla_due_key: Set(NO_DEADLINE),
+        created_at: Set(new.at),
+        updated_at: Set(new.at),
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// The condition that limits conversations to those the scope may see.
+pub(crate) fn visible_to(scope: &WorkspaceScope) -> Condition {
+    let mut condition = Condition::all().add(C::WorkspaceId.eq(scope.workspace_id().as_uuid()));
+    match scope.conversation_access() {
+        ConversationAccess::All => {}
+        ConversationAccess::AssignedTo(user) => {
+            condition = condition.add(C::AssigneeId.eq(user.as_uuid()));
+        }
+        ConversationAccess::TeamsOf(user) => {
+            let my_teams = Query::select()
+                .column(team_members::Column::TeamId)
+                .from(team_members::Entity)
+                .and_where(team_members::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+                .and_where(team_members::Column::UserId.eq(user.as_uuid()))
+                .to_owned();
+            condition = condition.add(
+                Condition::any()
+                    .add(C::AssigneeId.eq(user.as_uuid()))
+                    .add(C::TeamId.in_subquery(my_teams)),
+            );
+        }
+    }
+    condition
+}
+
+/// One conversation the scope may see.
+pub(crate) async fn get(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ConversationId,
+) -> Result<conversations::Model> {
+    conversations::Entity::find()
+        .filter(visible_to(scope))
+        .filter(C::Id.eq(id.as_uuid()))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// The same, without the visibility rule: for ingestion and the worker.
+pub(crate) async fn get_any(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ConversationId,
+) -> Result<conversations::Model> {
+    scoped::<conversations::Entity>(scope)
+        .filter(C::Id.eq(id.as_uuid()))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// The latest conversation of a public thread on a channel.
+pub(crate) async fn latest_in_thread(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    thread_key: &str,
+) -> Result<Option<conversations::Model>> {
+    Ok(scoped::<conversations::Entity>(scope)
+        .filter(C::ChannelId.eq(channel.as_uuid()))
+        .filter(C::ThreadKey.eq(thread_key))
+        .order_by_desc(C::CreatedAt)
+        .one(conn)
+        .await?)
+}
+
+/// The latest private conversation of a contact on a channel.
+pub(crate) async fn latest_private(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    contact: ContactId,
+) -> Result<Option<conversations::Model>> {
+    Ok(scoped::<conversations::Entity>(scope)
+        .filter(C::ChannelId.eq(channel.as_uuid()))
+        .filter(C::ContactId.eq(contact.as_uuid()))
+        .filter(C::Visibility.eq(Visibility::Private.as_str()))
+        .order_by_desc(C::CreatedAt)
+        .one(conn)
+        .await?)
+}
+
+/// Saves changed columns of a conversation of the scope's workspace.
+pub(crate) async fn save(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    model: conversations::ActiveModel,
+) -> Result<conversations::Model> {
+    if model.workspace_id.as_ref() != &scope.workspace_id().as_uuid() {
+        return Err(Error::NotFound);
+    }
+    Ok(model.update(conn).await?)
+}
+
+/// Moves every conversation of one contact to another (merge).
+pub(crate) async fn move_contact(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    from: ContactId,
+    to: ContactId,
+) -> Result<u64> {
+    let result = conversations::Entity::update_many()
+        .col_expr(C::ContactId, Expr::value(to.as_uuid()))
+        .filter(C::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(C::ContactId.eq(from.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// Conversations of a contact (export, erase).
+pub(crate) async fn of_contact(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    contact: ContactId,
+) -> Result<Vec<conversations::Model>> {
+    Ok(scoped::<conversations::Entity>(scope)
+        .filter(C::ContactId.eq(contact.as_uuid()))
+        .order_by_asc(C::Id)
+        .all(conn)
+        .await?)
+}
+
+/// The tags of the given conversations.
+pub(crate) async fn tags_of(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    ids: &[Uuid],
+) -> Result<Vec<conversation_tags::Model>> {
+    Ok(scoped::<conversation_tags::Entity>(scope)
+        .filter(conversation_tags::Column::ConversationId.is_in(ids.to_vec()))
+        .order_by_asc(conversation_tags::Column::Tag)
+        .all(conn)
+        .await?)
+}
+
+/// Adds tags (ignoring ones already there).
+pub(crate) async fn add_tags(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ConversationId,
+    tags: &[String],
+) -> Result<()> {
+    let existing: Vec<String> = tags_of(conn, scope, &[id.as_uuid()])
+        .await?
+        .into_iter()
+        .map(|t| t.tag)
+        .collect();
+    let now = Utc::now();
+    let rows: Vec<conversation_tags::ActiveModel> = tags
+        .iter()
+        .filter(|t| !existing.contains(t))
+        .map(|tag| conversation_tags::ActiveModel {
+            conversation_id: Set(id.as_uuid()),
+            tag: Set(tag.clone()),
+            workspace_id: Set(scope.workspace_id().as_uuid()),
+            created_at: Set(now),
+        })
+        .collect();
+    if !rows.is_empty() {
+        conversation_tags::Entity::insert_many(rows)
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Removes tags.
+pub(crate) async fn remove_tags(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ConversationId,
+    tags: &[String],
+) -> Result<()> {
+    conversation_tags::Entity::delete_many()
+        .filter(conversation_tags::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(conversation_tags::Column::ConversationId.eq(id.as_uuid()))
+        .filter(conversation_tags::Column::Tag.is_in(tags.to_vec()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The identity of the conversation's contact on its channel's platform, for summaries.
+pub(crate) async fn contact_rows(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    contact_ids: &[Uuid],
+) -> Result<(Vec<contacts::Model>, Vec<contact_identities::Model>)> {
+    let contacts = scoped::<contacts::Entity>(scope)
+        .filter(contacts::Column::Id.is_in(contact_ids.to_vec()))
+        .all(conn)
+        .await?;
+    let identities = scoped::<contact_identities::Entity>(scope)
+        .filter(contact_identities::Column::ContactId.is_in(contact_ids.to_vec()))
+        .all(conn)
+        .await?;
+    Ok((contacts, identities))
+}

@@ -1,0 +1,167 @@
+//! The inbox query: filters, the caller's visibility, a sort and keyset pagination, in one
+//! statement.
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
+
+use crate::Result;
+use crate::entity::{conversation_tags, conversations};
+use crate::pagination::Keyset;
+use crate::service::inbox::{AssigneeFilter, InboxQuery, InboxSort, SlaFilter};
+use crate::tenancy::WorkspaceScope;
+
+use super::conversations::{NO_DEADLINE, time_key, visible_to};
+use super::search;
+
+use conversations::Column as C;
+
+/// The sort keys of a row under a sort, as stored in its cursor.
+pub(crate) fn keys_of(sort: InboxSort, row: &conversations::Model) -> Vec<i64> {
+    match sort {
+        InboxSort::LastActivity => vec![row.last_activity_key],
+        InboxSort::Priority => vec![i64::from(row.priority), row.last_activity_key],
+        InboxSort::SlaDue => vec![row.sla_due_key],
+    }
+}
+
+/// How many keys a sort's cursor carries.
+pub(crate) fn key_count(sort: InboxSort) -> usize {
+    match sort {
+        InboxSort::Priority => 2,
+        InboxSort::LastActivity | InboxSort::SlaDue => 1,
+    }
+}
+
+fn filtered(
+    scope: &WorkspaceScope,
+    backend: sea_orm::DatabaseBackend,
+    query: &InboxQuery,
+) -> Select<conversations::Entity> {
+    let mut select = conversations::Entity::find().filter(visible_to(scope));
+    if !query.status.is_empty() {
+        select = select.filter(C::Status.is_in(query.status.iter().map(|s| s.as_str())));
+    }
+    if !query.priority.is_empty() {
+        select = select.filter(C::Priority.is_in(query.priority.iter().map(|p| p.rank())));
+    }
+    match query.assignee {
+        Some(AssigneeFilter::Unassigned) => select = select.filter(C::AssigneeId.is_null()),
+        Some(AssigneeFilter::User(user)) => {
+            select = select.filter(C::AssigneeId.eq(user.as_uuid()))
+        }
+        None => {}
+    }
+    if let Some(team) = query.team_id {
+        select = select.filter(C::TeamId.eq(team.as_uuid()));
+    }
+    if let Some(channel) = query.channel_id {
+        select = select.filter(C::ChannelId.eq(channel.as_uuid()));
+    }
+    if let Some(contact) = query.contact_id {
+        select = select.filter(C::ContactId.eq(contact.as_uuid()));
+    }
+    if let Some(label) = query.label {
+        select = select.filter(C::Label.eq(label.as_str()));
+    }
+    if let Some(visibility) = query.visibility {
+        select = select.filter(C::Visibility.eq(visibility.as_str()));
+    }
+    if let Some(tag) = &query.tag {
+        let tagged = Query::select()
+            .column(conversation_tags::Column::ConversationId)
+            .from(conversation_tags::Entity)
+            .and_where(conversation_tags::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+            .and_where(conversation_tags::Column::Tag.eq(tag.as_str()))
+            .to_owned();
+        select = select.filter(C::Id.in_subquery(tagged));
+    }
+    if let Some(sla) = query.sla {
+        let now = time_key(Utc::now());
+        select = match sla {
+            SlaFilter::Breached => select.filter(C::SlaDueKey.lt(now)),
+            SlaFilter::Running => select
+                .filter(C::SlaDueKey.gte(now))
+                .filter(C::SlaDueKey.lt(NO_DEADLINE)),
+            SlaFilter::None => select.filter(C::SlaDueKey.eq(NO_DEADLINE)),
+        };
+    }
+    if let Some(q) = &query.q {
+        select = select.filter(
+            sea_orm::Condition::any()
+                .add(C::Id.in_subquery(search::conversations_with_text(scope, backend, q)))
+                .add(C::ContactId.in_subquery(search::contacts_named(scope, backend, q))),
+        );
+    }
+    select
+}
+
+fn sorted(
+    select: Select<conversations::Entity>,
+    sort: InboxSort,
+    after: Option<&Keyset>,
+) -> Select<conversations::Entity> {
+    let id = |keys: &Keyset| Expr::val(keys.id);
+    match sort {
+        InboxSort::LastActivity => {
+            let select = match after {
+                Some(k) => select.filter(
+                    Expr::tuple([Expr::col(C::LastActivityKey), Expr::col(C::Id)])
+                        .lt(Expr::tuple([Expr::val(k.keys[0]), id(k)])),
+                ),
+                None => select,
+            };
+            select
+                .order_by_desc(C::LastActivityKey)
+                .order_by_desc(C::Id)
+        }
+        InboxSort::Priority => {
+            let select = match after {
+                Some(k) => select.filter(
+                    Expr::tuple([
+                        Expr::col(C::Priority),
+                        Expr::col(C::LastActivityKey),
+                        Expr::col(C::Id),
+                    ])
+                    .lt(Expr::tuple([
+                        Expr::val(k.keys[0]),
+                        Expr::val(k.keys[1]),
+                        id(k),
+                    ])),
+                ),
+                None => select,
+            };
+            select
+                .order_by_desc(C::Priority)
+                .order_by_desc(C::LastActivityKey)
+                .order_by_desc(C::Id)
+        }
+        InboxSort::SlaDue => {
+            let select = match after {
+                Some(k) => select.filter(
+                    Expr::tuple([Expr::col(C::SlaDueKey), Expr::col(C::Id)])
+                        .gt(Expr::tuple([Expr::val(k.keys[0]), id(k)])),
+                ),
+                None => select,
+            };
+            select.order_by_asc(C::SlaDueKey).order_by_asc(C::Id)
+        }
+    }
+}
+
+/// One page (plus one row, to learn whether another follows) of the inbox.
+pub(crate) async fn page(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    query: &InboxQuery,
+    after: Option<&Keyset>,
+    limit: u64,
+) -> Result<Vec<conversations::Model>> {
+    let select = filtered(scope, conn.get_database_backend(), query);
+    Ok(sorted(select, query.sort, after)
+        .limit(limit + 1)
+        .all(conn)
+        .await?)
+}

@@ -1,0 +1,205 @@
+//! Messages, replies and notes.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+
+use crate::Result;
+use crate::entity::messages;
+use crate::error::OnConflict;
+use crate::ids::{ChannelId, ContactId, ConversationId, MessageId};
+use crate::pagination::PageRequest;
+use crate::tenancy::WorkspaceScope;
+use crate::views::{DeliveryStatus, Direction as MessageDirection, Visibility};
+
+use super::scoped::scoped;
+use super::{Direction, paged};
+
+/// Who wrote a message, as stored.
+#[derive(Debug, Clone)]
+pub(crate) enum Author {
+    Contact(ContactId),
+    User(uuid::Uuid),
+    ApiKey(uuid::Uuid),
+}
+
+/// A message about to be stored.
+pub(crate) struct NewMessage {
+    pub conversation_id: ConversationId,
+    pub channel_id: ChannelId,
+    pub direction: MessageDirection,
+    pub visibility: Option<Visibility>,
+    pub author: Author,
+    pub text: String,
+    pub platform_message_id: Option<String>,
+    pub reply_to_platform_id: Option<String>,
+    pub attachments: serde_json::Value,
+    pub mentions: serde_json::Value,
+    pub delivery_status: Option<DeliveryStatus>,
+    pub sentiment: Option<f64>,
+    pub sent_at: DateTime<Utc>,
+}
+
+pub(crate) async fn insert(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    new: NewMessage,
+) -> Result<messages::Model> {
+    let (author_kind, user, key, contact) = match new.author {
+        Author::Contact(c) => ("contact", None, None, Some(c.as_uuid())),
+        Author::User(u) => ("user", Some(u), None, None),
+        Author::ApiKey(k) => ("api_key", None, Some(k), None),
+    };
+    messages::ActiveModel {
+        id: Set(MessageId::new().as_uuid()),
+        workspace_id: Set(scope.workspace_id().as_uuid()),
+        conversation_id: Set(new.conversation_id.as_uuid()),
+        channel_id: Set(new.channel_id.as_uuid()),
+        direction: Set(new.direction.as_str().to_owned()),
+        visibility: Set(new.visibility.map(|v| v.as_str().to_owned())),
+        author_kind: Set(author_kind.to_owned()),
+        author_user_id: Set(user),
+        author_key_id: Set(key),
+        contact_id: Set(contact),
+        text: Set(new.text),
+        platform_message_id: Set(new.platform_message_id),
+        reply_to_platform_id: Set(new.reply_to_platform_id),
+        attachments: Set(new.attachments),
+        mentions: Set(new.mentions),
+        delivery_status: Set(new.delivery_status.map(|d| d.as_str().to_owned())),
+        delivery_error: Set(None),
+        sentiment: Set(new.sentiment),
+        sent_at: Set(new.sent_at),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await
+    .on_unique(
+        "duplicate_message",
+        "a message with this platform id is already stored",
+    )
+}
+
+/// The message with this platform id on the channel, if stored.
+pub(crate) async fn by_platform_id(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    platform_id: &str,
+) -> Result<Option<messages::Model>> {
+    Ok(scoped::<messages::Entity>(scope)
+        .filter(messages::Column::ChannelId.eq(channel.as_uuid()))
+        .filter(messages::Column::PlatformMessageId.eq(platform_id))
+        .one(conn)
+        .await?)
+}
+
+/// Messages of a conversation, oldest first.
+pub(crate) async fn list(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversation: ConversationId,
+    page: PageRequest,
+) -> Result<Vec<messages::Model>> {
+    let select = scoped::<messages::Entity>(scope)
+        .filter(messages::Column::ConversationId.eq(conversation.as_uuid()));
+    Ok(
+        paged(select, messages::Column::Id, page, Direction::OldestFirst)
+            .all(conn)
+            .await?,
+    )
+}
+
+/// The latest inbound sentiments of a conversation, newest first.
+pub(crate) async fn recent_sentiments(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversation: ConversationId,
+    count: u64,
+) -> Result<Vec<f64>> {
+    use sea_orm::QuerySelect;
+    Ok(scoped::<messages::Entity>(scope)
+        .filter(messages::Column::ConversationId.eq(conversation.as_uuid()))
+        .filter(messages::Column::Direction.eq(MessageDirection::Inbound.as_str()))
+        .filter(messages::Column::Sentiment.is_not_null())
+        .order_by_desc(messages::Column::Id)
+        .limit(count)
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|m| m.sentiment)
+        .collect())
+}
+
+/// Every message of the given conversations (export).
+pub(crate) async fn of_conversations(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversations: &[uuid::Uuid],
+) -> Result<Vec<messages::Model>> {
+    Ok(scoped::<messages::Entity>(scope)
+        .filter(messages::Column::ConversationId.is_in(conversations.to_vec()))
+        .order_by_asc(messages::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// The latest message of each of the given conversations.
+pub(crate) async fn latest_of(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversations: &[uuid::Uuid],
+) -> Result<Vec<messages::Model>> {
+    let mut latest = Vec::with_capacity(conversations.len());
+    for id in conversations {
+        let row = scoped::<messages::Entity>(scope)
+            .filter(messages::Column::ConversationId.eq(*id))
+            .order_by_desc(messages::Column::Id)
+            .one(conn)
+            .await?;
+        latest.extend(row);
+    }
+    Ok(latest)
+}
+
+/// Replaces the text of every message a contact wrote, and drops their attachments (erasure).
+pub(crate) async fn erase_by_contact(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    contact: ContactId,
+    conversations: &[uuid::Uuid],
+) -> Result<u64> {
+    let result = messages::Entity::update_many()
+        .col_expr(messages::Column::Text, Expr::value(""))
+        .col_expr(
+            messages::Column::Attachments,
+            Expr::value(serde_json::json!([])),
+        )
+        .filter(messages::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(
+            sea_orm::Condition::any()
+                .add(messages::Column::ContactId.eq(contact.as_uuid()))
+                .add(messages::Column::ConversationId.is_in(conversations.to_vec())),
+        )
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// Moves the authorship of a contact's messages to another contact (merge).
+pub(crate) async fn move_contact(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    from: ContactId,
+    to: ContactId,
+) -> Result<()> {
+    messages::Entity::update_many()
+        .col_expr(messages::Column::ContactId, Expr::value(to.as_uuid()))
+        .filter(messages::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(messages::Column::ContactId.eq(from.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! Notifications for colleagues.
+
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use crate::entity::notifications;
+use crate::ids::{ConversationId, MessageId, NotificationId, UserId};
+use crate::pagination::PageRequest;
+use crate::tenancy::WorkspaceScope;
+use crate::{Error, Result};
+
+use super::scoped::scoped;
+use super::{Direction, paged};
+
+pub(crate) async fn insert(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    user: UserId,
+    kind: &str,
+    conversation: ConversationId,
+    message: Option<MessageId>,
+) -> Result<()> {
+    notifications::ActiveModel {
+        id: Set(NotificationId::new().as_uuid()),
+        workspace_id: Set(scope.workspace_id().as_uuid()),
+        user_id: Set(user.as_uuid()),
+        kind: Set(kind.to_owned()),
+        conversation_id: Set(conversation.as_uuid()),
+        message_id: Set(message.map(|m| m.as_uuid())),
+        created_at: Set(Utc::now()),
+        read_at: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// The user's notifications, newest first.
+pub(crate) async fn list(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    user: UserId,
+    unread_only: bool,
+    page: PageRequest,
+) -> Result<Vec<notifications::Model>> {
+    let mut select = scoped::<notifications::Entity>(scope)
+        .filter(notifications::Column::UserId.eq(user.as_uuid()));
+    if unread_only {
+        select = select.filter(notifications::Column::ReadAt.is_null());
+    }
+    Ok(paged(
+        select,
+        notifications::Column::Id,
+        page,
+        Direction::NewestFirst,
+    )
+    .all(conn)
+    .await?)
+}
+
+/// Marks one of the user's notifications read.
+pub(crate) async fn mark_read(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    user: UserId,
+    id: NotificationId,
+) -> Result<()> {
+    let result = notifications::Entity::update_many()
+        .col_expr(notifications::Column::ReadAt, Expr::value(Utc::now()))
+        .filter(notifications::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(notifications::Column::UserId.eq(user.as_uuid()))
+        .filter(notifications::Column::Id.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}

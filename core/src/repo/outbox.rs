@@ -1,0 +1,78 @@
+//! Outbox rows: events written in the same transaction as the change they describe.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use crate::Result;
+use crate::entity::outbox;
+use crate::tenancy::WorkspaceScope;
+
+pub(crate) async fn insert(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: uuid::Uuid,
+    event_type: &str,
+    conversation: Option<uuid::Uuid>,
+    payload: serde_json::Value,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    outbox::ActiveModel {
+        id: Set(id),
+        workspace_id: Set(scope.workspace_id().as_uuid()),
+        event_type: Set(event_type.to_owned()),
+        conversation_id: Set(conversation),
+        payload: Set(payload),
+        created_at: Set(at),
+        published_at: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks events published.
+pub(crate) async fn mark_published(conn: &impl ConnectionTrait, ids: &[uuid::Uuid]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::PublishedAt, Expr::value(Utc::now()))
+        .filter(outbox::Column::Id.is_in(ids.to_vec()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Events not yet published and written before `before`, oldest first (every workspace:
+/// the relay is system work).
+pub(crate) async fn unpublished(
+    conn: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<outbox::Model>> {
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::PublishedAt.is_null())
+        .filter(outbox::Column::CreatedAt.lt(before))
+        .order_by_asc(outbox::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// Deletes the events of the given conversations (erasure: payloads hold message text).
+pub(crate) async fn delete_for_conversations(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversations: &[uuid::Uuid],
+) -> Result<()> {
+    outbox::Entity::delete_many()
+        .filter(outbox::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(outbox::Column::ConversationId.is_in(conversations.to_vec()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

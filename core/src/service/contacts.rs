@@ -1,0 +1,429 @@
+//! Contacts: customers with their platform identities; merge, GDPR export and erasure.
+
+use chrono::Utc;
+use sea_orm::{ConnectionTrait, Set};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::entity::{contact_identities, contacts};
+use crate::ids::ContactId;
+use crate::pagination::{Page, PageRequest};
+use crate::repo;
+use crate::repo::contacts::IdentityFields;
+use crate::tenancy::{Capability, WorkspaceScope};
+use crate::views::{
+    ChannelKind, ContactView, ConversationView, IdentityView, MessageView, double_option,
+};
+use crate::{Core, Error, Result};
+
+use super::audit;
+
+/// Largest attributes document, in bytes of JSON.
+const MAX_ATTRIBUTES: usize = 16 * 1024;
+
+/// An identity given when creating a contact by hand.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewIdentity {
+    /// Platform.
+    pub channel_kind: ChannelKind,
+    /// The platform's user id.
+    pub platform_user_id: String,
+    /// Handle.
+    pub handle: Option<String>,
+    /// Display name.
+    pub display_name: Option<String>,
+}
+
+/// `POST /v1/workspaces/{ws}/contacts`.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct NewContact {
+    /// Name shown to agents.
+    pub display_name: Option<String>,
+    /// Custom attributes (a JSON object).
+    #[schema(value_type = Option<Object>)]
+    pub attributes: Option<serde_json::Value>,
+    /// Platform identities.
+    #[serde(default)]
+    pub identities: Vec<NewIdentity>,
+}
+
+/// `PATCH /v1/workspaces/{ws}/contacts/{id}`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ContactPatch {
+    /// New name; `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub display_name: Option<Option<String>>,
+    /// Replaces the attributes.
+    #[schema(value_type = Option<Object>)]
+    pub attributes: Option<serde_json::Value>,
+}
+
+/// `POST /v1/workspaces/{ws}/contacts/{id}/merge`: `source` moves into the path's contact.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct MergeContacts {
+    /// The contact that disappears; its identities, conversations and history move over.
+    pub source_id: ContactId,
+}
+
+/// Everything held on one contact (GDPR export).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ContactExport {
+    /// The contact and identities.
+    pub contact: ContactView,
+    /// Their conversations.
+    pub conversations: Vec<ConversationView>,
+    /// Every message and note in those conversations.
+    pub messages: Vec<MessageView>,
+    /// When the export was made.
+    pub exported_at: chrono::DateTime<Utc>,
+}
+
+fn attributes(value: Option<serde_json::Value>) -> Result<serde_json::Value> {
+    let value = value.unwrap_or_else(|| json!({}));
+    if !value.is_object() {
+        return Err(Error::invalid(
+            "attributes",
+            "not_an_object",
+            "attributes must be a JSON object",
+        ));
+    }
+    if value.to_string().len() > MAX_ATTRIBUTES {
+        return Err(Error::invalid(
+            "attributes",
+            "too_large",
+            format!("attributes must be at most {MAX_ATTRIBUTES} bytes"),
+        ));
+    }
+    Ok(value)
+}
+
+fn name(value: Option<String>) -> Result<Option<String>> {
+    value
+        .map(|n| super::required_name("display_name", &n, 200))
+        .transpose()
+}
+
+fn identity_view(model: contact_identities::Model) -> Result<IdentityView> {
+    Ok(IdentityView {
+        id: model.id,
+        channel_kind: model.channel_kind.parse()?,
+        platform_user_id: model.platform_user_id,
+        handle: model.handle,
+        display_name: model.display_name,
+        avatar_url: model.avatar_url,
+        follower_count: model.follower_count,
+        verified: model.verified,
+    })
+}
+
+fn contact_view(
+    model: contacts::Model,
+    identities: Vec<contact_identities::Model>,
+) -> Result<ContactView> {
+    Ok(ContactView {
+        id: ContactId::from(model.id),
+        display_name: model.display_name,
+        attributes: model.attributes,
+        identities: identities
+            .into_iter()
+            .map(identity_view)
+            .collect::<Result<_>>()?,
+        erased: model.erased_at.is_some(),
+        created_at: model.created_at,
+        updated_at: model.updated_at,
+    })
+}
+
+async fn load(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ContactId,
+) -> Result<ContactView> {
+    let model = repo::contacts::get(conn, scope, id).await?;
+    let identities = repo::contacts::identities_of(conn, scope, id).await?;
+    contact_view(model, identities)
+}
+
+/// Recomputes what search matches a contact on: its name and its identities' names and handles.
+pub(crate) async fn refresh_search_text(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ContactId,
+) -> Result<()> {
+    let model = repo::contacts::get(conn, scope, id).await?;
+    let identities = repo::contacts::identities_of(conn, scope, id).await?;
+    let mut words: Vec<String> = model.display_name.iter().cloned().collect();
+    for identity in &identities {
+        words.extend(identity.display_name.iter().cloned());
+        words.extend(
+            identity
+                .handle
+                .iter()
+                .map(|h| h.trim_start_matches('@').to_owned()),
+        );
+    }
+    let text = words.join(" ");
+    if text != model.search_text {
+        let mut active: contacts::ActiveModel = model.into();
+        active.search_text = Set(text);
+        repo::contacts::save(conn, scope, active).await?;
+    }
+    Ok(())
+}
+
+/// Contacts of the workspace, newest first.
+pub async fn list(
+    core: &Core,
+    scope: &WorkspaceScope,
+    page: PageRequest,
+) -> Result<Page<ContactView>> {
+    scope.require(Capability::ReadContacts)?;
+    let conn = core.db().conn();
+    let rows = repo::contacts::list(conn, scope, page).await?;
+    let page = core.cursors().page(rows, page, |c| c.id)?;
+    let ids: Vec<uuid::Uuid> = page.items.iter().map(|c| c.id).collect();
+    let identities = repo::contacts::identities_of_many(conn, scope, &ids).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|c| {
+            let mine = identities
+                .iter()
+                .filter(|i| i.contact_id == c.id)
+                .cloned()
+                .collect();
+            contact_view(c, mine)
+        })
+        .collect::<Result<_>>()?;
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// One contact.
+pub async fn get(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Result<ContactView> {
+    scope.require(Capability::ReadContacts)?;
+    load(core.db().conn(), scope, id).await
+}
+
+/// Creates a contact by hand, with identities.
+#[tracing::instrument(skip_all, err(level = "debug"))]
+pub async fn create(core: &Core, scope: &WorkspaceScope, input: NewContact) -> Result<ContactView> {
+    scope.require(Capability::WriteContacts)?;
+    let display_name = name(input.display_name)?;
+    let attributes = attributes(input.attributes)?;
+    let txn = core.db().begin().await?;
+    let model = repo::contacts::insert(&txn, scope, display_name, attributes).await?;
+    let id = ContactId::from(model.id);
+    for (i, identity) in input.identities.into_iter().enumerate() {
+        let user = identity.platform_user_id.trim();
+        if user.is_empty() || user.len() > 255 {
+            return Err(Error::invalid(
+                format!("identities[{i}].platform_user_id"),
+                "invalid",
+                "1 to 255 characters",
+            ));
+        }
+        if repo::contacts::find_identity(&txn, scope, identity.channel_kind, user)
+            .await?
+            .is_some()
+        {
+            return Err(Error::conflict(
+                "identity_taken",
+                "another contact already has this identity; merge them instead",
+            ));
+        }
+        let fields = IdentityFields {
+            handle: identity.handle,
+            display_name: identity.display_name,
+            ..Default::default()
+        };
+        repo::contacts::insert_identity(&txn, scope, id, identity.channel_kind, user, fields)
+            .await?;
+    }
+    refresh_search_text(&txn, scope, id).await?;
+    audit::record(&txn, scope, "contact.created", "contact", id, json!({})).await?;
+    let view = load(&txn, scope, id).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Changes a contact's name or attributes.
+pub async fn update(
+    core: &Core,
+    scope: &WorkspaceScope,
+    id: ContactId,
+    patch: ContactPatch,
+) -> Result<ContactView> {
+    scope.require(Capability::WriteContacts)?;
+    let display_name = patch.display_name.map(name).transpose()?;
+    let attributes = patch.attributes.map(|a| attributes(Some(a))).transpose()?;
+    let txn = core.db().begin().await?;
+    let model = repo::contacts::get(&txn, scope, id).await?;
+    if model.erased_at.is_some() {
+        return Err(Error::conflict(
+            "contact_erased",
+            "an erased contact cannot be changed",
+        ));
+    }
+    let mut active: contacts::ActiveModel = model.into();
+    if let Some(display_name) = display_name {
+        active.display_name = Set(display_name);
+    }
+    if let Some(attributes) = attributes {
+        active.attributes = Set(attributes);
+    }
+    repo::contacts::save(&txn, scope, active).await?;
+    refresh_search_text(&txn, scope, id).await?;
+    audit::record(&txn, scope, "contact.updated", "contact", id, json!({})).await?;
+    let view = load(&txn, scope, id).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Deletes a contact and their conversations.
+pub async fn delete(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Result<()> {
+    scope.require(Capability::WriteContacts)?;
+    let txn = core.db().begin().await?;
+    repo::contacts::delete(&txn, scope, id).await?;
+    audit::record(&txn, scope, "contact.deleted", "contact", id, json!({})).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Merges `source` into `target`: identities, conversations and history move to the target
+/// and the source disappears.
+#[tracing::instrument(skip_all, fields(contact_id = %target), err(level = "debug"))]
+pub async fn merge(
+    core: &Core,
+    scope: &WorkspaceScope,
+    target: ContactId,
+    input: MergeContacts,
+) -> Result<ContactView> {
+    scope.require(Capability::WriteContacts)?;
+    if input.source_id == target {
+        return Err(Error::invalid(
+            "source_id",
+            "same_contact",
+            "a contact cannot be merged into itself",
+        ));
+    }
+    let txn = core.db().begin().await?;
+    let target_model = repo::contacts::get(&txn, scope, target).await?;
+    let source = repo::contacts::get(&txn, scope, input.source_id)
+        .await
+        .map_err(|_| {
+            Error::invalid(
+                "source_id",
+                "unknown_contact",
+                "no such contact in this workspace",
+            )
+        })?;
+    if target_model.erased_at.is_some() || source.erased_at.is_some() {
+        return Err(Error::conflict(
+            "contact_erased",
+            "an erased contact cannot be merged",
+        ));
+    }
+    repo::contacts::move_identities(&txn, scope, input.source_id, target).await?;
+    let moved = repo::conversations::move_contact(&txn, scope, input.source_id, target).await?;
+    repo::messages::move_contact(&txn, scope, input.source_id, target).await?;
+    merge_attributes(&txn, scope, target_model, source.attributes).await?;
+    repo::contacts::delete(&txn, scope, input.source_id).await?;
+    refresh_search_text(&txn, scope, target).await?;
+    audit::record(
+        &txn,
+        scope,
+        "contact.merged",
+        "contact",
+        target,
+        json!({ "source_id": input.source_id, "conversations_moved": moved }),
+    )
+    .await?;
+    let view = load(&txn, scope, target).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Keeps the target's attributes and adds the source's it lacks.
+async fn merge_attributes(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    target: contacts::Model,
+    source: serde_json::Value,
+) -> Result<()> {
+    let mut merged = target.attributes.clone();
+    if let (Some(into), Some(from)) = (merged.as_object_mut(), source.as_object()) {
+        for (key, value) in from {
+            into.entry(key.clone()).or_insert_with(|| value.clone());
+        }
+    }
+    let mut active: contacts::ActiveModel = target.into();
+    active.attributes = Set(merged);
+    repo::contacts::save(conn, scope, active).await?;
+    Ok(())
+}
+
+/// Everything held on a contact, as one JSON document.
+pub async fn export(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Result<ContactExport> {
+    scope.require(Capability::ReadContacts)?;
+    scope.require(Capability::ReadConversations)?;
+    let conn = core.db().conn();
+    let contact = load(conn, scope, id).await?;
+    let rows = repo::conversations::of_contact(conn, scope, id).await?;
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+    let conversations = super::conversations::many(conn, scope, rows).await?;
+    let messages = repo::messages::of_conversations(conn, scope, &ids)
+        .await?
+        .into_iter()
+        .map(super::messages::message_view)
+        .collect::<Result<_>>()?;
+    Ok(ContactExport {
+        contact,
+        conversations,
+        messages,
+        exported_at: Utc::now(),
+    })
+}
+
+/// Erases a contact's personal data: message text and attachments replaced, identities,
+/// name and attributes removed. The conversations stay (for reports) and an audit entry
+/// without personal data records the erasure.
+#[tracing::instrument(skip_all, fields(contact_id = %id), err(level = "debug"))]
+pub async fn erase(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Result<ContactView> {
+    scope.require(Capability::WriteContacts)?;
+    let txn = core.db().begin().await?;
+    let model = repo::contacts::get(&txn, scope, id).await?;
+    let conversations: Vec<uuid::Uuid> = repo::conversations::of_contact(&txn, scope, id)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let erased_messages = repo::messages::erase_by_contact(&txn, scope, id, &conversations).await?;
+    repo::contacts::delete_identities(&txn, scope, id).await?;
+    let mut active: contacts::ActiveModel = model.into();
+    active.display_name = Set(None);
+    active.search_text = Set(String::new());
+    active.attributes = Set(json!({}));
+    active.erased_at = Set(Some(Utc::now()));
+    repo::contacts::save(&txn, scope, active).await?;
+    repo::audit::scrub_target(&txn, scope, "contact", &id.to_string()).await?;
+    for conversation in &conversations {
+        repo::audit::scrub_target(&txn, scope, "conversation", &conversation.to_string()).await?;
+    }
+    repo::outbox::delete_for_conversations(&txn, scope, &conversations).await?;
+    audit::record(
+        &txn,
+        scope,
+        "contact.erased",
+        "contact",
+        id,
+        json!({ "messages_erased": erased_messages }),
+    )
+    .await?;
+    let view = load(&txn, scope, id).await?;
+    txn.commit().await?;
+    Ok(view)
+}

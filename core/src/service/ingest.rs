@@ -1,0 +1,429 @@
+//! Inbound customer messages: one service for the API channel today and the platform
+//! connectors tomorrow. Resolves the contact, threads the message, scores it and stores it
+//! with its events, in one transaction; a platform message id already stored changes nothing.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ConnectionTrait, Set};
+use serde::{Deserialize, Serialize};
+
+use crate::care::{self, CustomerMessageEffect};
+use crate::entity::{channels, conversations};
+use crate::events::{self, CONVERSATION_CREATED, CONVERSATION_UPDATED};
+use crate::ids::{ChannelId, ContactId, ConversationId};
+use crate::repo;
+use crate::repo::contacts::IdentityFields;
+use crate::repo::messages::{Author, NewMessage as StoredMessage};
+use crate::tenancy::{Capability, WorkspaceScope};
+use crate::views::{
+    Attachment, ChannelHealth, ChannelKind, ConversationView, Direction, EventView, MessageView,
+    Priority, Status, Visibility,
+};
+use crate::{Core, Error, Result, signals};
+
+use super::conversation_views::view_one;
+use super::messages::{clean_attachments, message_view, store};
+
+/// How many recent customer messages the label follows.
+const LABEL_WINDOW: u64 = 5;
+
+/// Who wrote an inbound message, as the platform tells it.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct InboundAuthor {
+    /// The platform's user id (a string, whatever the platform).
+    pub platform_user_id: String,
+    /// Handle, such as `@ada`.
+    pub handle: Option<String>,
+    /// Display name.
+    pub display_name: Option<String>,
+    /// Avatar URL.
+    pub avatar_url: Option<String>,
+    /// Followers.
+    pub follower_count: Option<u64>,
+    /// Verified account.
+    #[serde(default)]
+    pub verified: bool,
+}
+
+/// A customer message pushed by a partner (`POST …/channels/{id}/inbound`) or parsed from a
+/// platform delivery.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct InboundMessage {
+    /// The platform's id of the message: a second delivery with the same id changes nothing.
+    pub platform_message_id: String,
+    /// The author.
+    pub author: InboundAuthor,
+    /// Text (may be empty when attachments carry the message).
+    #[serde(default)]
+    pub text: String,
+    /// When the customer wrote it; now when absent.
+    pub timestamp: Option<DateTime<Utc>>,
+    /// The platform message it replies to: threads the message into that conversation.
+    pub reply_to: Option<String>,
+    /// The public thread (root post) it belongs to.
+    pub thread_id: Option<String>,
+    /// `private` (a DM, the default) or `public` (a mention or comment).
+    pub visibility: Option<Visibility>,
+    /// Attachments.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// What ingesting a message did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IngestOutcome {
+    /// The message was stored before (same platform id): nothing changed.
+    pub duplicate: bool,
+    /// The conversation it joined or started.
+    pub conversation: ConversationView,
+    /// The stored message.
+    pub message: MessageView,
+}
+
+fn validate(input: &InboundMessage) -> Result<()> {
+    let mut errors = Vec::new();
+    let mut check = |field: &str, value: &str, max: usize| {
+        if value.trim().is_empty() || value.len() > max {
+            errors.push(crate::FieldError::new(
+                field,
+                "invalid",
+                format!("{field} must have 1 to {max} characters"),
+            ));
+        }
+    };
+    check("platform_message_id", &input.platform_message_id, 255);
+    check(
+        "author.platform_user_id",
+        &input.author.platform_user_id,
+        255,
+    );
+    for (field, value) in [
+        ("reply_to", &input.reply_to),
+        ("thread_id", &input.thread_id),
+    ] {
+        if let Some(value) = value {
+            check(field, value, 255);
+        }
+    }
+    if input.text.trim().is_empty() && input.attachments.is_empty() {
+        errors.push(crate::FieldError::new(
+            "text",
+            "required",
+            "a message needs text or attachments",
+        ));
+    }
+    if input.text.chars().count() > super::messages::MAX_TEXT {
+        errors.push(crate::FieldError::new(
+            "text",
+            "too_long",
+            "the text is too long",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(errors))
+    }
+}
+
+/// A message a partner pushes into an `api` channel.
+pub async fn push(
+    core: &Core,
+    scope: &WorkspaceScope,
+    channel_id: ChannelId,
+    input: InboundMessage,
+) -> Result<IngestOutcome> {
+    scope.require(Capability::IngestMessages)?;
+    let channel = repo::channels::get(core.db().conn(), scope, channel_id).await?;
+    if channel.kind != ChannelKind::Api.as_str() {
+        return Err(Error::conflict(
+            "not_an_api_channel",
+            "only api channels take pushed messages; platforms deliver to /v1/hooks",
+        ));
+    }
+    ingest(core, scope, channel_id, input).await
+}
+
+/// Ingests one inbound message on a channel of the scope's workspace.
+#[tracing::instrument(skip_all, fields(channel_id = %channel_id), err(level = "debug"))]
+pub async fn ingest(
+    core: &Core,
+    scope: &WorkspaceScope,
+    channel_id: ChannelId,
+    input: InboundMessage,
+) -> Result<IngestOutcome> {
+    scope.require(Capability::IngestMessages)?;
+    validate(&input)?;
+    let attachments = clean_attachments(input.attachments.clone())?;
+    if let Some(existing) =
+        find_duplicate(core, scope, channel_id, &input.platform_message_id).await?
+    {
+        return Ok(existing);
+    }
+    let txn = core.db().begin().await?;
+    let result = ingest_in(&txn, scope, channel_id, &input, attachments).await;
+    match result {
+        Ok((outcome, events)) => {
+            txn.commit().await?;
+            events::publish_committed(core, events).await;
+            Ok(outcome)
+        }
+        // A concurrent delivery of the same message won the race: answer with its result.
+        Err(Error::Conflict {
+            code: "duplicate_message",
+            ..
+        }) => {
+            drop(txn);
+            find_duplicate(core, scope, channel_id, &input.platform_message_id)
+                .await?
+                .ok_or(Error::conflict(
+                    "duplicate_message",
+                    "the message is being stored",
+                ))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+async fn find_duplicate(
+    core: &Core,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    platform_id: &str,
+) -> Result<Option<IngestOutcome>> {
+    let conn = core.db().conn();
+    let Some(message) = repo::messages::by_platform_id(conn, scope, channel, platform_id).await?
+    else {
+        return Ok(None);
+    };
+    let row =
+        repo::conversations::get_any(conn, scope, ConversationId::from(message.conversation_id))
+            .await?;
+    Ok(Some(IngestOutcome {
+        duplicate: true,
+        conversation: view_one(conn, scope, row).await?,
+        message: message_view(message)?,
+    }))
+}
+
+async fn ingest_in(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    channel_id: ChannelId,
+    input: &InboundMessage,
+    attachments: Vec<Attachment>,
+) -> Result<(IngestOutcome, Vec<EventView>)> {
+    let channel = repo::channels::get(conn, scope, channel_id).await?;
+    if channel.health == ChannelHealth::Disabled.as_str() {
+        return Err(Error::conflict(
+            "channel_disabled",
+            "the channel is disabled",
+        ));
+    }
+    let kind: ChannelKind = channel.kind.parse()?;
+    let contact = resolve_contact(conn, scope, kind, &input.author).await?;
+    let visibility = input.visibility.unwrap_or(Visibility::Private);
+    let at = input.timestamp.unwrap_or_else(Utc::now).min(Utc::now());
+    let window = reopen_window(conn, scope).await?;
+    let (row, mut events) =
+        thread(conn, scope, &channel, contact, visibility, input, window).await?;
+    let sentiment = signals::sentiment::score(&input.text);
+    let stored = StoredMessage {
+        conversation_id: ConversationId::from(row.id),
+        channel_id,
+        direction: Direction::Inbound,
+        visibility: Some(visibility),
+        author: Author::Contact(contact),
+        text: input.text.clone(),
+        platform_message_id: Some(input.platform_message_id.clone()),
+        reply_to_platform_id: input.reply_to.clone(),
+        attachments: serde_json::to_value(&attachments).map_err(|e| Error::Internal(e.into()))?,
+        mentions: serde_json::json!([]),
+        delivery_status: None,
+        sentiment: Some(sentiment),
+        sent_at: at,
+    };
+    let row = score(conn, scope, row, &input.author, visibility, sentiment).await?;
+    let (message, event) = store(conn, scope, row, stored, Utc::now()).await?;
+    let conversation = super::conversations::conversation_of(&event)?;
+    events.push(event);
+    Ok((
+        IngestOutcome {
+            duplicate: false,
+            conversation,
+            message,
+        },
+        events,
+    ))
+}
+
+async fn reopen_window(conn: &impl ConnectionTrait, scope: &WorkspaceScope) -> Result<Duration> {
+    let workspace = repo::workspaces::get(conn, scope).await?;
+    Ok(Duration::seconds(workspace.reopen_window_secs))
+}
+
+/// Finds the contact behind a platform identity, creating both when new; refreshes what the
+/// platform says about the identity.
+async fn resolve_contact(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    kind: ChannelKind,
+    author: &InboundAuthor,
+) -> Result<ContactId> {
+    let fields = IdentityFields {
+        handle: author.handle.clone(),
+        display_name: author.display_name.clone(),
+        avatar_url: author.avatar_url.clone(),
+        follower_count: author
+            .follower_count
+            .map(|f| i64::try_from(f).unwrap_or(i64::MAX)),
+        verified: author.verified,
+    };
+    if let Some(identity) =
+        repo::contacts::find_identity(conn, scope, kind, &author.platform_user_id).await?
+    {
+        let contact = ContactId::from(identity.contact_id);
+        repo::contacts::refresh_identity(conn, identity, fields).await?;
+        return Ok(contact);
+    }
+    let name = author
+        .display_name
+        .clone()
+        .or_else(|| author.handle.clone());
+    let contact = repo::contacts::insert(conn, scope, name, serde_json::json!({})).await?;
+    let id = ContactId::from(contact.id);
+    repo::contacts::insert_identity(conn, scope, id, kind, &author.platform_user_id, fields)
+        .await?;
+    super::contacts::refresh_search_text(conn, scope, id).await?;
+    Ok(id)
+}
+
+/// The conversation a message joins: the one of the message it replies to, else the
+/// thread's (public) or the contact's (private); re-opened or replaced per the status rules.
+async fn thread(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    channel: &channels::Model,
+    contact: ContactId,
+    visibility: Visibility,
+    input: &InboundMessage,
+    window: Duration,
+) -> Result<(conversations::Model, Vec<EventView>)> {
+    let channel_id = ChannelId::from(channel.id);
+    let replied = match &input.reply_to {
+        Some(parent) => repo::messages::by_platform_id(conn, scope, channel_id, parent).await?,
+        None => None,
+    };
+    let thread_key = match visibility {
+        Visibility::Public => Some(
+            input
+                .thread_id
+                .clone()
+                .or_else(|| input.reply_to.clone())
+                .unwrap_or_else(|| input.platform_message_id.clone()),
+        ),
+        Visibility::Private => None,
+    };
+    let candidate = match (&replied, visibility, &thread_key) {
+        (Some(parent), _, _) => Some(
+            repo::conversations::get_any(conn, scope, ConversationId::from(parent.conversation_id))
+                .await?,
+        ),
+        (None, Visibility::Public, Some(key)) => {
+            repo::conversations::latest_in_thread(conn, scope, channel_id, key).await?
+        }
+        (None, _, _) => {
+            repo::conversations::latest_private(conn, scope, channel_id, contact).await?
+        }
+    };
+    let now = Utc::now();
+    let effect = match &candidate {
+        Some(row) => care::on_customer_message(row.status.parse()?, row.resolved_at, window, now),
+        None => CustomerMessageEffect::StartNew,
+    };
+    match (effect, candidate) {
+        (CustomerMessageEffect::Join, Some(row)) => Ok((row, Vec::new())),
+        (CustomerMessageEffect::Reopen, Some(row)) => reopen(conn, scope, row, now).await,
+        _ => {
+            start_new(
+                conn, scope, channel_id, contact, visibility, thread_key, now,
+            )
+            .await
+        }
+    }
+}
+
+async fn reopen(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    row: conversations::Model,
+    now: DateTime<Utc>,
+) -> Result<(conversations::Model, Vec<EventView>)> {
+    let mut active: conversations::ActiveModel = row.into();
+    active.status = Set(Status::Open.as_str().to_owned());
+    active.snoozed_until = Set(None);
+    active.updated_at = Set(now);
+    let row = repo::conversations::save(conn, scope, active).await?;
+    let view = view_one(conn, scope, row.clone()).await?;
+    let event = events::record(conn, scope, CONVERSATION_UPDATED, &view, None, now).await?;
+    Ok((row, vec![event]))
+}
+
+async fn start_new(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    channel_id: ChannelId,
+    contact: ContactId,
+    visibility: Visibility,
+    thread_key: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(conversations::Model, Vec<EventView>)> {
+    let new = repo::conversations::NewConversation {
+        channel_id,
+        contact_id: contact,
+        visibility,
+        priority: Priority::Normal,
+        priority_auto: true,
+        thread_key,
+        assignee_id: None,
+        team_id: None,
+        at: now,
+    };
+    let row = repo::conversations::insert(conn, scope, new).await?;
+    let view = view_one(conn, scope, row.clone()).await?;
+    let event = events::record(conn, scope, CONVERSATION_CREATED, &view, None, now).await?;
+    Ok((row, vec![event]))
+}
+
+/// Scores the conversation with the new message: influence, label and, unless a person set
+/// it, an automatic priority that only ever rises while the conversation stays open.
+async fn score(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    row: conversations::Model,
+    author: &InboundAuthor,
+    visibility: Visibility,
+    sentiment: f64,
+) -> Result<conversations::Model> {
+    let mut recent = vec![sentiment];
+    recent.extend(
+        repo::messages::recent_sentiments(
+            conn,
+            scope,
+            ConversationId::from(row.id),
+            LABEL_WINDOW - 1,
+        )
+        .await?,
+    );
+    let influence = signals::influence::score(author.follower_count, author.verified);
+    let label = signals::label::follow(&recent);
+    let computed = signals::priority::automatic(sentiment, influence, visibility);
+    let mut active: conversations::ActiveModel = row.clone().into();
+    if row.priority_auto && computed.rank() > row.priority {
+        active.priority = Set(computed.rank());
+    }
+    active.sentiment = Set(Some(recent[0]));
+    active.influence = Set(Some(influence));
+    active.label = Set(label.as_str().to_owned());
+    active.last_inbound_at = Set(Some(Utc::now()));
+    repo::conversations::save(conn, scope, active).await
+}

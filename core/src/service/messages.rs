@@ -1,0 +1,349 @@
+//! Messages: the history of a conversation, agents' replies and internal notes.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, Set};
+use serde::Deserialize;
+
+use crate::entity::{conversations, messages};
+use crate::events::{self, MESSAGE_CREATED};
+use crate::ids::{ContactId, ConversationId, MessageId, UserId};
+use crate::pagination::{Page, PageRequest};
+use crate::repo;
+use crate::repo::conversations::time_key;
+use crate::repo::messages::{Author, NewMessage as StoredMessage};
+use crate::tenancy::{Capability, Principal, WorkspaceScope};
+use crate::views::{
+    Attachment, DeliveryStatus, Direction, EventView, MessageAuthor, MessageView, Status,
+    Visibility,
+};
+use crate::{Core, Error, FieldError, Result};
+
+use super::conversation_views::view_one;
+
+/// Longest message text.
+pub const MAX_TEXT: usize = 20_000;
+/// Most attachments on one message.
+pub const MAX_ATTACHMENTS: usize = 20;
+
+/// `POST /v1/workspaces/{ws}/conversations/{id}/messages`.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NewMessage {
+    /// A reply to the customer, queued for delivery on the conversation's channel.
+    Reply {
+        /// Text.
+        text: String,
+        /// `public` (in the thread) or `private` (a DM; moves a public complaint to private).
+        visibility: Option<Visibility>,
+        /// Attachments.
+        #[serde(default)]
+        attachments: Vec<Attachment>,
+    },
+    /// An internal note; colleagues in `mentions` are notified.
+    Note {
+        /// Text.
+        text: String,
+        /// Colleagues to notify.
+        #[serde(default)]
+        mentions: Vec<UserId>,
+    },
+}
+
+/// A reply, validated.
+pub(crate) struct NewReplyParts {
+    pub text: String,
+    pub visibility: Visibility,
+    pub attachments: Vec<Attachment>,
+}
+
+/// The latest message of each of the given conversations the caller may see.
+pub async fn latest_of(
+    core: &Core,
+    scope: &WorkspaceScope,
+    conversations: &[ConversationId],
+) -> Result<Vec<MessageView>> {
+    scope.require(Capability::ReadConversations)?;
+    let ids: Vec<uuid::Uuid> = conversations.iter().map(|c| c.as_uuid()).collect();
+    repo::messages::latest_of(core.db().conn(), scope, &ids)
+        .await?
+        .into_iter()
+        .map(message_view)
+        .collect()
+}
+
+/// Checks a message text: not blank, not longer than [`MAX_TEXT`].
+pub(crate) fn clean_text(text: &str) -> Result<String> {
+    if text.trim().is_empty() {
+        return Err(Error::invalid(
+            "text",
+            "required",
+            "the text must not be empty",
+        ));
+    }
+    if text.chars().count() > MAX_TEXT {
+        return Err(Error::invalid(
+            "text",
+            "too_long",
+            format!("the text has at most {MAX_TEXT} characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// Checks attachments: few, with http(s) URLs.
+pub(crate) fn clean_attachments(attachments: Vec<Attachment>) -> Result<Vec<Attachment>> {
+    if attachments.len() > MAX_ATTACHMENTS {
+        return Err(Error::invalid(
+            "attachments",
+            "too_many",
+            format!("at most {MAX_ATTACHMENTS} attachments"),
+        ));
+    }
+    for (i, a) in attachments.iter().enumerate() {
+        let url_ok =
+            (a.url.starts_with("https://") || a.url.starts_with("http://")) && a.url.len() <= 2048;
+        if !url_ok || a.kind.is_empty() || a.kind.len() > 32 {
+            return Err(Error::invalid(
+                format!("attachments[{i}]"),
+                "invalid_attachment",
+                "an attachment needs a type and an http(s) URL",
+            ));
+        }
+    }
+    Ok(attachments)
+}
+
+pub(crate) fn message_view(model: messages::Model) -> Result<MessageView> {
+    Ok(MessageView {
+        id: MessageId::from(model.id),
+        conversation_id: ConversationId::from(model.conversation_id),
+        direction: model.direction.parse()?,
+        visibility: model.visibility.as_deref().map(str::parse).transpose()?,
+        author: MessageAuthor {
+            kind: model.author_kind,
+            user_id: model.author_user_id.map(UserId::from),
+            api_key_id: model.author_key_id,
+            contact_id: model.contact_id.map(ContactId::from),
+        },
+        text: model.text,
+        platform_message_id: model.platform_message_id,
+        reply_to_platform_id: model.reply_to_platform_id,
+        attachments: serde_json::from_value(model.attachments).unwrap_or_default(),
+        mentions: serde_json::from_value(model.mentions).unwrap_or_default(),
+        delivery_status: model
+            .delivery_status
+            .as_deref()
+            .map(str::parse)
+            .transpose()?,
+        delivery_error: model.delivery_error,
+        sentiment: model.sentiment,
+        sent_at: model.sent_at,
+        created_at: model.created_at,
+    })
+}
+
+/// The history of a conversation the caller may see, oldest first.
+pub async fn list(
+    core: &Core,
+    scope: &WorkspaceScope,
+    conversation: ConversationId,
+    page: PageRequest,
+) -> Result<Page<MessageView>> {
+    scope.require(Capability::ReadConversations)?;
+    let conn = core.db().conn();
+    repo::conversations::get(conn, scope, conversation).await?;
+    let rows = repo::messages::list(conn, scope, conversation, page).await?;
+    let page = core.cursors().page(rows, page, |m| m.id)?;
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(message_view)
+            .collect::<Result<_>>()?,
+        next_cursor: page.next_cursor,
+    })
+}
+
+fn author_of(scope: &WorkspaceScope) -> Author {
+    match scope.actor().principal() {
+        Principal::User { user_id, .. } => Author::User(user_id.as_uuid()),
+        Principal::ApiKey { key_id, .. } => Author::ApiKey(key_id.as_uuid()),
+    }
+}
+
+/// Counts a new message on the conversation.
+pub(crate) fn touched(row: conversations::Model, at: DateTime<Utc>) -> conversations::ActiveModel {
+    let count = row.message_count;
+    let mut active: conversations::ActiveModel = row.into();
+    active.message_count = Set(count.saturating_add(1));
+    active.last_activity_at = Set(at);
+    active.last_activity_key = Set(time_key(at));
+    active.updated_at = Set(at);
+    active
+}
+
+/// Stores a reply inside a transaction; returns the message and its event.
+pub(crate) async fn reply_in(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    row: conversations::Model,
+    reply: NewReplyParts,
+    at: DateTime<Utc>,
+) -> Result<(MessageView, EventView)> {
+    let stored = StoredMessage {
+        conversation_id: ConversationId::from(row.id),
+        channel_id: row.channel_id.into(),
+        direction: Direction::Outbound,
+        visibility: Some(reply.visibility),
+        author: author_of(scope),
+        text: reply.text,
+        platform_message_id: None,
+        reply_to_platform_id: None,
+        attachments: serde_json::to_value(&reply.attachments)
+            .map_err(|e| Error::Internal(e.into()))?,
+        mentions: serde_json::json!([]),
+        delivery_status: Some(DeliveryStatus::Queued),
+        sentiment: None,
+        sent_at: at,
+    };
+    store(conn, scope, row, stored, at).await
+}
+
+/// Stores a message and counts it on its conversation; returns the message and its event.
+pub(crate) async fn store(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    row: conversations::Model,
+    stored: StoredMessage,
+    at: DateTime<Utc>,
+) -> Result<(MessageView, EventView)> {
+    let message = message_view(repo::messages::insert(conn, scope, stored).await?)?;
+    let saved = repo::conversations::save(conn, scope, touched(row, at)).await?;
+    let conversation = view_one(conn, scope, saved).await?;
+    let event = events::record(
+        conn,
+        scope,
+        MESSAGE_CREATED,
+        &conversation,
+        Some(&message),
+        at,
+    )
+    .await?;
+    Ok((message, event))
+}
+
+async fn check_mentions(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    mentions: &[UserId],
+) -> Result<Vec<UserId>> {
+    let mut unique = mentions.to_vec();
+    unique.sort();
+    unique.dedup();
+    let known = repo::members::existing(conn, scope, &unique).await?;
+    let errors: Vec<FieldError> = mentions
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| !known.contains(m))
+        .map(|(i, _)| {
+            FieldError::new(
+                format!("mentions[{i}]"),
+                "not_a_member",
+                "not a member of this workspace",
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(unique)
+    } else {
+        Err(Error::Validation(errors))
+    }
+}
+
+async fn note_in(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    row: conversations::Model,
+    text: String,
+    mentions: Vec<UserId>,
+    at: DateTime<Utc>,
+) -> Result<(MessageView, EventView)> {
+    let stored = StoredMessage {
+        conversation_id: ConversationId::from(row.id),
+        channel_id: row.channel_id.into(),
+        direction: Direction::Note,
+        visibility: None,
+        author: author_of(scope),
+        text,
+        platform_message_id: None,
+        reply_to_platform_id: None,
+        attachments: serde_json::json!([]),
+        mentions: serde_json::to_value(&mentions).map_err(|e| Error::Internal(e.into()))?,
+        delivery_status: None,
+        sentiment: None,
+        sent_at: at,
+    };
+    let conversation = ConversationId::from(row.id);
+    let (message, event) = store(conn, scope, row, stored, at).await?;
+    for user in mentions
+        .iter()
+        .filter(|u| Some(**u) != scope.actor().user_id())
+    {
+        repo::notifications::insert(
+            conn,
+            scope,
+            *user,
+            "mention",
+            conversation,
+            Some(message.id),
+        )
+        .await?;
+    }
+    Ok((message, event))
+}
+
+/// Replies to the customer or adds a note.
+#[tracing::instrument(skip_all, fields(conversation_id = %conversation), err(level = "debug"))]
+pub async fn create(
+    core: &Core,
+    scope: &WorkspaceScope,
+    conversation: ConversationId,
+    input: NewMessage,
+) -> Result<MessageView> {
+    scope.require(Capability::Reply)?;
+    let txn = core.db().begin().await?;
+    let row = repo::conversations::get(&txn, scope, conversation).await?;
+    let now = Utc::now();
+    let (message, event) = match input {
+        NewMessage::Reply {
+            text,
+            visibility,
+            attachments,
+        } => {
+            if row.status == Status::Closed.as_str() {
+                return Err(Error::conflict(
+                    "conversation_closed",
+                    "a closed conversation takes no replies; start a new one",
+                ));
+            }
+            let visibility = match visibility {
+                Some(v) => v,
+                None => row.visibility.parse()?,
+            };
+            let parts = NewReplyParts {
+                text: clean_text(&text)?,
+                visibility,
+                attachments: clean_attachments(attachments)?,
+            };
+            reply_in(&txn, scope, row, parts, now).await?
+        }
+        NewMessage::Note { text, mentions } => {
+            let text = clean_text(&text)?;
+            let mentions = check_mentions(&txn, scope, &mentions).await?;
+            note_in(&txn, scope, row, text, mentions, now).await?
+        }
+    };
+    txn.commit().await?;
+    events::publish_committed(core, vec![event]).await;
+    Ok(message)
+}

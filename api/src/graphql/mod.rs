@@ -30,7 +30,7 @@ use crate::state::AppState;
 pub type EarshotSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
 
 /// Deepest query accepted.
-pub const MAX_DEPTH: usize = 10;
+pub const MAX_DEPTH: usize = 16;
 /// Most expensive query accepted.
 pub const MAX_COMPLEXITY: usize = 1000;
 

@@ -1518,3 +1518,19 @@ async fn graphql_bodies_obey_the_same_limits_as_rest_bodies() {
         assert_eq!(data(&answer)["me"]["user"]["id"], a.user_id);
     }
 }
+
+#[tokio::test]
+async fn the_standard_introspection_query_is_answered() {
+    let app = TestApp::spawn().await;
+    let query = r#"query IntrospectionQuery { __schema { queryType { name } mutationType { name }
+      types { ...FullType } directives { name locations args { ...InputValue } } } }
+      fragment FullType on __Type { kind name fields(includeDeprecated: true) { name args { ...InputValue }
+        type { ...TypeRef } isDeprecated deprecationReason } inputFields { ...InputValue }
+        interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name } possibleTypes { ...TypeRef } }
+      fragment InputValue on __InputValue { name type { ...TypeRef } defaultValue }
+      fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name
+        ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }"#;
+    let answer = app.graphql(None, query, json!({})).await;
+    assert!(answer["errors"].is_null(), "{answer}");
+    assert_eq!(answer["data"]["__schema"]["queryType"]["name"], "Query");
+}

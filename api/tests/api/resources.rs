@@ -557,3 +557,80 @@ async fn the_platform_attaches_an_existing_user_and_open_signup_refuses_a_taken_
         .await;
     assert_problem(closed, 401, "unauthenticated").await;
 }
+
+#[tokio::test]
+async fn org_role_changes_and_removals_are_in_every_workspace_audit_log() {
+    let app = TestApp::spawn().await;
+    let a = app.tenant("Acme").await;
+    let (agent_id, _) = app.member_with_role(&a, "agent").await;
+    let second = json_of(
+        app.post(
+            &format!("/v1/orgs/{}/workspaces", a.org_id),
+            &a.token,
+            json!({ "name": "Second" }),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let path = format!("/v1/orgs/{}/members/{agent_id}", a.org_id);
+    json_of(
+        app.patch(&path, &a.token, json!({ "role": "org_admin" }))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(app.delete(&path, &a.token).await.status(), 204);
+    for workspace in [a.workspace_id.clone(), str_of(&second["id"])] {
+        let log = json_of(
+            app.get(
+                &format!("/v1/workspaces/{workspace}/audit-log?target_kind=org_member"),
+                &a.token,
+            )
+            .await,
+            200,
+        )
+        .await;
+        let actions: Vec<&str> = log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            actions,
+            ["org_member.removed", "org_member.role_changed"],
+            "{workspace}"
+        );
+        assert_eq!(log["items"][1]["details"]["to"], "org_admin");
+    }
+}
+
+#[tokio::test]
+async fn an_api_key_secret_is_not_stored_in_clear_for_idempotent_replays() {
+    let app = TestApp::spawn().await;
+    let a = app.tenant("Acme").await;
+    let send = || {
+        app.client
+            .post(app.url(&ws(&a, "/api-keys")))
+            .bearer_auth(&a.token)
+            .header("idempotency-key", "create-crm-key")
+            .json(&json!({ "name": "CRM", "scopes": ["reports:read"] }))
+            .send()
+    };
+    let first: Value = send().await.unwrap().json().await.unwrap();
+    let replay = send().await.unwrap();
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    let replayed: Value = replay.json().await.unwrap();
+    assert_eq!(
+        first["secret"], replayed["secret"],
+        "the replay answers the same key"
+    );
+    let secret = str_of(&first["secret"]);
+    let db = std::fs::read(app.core.config().data_dir.join("earshot.db")).unwrap_or_default();
+    let wal = std::fs::read(app.core.config().data_dir.join("earshot.db-wal")).unwrap_or_default();
+    for bytes in [db, wal] {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(&secret), "the secret is on disk in clear");
+    }
+}

@@ -71,22 +71,39 @@ pub(crate) async fn insert(conn: &impl ConnectionTrait, user: NewUser) -> Result
     .on_unique("email_taken", "a user with this email already exists")
 }
 
-/// Sets the password and consumes any invitation.
-pub(crate) async fn set_password(
+/// Consumes an invitation and sets the password, only if the token is still the user's
+/// (two concurrent acceptances: one wins, the other gets `false`).
+pub(crate) async fn accept_invitation(
     conn: &impl ConnectionTrait,
-    user: users::Model,
+    user: UserId,
+    token_hash: &str,
     password_hash: String,
     display_name: Option<String>,
-) -> Result<users::Model> {
-    let mut active: users::ActiveModel = user.into();
-    active.password_hash = Set(Some(password_hash));
-    active.invitation_token_hash = Set(None);
-    active.invitation_expires_at = Set(None);
+) -> Result<bool> {
+    use sea_orm::sea_query::Expr;
+    let mut update = users::Entity::update_many()
+        .col_expr(
+            users::Column::PasswordHash,
+            Expr::value(Some(password_hash)),
+        )
+        .col_expr(
+            users::Column::InvitationTokenHash,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            users::Column::InvitationExpiresAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()));
     if let Some(name) = display_name {
-        active.display_name = Set(name);
+        update = update.col_expr(users::Column::DisplayName, Expr::value(name));
     }
-    active.updated_at = Set(Utc::now());
-    Ok(active.update(conn).await?)
+    let result = update
+        .filter(users::Column::Id.eq(user.as_uuid()))
+        .filter(users::Column::InvitationTokenHash.eq(token_hash))
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 /// Gives an invited user a fresh invitation token.

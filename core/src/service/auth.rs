@@ -213,8 +213,11 @@ pub async fn accept_invitation(
     let txn = core.db().begin().await?;
     // Read again inside the transaction: the token may have been used meanwhile.
     let user = invited_user(&txn, &token_hash).await?;
-    let user = repo::users::set_password(&txn, user, hash, display_name).await?;
-    let pair = open_session(core, &txn, UserId::from(user.id), &client).await?;
+    let user_id = UserId::from(user.id);
+    if !repo::users::accept_invitation(&txn, user_id, &token_hash, hash, display_name).await? {
+        return Err(invalid_invitation());
+    }
+    let pair = open_session(core, &txn, user_id, &client).await?;
     txn.commit().await?;
     Ok(pair)
 }

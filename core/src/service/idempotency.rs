@@ -37,7 +37,11 @@ pub async fn claim(core: &Core, fingerprint: String, request_hash: String) -> Re
                     "this Idempotency-Key was used with a different request",
                 ));
             }
-            return match (record.status_code, record.response_body) {
+            let opened = match &record.response_body {
+                Some(sealed) => Some(open_body(core, record.id, sealed)?),
+                None => None,
+            };
+            return match (record.status_code, opened) {
                 (Some(status), Some(body)) => Ok(Claim::Replay {
                     status: u16::try_from(status).unwrap_or(500),
                     content_type: record.content_type,
@@ -63,7 +67,14 @@ pub async fn complete(
     content_type: Option<String>,
     body: String,
 ) -> Result<()> {
-    repo::idempotency::complete(core.db().conn(), id, status, content_type, body).await
+    // Answers can carry secrets shown once (API keys, invitation tokens): sealed at rest.
+    let sealed = core.secret_box().seal(body.as_bytes(), id.as_bytes())?;
+    repo::idempotency::complete(core.db().conn(), id, status, content_type, sealed).await
+}
+
+fn open_body(core: &Core, id: uuid::Uuid, sealed: &str) -> Result<String> {
+    let bytes = core.secret_box().open(sealed, id.as_bytes())?;
+    String::from_utf8(bytes).map_err(|e| Error::Internal(e.into()))
 }
 
 /// Forgets a claim whose request failed on our side, so a retry runs it again.

@@ -218,6 +218,8 @@ pub async fn set_member_role(
         ));
     }
     repo::orgs::set_member_role(&txn, scope, user, role).await?;
+    let details = serde_json::json!({ "from": current, "to": role });
+    record_in_every_workspace(&txn, scope, "org_member.role_changed", user, details).await?;
     txn.commit().await?;
     member_view(
         core,
@@ -251,7 +253,40 @@ pub async fn remove_member(core: &Core, scope: &OrgScope, user: UserId) -> Resul
         }
     }
     repo::orgs::remove_member(&txn, scope, user).await?;
+    let details = serde_json::json!({ "role": current });
+    record_in_every_workspace(&txn, scope, "org_member.removed", user, details).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Organization changes appear in the audit log of every workspace of the organization,
+/// where the people they affect work.
+async fn record_in_every_workspace(
+    conn: &impl sea_orm::ConnectionTrait,
+    scope: &OrgScope,
+    action: &'static str,
+    user: UserId,
+    details: serde_json::Value,
+) -> Result<()> {
+    let workspaces = repo::workspaces::for_orgs(conn, vec![scope.org_id().as_uuid()]).await?;
+    for workspace in workspaces {
+        let in_workspace = crate::tenancy::WorkspaceScope::for_role(
+            workspace.id.into(),
+            scope.org_id(),
+            scope.actor().clone(),
+            crate::tenancy::Role::Owner,
+            crate::views::AgentVisibility::All,
+        );
+        super::audit::record(
+            conn,
+            &in_workspace,
+            action,
+            "org_member",
+            user,
+            details.clone(),
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -25,6 +25,16 @@ use crate::rest;
         rest::teams::list_teams, rest::teams::create_team, rest::teams::get_team,
         rest::teams::update_team, rest::teams::delete_team,
         rest::audit::list_audit_log,
+        rest::channels::list_channels, rest::channels::create_channel, rest::channels::get_channel,
+        rest::channels::update_channel, rest::channels::delete_channel, rest::channels::push_inbound,
+        rest::contacts::list_contacts, rest::contacts::create_contact, rest::contacts::get_contact,
+        rest::contacts::update_contact, rest::contacts::delete_contact, rest::contacts::merge_contacts,
+        rest::contacts::export_contact, rest::contacts::erase_contact,
+        rest::conversations::list_conversations, rest::conversations::start_conversation,
+        rest::conversations::bulk_update, rest::conversations::get_conversation,
+        rest::conversations::update_conversation, rest::conversations::list_messages,
+        rest::conversations::create_message,
+        rest::notifications::list_notifications, rest::notifications::mark_notification_read,
     ),
     modifiers(&Security),
     tags(
@@ -35,6 +45,10 @@ use crate::rest;
         (name = "api-keys", description = "Workspace API keys"),
         (name = "teams", description = "Teams"),
         (name = "audit-log", description = "Who changed what"),
+        (name = "channels", description = "Where customers speak, and the API channel's inbound door"),
+        (name = "contacts", description = "Customers, their identities, merge, export and erasure"),
+        (name = "conversations", description = "The inbox, messages, replies and notes"),
+        (name = "notifications", description = "Mentions for the calling colleague"),
         (name = "operations", description = "Health, readiness, metrics, keys"),
     )
 )]

@@ -85,6 +85,11 @@ impl Core {
         &self.0.db
     }
 
+    /// Database statements this process has run (see [`Db::statements`]).
+    pub fn db_statements(&self) -> u64 {
+        self.0.db.statements()
+    }
+
     pub(crate) fn jwt(&self) -> &JwtKeys {
         &self.0.jwt
     }

@@ -1,5 +1,7 @@
 //! The database connection: one path to connect and migrate for the API, the worker and tests.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -12,13 +14,19 @@ use sea_orm::{
 use crate::Result;
 use crate::config::DatabaseConfig;
 
-/// A pooled connection to SQLite or PostgreSQL.
+/// A pooled connection to SQLite or PostgreSQL, counting the statements it runs.
 #[derive(Clone, Debug)]
-pub struct Db(DatabaseConnection);
+pub struct Db(DatabaseConnection, Arc<AtomicU64>);
 
 impl Db {
     pub(crate) fn conn(&self) -> &DatabaseConnection {
         &self.0
+    }
+
+    /// Statements run through this pool since it opened (transactions included): lets tests
+    /// prove that batched reads stay batched.
+    pub fn statements(&self) -> u64 {
+        self.1.load(Ordering::Relaxed)
     }
 
     pub(crate) async fn begin(&self) -> Result<DatabaseTransaction> {
@@ -52,7 +60,12 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db> {
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30))
         .sqlx_logging(false);
-    let conn = Database::connect(options).await?;
+    let mut conn = Database::connect(options).await?;
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = statements.clone();
+    conn.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
     if sqlite_path(&config.url).is_some() {
         // WAL lets readers proceed while the single writer commits.
         conn.execute_unprepared(
@@ -60,7 +73,7 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db> {
         )
         .await?;
     }
-    let db = Db(conn);
+    let db = Db(conn, statements);
     if config.migrate_on_start {
         migrate(&db).await?;
     }

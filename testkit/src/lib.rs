@@ -119,6 +119,33 @@ impl TestApp {
         }
     }
 
+    /// A second API process on the same database, data directory (so the same signing keys)
+    /// and Redis prefix: what one process publishes, the other hears. With
+    /// `TEST_REDIS_URL` the two share Redis pub/sub; without it each has its own in-process
+    /// bus, as two embedded processes would. Keep `self` alive while the sibling runs.
+    pub async fn sibling(&self) -> TestApp {
+        let config = self.core.config().clone();
+        let core = Core::build(config).await.expect("sibling core");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let api = Api::build_with_listener(core.clone(), listener).expect("sibling api");
+        let address = format!("http://127.0.0.1:{}", api.port());
+        let handle = api.handle();
+        tokio::spawn(api.run_until_stopped());
+        TestApp {
+            address,
+            client: http_client(),
+            core,
+            handle,
+            postgres: None,
+            _dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// The WebSocket URL of GraphQL subscriptions.
+    pub fn ws_url(&self) -> String {
+        format!("{}/graphql", self.address.replacen("http://", "ws://", 1))
+    }
+
     /// The full URL of a path.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
@@ -310,4 +337,32 @@ pub async fn assert_problem(response: Response, status: u16, code: &str) -> Valu
     );
     assert_eq!(body["status"], status);
     body
+}
+
+/// The `api` channel: where partners push customer messages.
+impl TestApp {
+    /// Creates an `api` channel in the tenant's workspace; returns its id.
+    pub async fn api_channel(&self, tenant: &Tenant) -> String {
+        let path = format!("/v1/workspaces/{}/channels", tenant.workspace_id);
+        let body = json!({ "kind": "api", "name": "Partner feed" });
+        let response = self.post(&path, &tenant.token, body).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "create api channel");
+        let created: Value = response.json().await.expect("channel json");
+        str_of(&created["id"])
+    }
+
+    /// Pushes a customer message into a channel of the tenant's workspace with a key or token.
+    pub async fn push(
+        &self,
+        tenant: &Tenant,
+        token: &str,
+        channel_id: &str,
+        body: Value,
+    ) -> Response {
+        let path = format!(
+            "/v1/workspaces/{}/channels/{channel_id}/inbound",
+            tenant.workspace_id
+        );
+        self.post(&path, token, body).await
+    }
 }

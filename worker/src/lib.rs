@@ -11,7 +11,12 @@ use earshot_core::service::idempotency;
 pub struct Outcome {
     /// Stored idempotent answers past their retention that were deleted.
     pub idempotency_records_purged: u64,
+    /// Committed events published late (their process stopped before publishing them).
+    pub events_relayed: usize,
 }
+
+/// How long a committed event may wait for its own process to publish it.
+const PUBLISH_GRACE: Duration = Duration::from_secs(10);
 
 /// One pass of every periodic job; tests step the worker with it, without sleeping.
 #[tracing::instrument(skip_all, fields(job = "upkeep"), err)]
@@ -20,14 +25,19 @@ pub async fn run_once(core: &Core) -> earshot_core::Result<Outcome> {
     if purged > 0 {
         tracing::info!(purged, "expired idempotency records deleted");
     }
+    let relayed = earshot_core::events::relay_unpublished(core, PUBLISH_GRACE).await?;
+    if relayed > 0 {
+        tracing::info!(relayed, "unpublished events relayed");
+    }
     Ok(Outcome {
         idempotency_records_purged: purged,
+        events_relayed: relayed,
     })
 }
 
-/// Runs until the task is dropped, one pass a minute.
+/// Runs until the task is dropped, one pass every few seconds.
 pub async fn run(core: Core) -> anyhow::Result<()> {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
     loop {
         tick.tick().await;
         if let Err(err) = run_once(&core).await {

@@ -4,17 +4,22 @@
 //! the request data; every workspace field enters its scope through the same
 //! `service::access::enter_workspace` that REST uses.
 
+mod care_inputs;
+mod care_mutation;
 mod codes;
 mod context;
 mod error;
+mod loaders;
 mod mutation;
 mod query;
+mod socket;
+mod subscription;
 mod types;
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
 use actix_web::web::{Data, Json};
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::{MergedObject, Schema};
 use async_graphql_actix_web::GraphQLResponse;
 use earshot_core::Core;
 
@@ -26,8 +31,14 @@ use crate::extract;
 use crate::problem::ApiResult;
 use crate::state::AppState;
 
+pub use socket::subscriptions;
+
+/// The root of every change: accounts and settings, and the care model.
+#[derive(MergedObject, Default)]
+pub struct Mutation(mutation::AccountMutation, care_mutation::CareMutation);
+
 /// The schema type.
-pub type EarshotSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type EarshotSchema = Schema<query::Query, Mutation, subscription::Subscription>;
 
 /// Deepest query accepted.
 pub const MAX_DEPTH: usize = 16;
@@ -36,20 +47,28 @@ pub const MAX_COMPLEXITY: usize = 1000;
 
 /// Builds the schema with its limits.
 pub fn build_schema(core: Core) -> EarshotSchema {
-    Schema::build(query::Query, mutation::Mutation, EmptySubscription)
-        .data(core)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .extension(async_graphql::extensions::Tracing)
-        .extension(ErrorCodes)
-        .finish()
+    Schema::build(
+        query::Query,
+        Mutation::default(),
+        subscription::Subscription,
+    )
+    .data(core)
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .extension(async_graphql::extensions::Tracing)
+    .extension(ErrorCodes)
+    .finish()
 }
 
 /// The SDL of the schema.
 pub fn sdl() -> String {
-    Schema::build(query::Query, mutation::Mutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        query::Query,
+        Mutation::default(),
+        subscription::Subscription,
+    )
+    .finish()
+    .sdl()
 }
 
 /// `POST /graphql`. Bad credentials are refused with `401` before anything runs; only a

@@ -16,8 +16,9 @@ use super::types::{
     GqlRole, OrgMember, Organization, Team, Tokens, User, Workspace,
 };
 
-/// The root of every change.
-pub struct Mutation;
+/// Changes to organizations, workspaces, members, teams, keys and sessions.
+#[derive(Default)]
+pub struct AccountMutation;
 
 /// A new organization and its first owner.
 #[derive(InputObject)]
@@ -78,7 +79,7 @@ fn ids<T: std::str::FromStr>(ids: &[ID]) -> GqlResult<Vec<T>> {
 }
 
 #[Object]
-impl Mutation {
+impl AccountMutation {
     /// Logs in with email and password.
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> GqlResult<Tokens> {
         let input = auth::LoginInput { email, password };

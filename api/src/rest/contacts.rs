@@ -68,7 +68,7 @@ pub async fn get_contact(
 /// Change a contact's name or attributes.
 #[utoipa::path(patch, path = "/v1/workspaces/{workspace_id}/contacts/{contact_id}", tag = "contacts", request_body = ContactPatch,
     params(("workspace_id" = WorkspaceId, Path), ("contact_id" = ContactId, Path)),
-    responses((status = 200, body = ContactView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = ContactView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "erased"), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn update_contact(
     state: Data<AppState>,
@@ -98,7 +98,8 @@ pub async fn delete_contact(
 /// Merge another contact into this one: identities, conversations and history move here.
 #[utoipa::path(post, path = "/v1/workspaces/{workspace_id}/contacts/{contact_id}/merge", tag = "contacts", request_body = MergeContacts,
     params(("workspace_id" = WorkspaceId, Path), ("contact_id" = ContactId, Path)),
-    responses((status = 200, body = ContactView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = ContactView), (status = 403, body = Problem), (status = 404, body = Problem, description = "either contact is not in this workspace"),
+        (status = 409, body = Problem, description = "either contact is erased"), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn merge_contacts(
     state: Data<AppState>,

@@ -3,7 +3,11 @@
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod channels;
+pub mod contacts;
+pub mod conversations;
 pub mod members;
+pub mod notifications;
 pub mod ops;
 pub mod orgs;
 pub mod teams;
@@ -22,7 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(r("/readyz").get(ops::readyz))
         .service(r("/metrics").get(ops::metrics))
         .service(r("/.well-known/jwks.json").get(ops::jwks))
-        .service(r("/graphql").post(crate::graphql::graphql))
+        .service(r("/graphql").post(crate::graphql::graphql).get(crate::graphql::subscriptions))
         .service(r("/v1/orgs").post(orgs::create_org))
         .service(r("/v1/orgs/{org_id}").get(orgs::get_org))
         .service(r("/v1/orgs/{org_id}/members").get(orgs::list_org_members))
@@ -41,6 +45,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(r("/v1/workspaces/{workspace_id}/api-keys/{key_id}").get(api_keys::get_api_key).patch(api_keys::rename_api_key).delete(api_keys::revoke_api_key))
         .service(r("/v1/workspaces/{workspace_id}/teams").get(teams::list_teams).post(teams::create_team))
         .service(r("/v1/workspaces/{workspace_id}/teams/{team_id}").get(teams::get_team).patch(teams::update_team).delete(teams::delete_team))
-        .service(r("/v1/workspaces/{workspace_id}/audit-log").get(audit::list_audit_log));
+        .service(r("/v1/workspaces/{workspace_id}/audit-log").get(audit::list_audit_log))
+        .service(r("/v1/workspaces/{workspace_id}/channels").get(channels::list_channels).post(channels::create_channel))
+        .service(r("/v1/workspaces/{workspace_id}/channels/{channel_id}").get(channels::get_channel).patch(channels::update_channel).delete(channels::delete_channel))
+        .service(r("/v1/workspaces/{workspace_id}/channels/{channel_id}/inbound").post(channels::push_inbound))
+        .service(r("/v1/workspaces/{workspace_id}/contacts").get(contacts::list_contacts).post(contacts::create_contact))
+        .service(r("/v1/workspaces/{workspace_id}/contacts/{contact_id}").get(contacts::get_contact).patch(contacts::update_contact).delete(contacts::delete_contact))
+        .service(r("/v1/workspaces/{workspace_id}/contacts/{contact_id}/merge").post(contacts::merge_contacts))
+        .service(r("/v1/workspaces/{workspace_id}/contacts/{contact_id}/export").get(contacts::export_contact))
+        .service(r("/v1/workspaces/{workspace_id}/contacts/{contact_id}/erase").post(contacts::erase_contact))
+        .service(r("/v1/workspaces/{workspace_id}/conversations").get(conversations::list_conversations).post(conversations::start_conversation))
+        .service(r("/v1/workspaces/{workspace_id}/conversations/bulk").post(conversations::bulk_update))
+        .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}").get(conversations::get_conversation).patch(conversations::update_conversation))
+        .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/messages").get(conversations::list_messages).post(conversations::create_message))
+        .service(r("/v1/workspaces/{workspace_id}/notifications").get(notifications::list_notifications))
+        .service(r("/v1/workspaces/{workspace_id}/notifications/{notification_id}/read").post(notifications::mark_notification_read));
     ops::configure_docs(cfg);
 }

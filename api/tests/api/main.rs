@@ -1,8 +1,14 @@
 //! The API's integration tests: one binary, a real server per test.
 
 mod auth_edge;
+mod care_graphql;
+mod contacts;
+mod conversations;
 mod graphql;
+mod inbox;
+mod ingest;
 mod operations;
 mod readme;
 mod resources;
+mod subscriptions;
 mod tenancy;

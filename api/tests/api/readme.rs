@@ -201,3 +201,50 @@ fn sigterm_stops_the_server_gracefully() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn migrate_applies_the_migrations_and_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("migrated.db");
+    let output = earshot(dir.path(), free_port())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", database.display()),
+        )
+        .env("EARSHOT_MIGRATE_ON_START", "false")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let bytes = std::fs::read(&database).unwrap();
+    assert!(String::from_utf8_lossy(&bytes).contains("seaql_migrations"));
+}
+
+#[test]
+fn settings_are_read_from_the_configuration_file_and_checked_there_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("earshot.toml");
+    std::fs::write(&file, "bind = \"nowhere\"\n").unwrap();
+    let output = earshot(dir.path(), free_port())
+        .env_remove("EARSHOT_BIND")
+        .env("EARSHOT_CONFIG", &file)
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("EARSHOT_BIND") && stderr.contains("nowhere"),
+        "{stderr}"
+    );
+    let missing = earshot(dir.path(), free_port())
+        .env("EARSHOT_CONFIG", dir.path().join("absent.toml"))
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("EARSHOT_CONFIG"));
+}

@@ -1,8 +1,9 @@
 //! Tenant isolation and role-based access over real HTTP, for every REST route under
 //! `/v1/workspaces/{ws}` and `/v1/orgs/{org}` (the table of `api/src/rest/mod.rs`).
 //!
-//! Two tenants A and B, each with a workspace, an owner, a team, an API key and a member.
-//! Every route is called with the other tenant's ids, random and malformed ids, bad
+//! Two tenants A and B, each with a workspace, an owner, a team, an API key, a member, an
+//! `api` channel with a conversation pushed through it (and its contact), a second contact
+//! and a notification. Every route is called with the other tenant's ids, random and malformed ids, bad
 //! credentials and each workspace role; the answers and the data left behind are checked.
 #![expect(
     clippy::expect_used,
@@ -31,6 +32,7 @@ type Who = [bool; 5];
 const EVERYONE: Who = [true; 5];
 const OWNER_ADMIN: Who = [true, true, false, false, false];
 const OWNER: Who = [true, false, false, false, false];
+const NOT_VIEWER: Who = [true, true, true, true, false];
 const ROLES: [&str; 5] = ["owner", "admin", "supervisor", "agent", "viewer"];
 
 /// One route: method, path template, body template, who may call it, its success status.
@@ -60,10 +62,29 @@ impl Route {
     /// Whether the route names an object inside the workspace or organization.
     fn touches_object(&self) -> bool {
         let body = self.body.as_ref().map(Value::to_string).unwrap_or_default();
-        ["{team}", "{key}", "{user}"]
-            .iter()
-            .any(|p| self.path.contains(p))
-            || body.contains("{heir}")
+        let in_path = [
+            "{team}",
+            "{key}",
+            "{user}",
+            "{channel}",
+            "{contact}",
+            "{conversation}",
+            "{notification}",
+        ];
+        let in_body = ["{heir}", "{source}", "{picked}", "{recipient}", "{via}"];
+        in_path.iter().any(|p| self.path.contains(p)) || in_body.iter().any(|p| body.contains(p))
+    }
+
+    /// What naming an object the workspace does not hold answers: `404`, except for the
+    /// contact and channel a new conversation is started with, which are fields of the body
+    /// and answer `422`.
+    fn unknown_object_answer(&self) -> (u16, &'static str) {
+        let body = self.body.as_ref().map(Value::to_string).unwrap_or_default();
+        if body.contains("{recipient}") {
+            (422, "validation_failed")
+        } else {
+            (404, "not_found")
+        }
     }
 }
 
@@ -181,11 +202,178 @@ fn workspace_routes() -> Vec<Route> {
             OWNER_ADMIN,
             200,
         ),
+    ]
+    .into_iter()
+    .chain(care_routes())
+    .chain([route(
+        M::POST,
+        "/v1/workspaces/{ws}/transfer-ownership",
+        Some(json!({ "user_id": "{heir}" })),
+        OWNER,
+        204,
+    )])
+    .collect()
+}
+
+/// The routes of the care model: channels, contacts, conversations, messages and
+/// notifications, each object's deletion after every route that needs it.
+fn care_routes() -> Vec<Route> {
+    use Method as M;
+    let inbound = json!({
+        "platform_message_id": "pushed-{n}",
+        "author": { "platform_user_id": "customer-{n}", "display_name": "Customer {n}" },
+        "text": "Where is my parcel?",
+    });
+    let start = json!({ "contact_id": "{recipient}", "channel_id": "{via}", "text": "Hello {n}" });
+    let bulk = json!({ "ids": ["{picked}"], "changes": { "add_tags": ["bulk"] } });
+    vec![
+        route(M::GET, "/v1/workspaces/{ws}/channels", None, EVERYONE, 200),
         route(
             M::POST,
-            "/v1/workspaces/{ws}/transfer-ownership",
-            Some(json!({ "user_id": "{heir}" })),
-            OWNER,
+            "/v1/workspaces/{ws}/channels",
+            Some(json!({ "kind": "api", "name": "Partner {n}" })),
+            OWNER_ADMIN,
+            201,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/channels/{channel}",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::PATCH,
+            "/v1/workspaces/{ws}/channels/{channel}",
+            Some(json!({ "name": "Renamed {n}" })),
+            OWNER_ADMIN,
+            200,
+        ),
+        route(
+            M::POST,
+            "/v1/workspaces/{ws}/channels/{channel}/inbound",
+            Some(inbound),
+            OWNER_ADMIN,
+            201,
+        ),
+        route(M::GET, "/v1/workspaces/{ws}/contacts", None, EVERYONE, 200),
+        route(
+            M::POST,
+            "/v1/workspaces/{ws}/contacts",
+            Some(json!({ "display_name": "Customer {n}" })),
+            NOT_VIEWER,
+            201,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/contacts/{contact}",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::PATCH,
+            "/v1/workspaces/{ws}/contacts/{contact}",
+            Some(json!({ "display_name": "Renamed {n}" })),
+            NOT_VIEWER,
+            200,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/contacts/{contact}/export",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/conversations",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::POST,
+            "/v1/workspaces/{ws}/conversations",
+            Some(start),
+            NOT_VIEWER,
+            201,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/conversations/{conversation}",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::PATCH,
+            "/v1/workspaces/{ws}/conversations/{conversation}",
+            Some(json!({ "priority": "high" })),
+            NOT_VIEWER,
+            200,
+        ),
+        route(
+            M::POST,
+            "/v1/workspaces/{ws}/conversations/bulk",
+            Some(bulk),
+            NOT_VIEWER,
+            200,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/conversations/{conversation}/messages",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::POST,
+            "/v1/workspaces/{ws}/conversations/{conversation}/messages",
+            Some(json!({ "kind": "note", "text": "Seen by {n}" })),
+            NOT_VIEWER,
+            201,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/notifications",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::POST,
+            "/v1/workspaces/{ws}/notifications/{notification}/read",
+            None,
+            EVERYONE,
+            204,
+        ),
+        route(
+            M::POST,
+            "/v1/workspaces/{ws}/contacts/{contact}/merge",
+            Some(json!({ "source_id": "{source}" })),
+            NOT_VIEWER,
+            200,
+        ),
+        route(
+            M::POST,
+            "/v1/workspaces/{ws}/contacts/{contact}/erase",
+            None,
+            NOT_VIEWER,
+            200,
+        ),
+        route(
+            M::DELETE,
+            "/v1/workspaces/{ws}/contacts/{contact}",
+            None,
+            NOT_VIEWER,
+            204,
+        ),
+        route(
+            M::DELETE,
+            "/v1/workspaces/{ws}/channels/{channel}",
+            None,
+            OWNER_ADMIN,
             204,
         ),
     ]
@@ -243,7 +431,11 @@ fn routes_in_the_route_table() -> Vec<(String, String)> {
             .replace("{org_id}", "{org}")
             .replace("{user_id}", "{user}")
             .replace("{key_id}", "{key}")
-            .replace("{team_id}", "{team}");
+            .replace("{team_id}", "{team}")
+            .replace("{channel_id}", "{channel}")
+            .replace("{contact_id}", "{contact}")
+            .replace("{conversation_id}", "{conversation}")
+            .replace("{notification_id}", "{notification}");
         if !path.starts_with("/v1/workspaces/") && !path.starts_with("/v1/orgs/{org}") {
             continue;
         }
@@ -257,7 +449,8 @@ fn routes_in_the_route_table() -> Vec<(String, String)> {
     found
 }
 
-/// The values a route template is filled with.
+/// The values a route template is filled with. `heir`, `source`, `picked`, `recipient` and
+/// `via` appear in bodies only.
 #[derive(Clone, Debug)]
 struct Ids {
     ws: String,
@@ -266,6 +459,14 @@ struct Ids {
     key: String,
     user: String,
     heir: String,
+    channel: String,
+    contact: String,
+    conversation: String,
+    notification: String,
+    source: String,
+    picked: String,
+    recipient: String,
+    via: String,
     n: String,
 }
 
@@ -282,11 +483,19 @@ impl Ids {
             key: random_id(),
             user: random_id(),
             heir: random_id(),
+            channel: random_id(),
+            contact: random_id(),
+            conversation: random_id(),
+            notification: random_id(),
+            source: random_id(),
+            picked: random_id(),
+            recipient: random_id(),
+            via: random_id(),
             n: random_id(),
         }
     }
 
-    /// Every path id malformed; the body id stays well-formed so the body parses.
+    /// Every path id malformed; the body ids stay well-formed so the body parses.
     fn malformed() -> Ids {
         let bad = "not-a-uuid".to_owned();
         Ids {
@@ -294,20 +503,22 @@ impl Ids {
             org: bad.clone(),
             team: bad.clone(),
             key: bad.clone(),
-            user: bad,
-            heir: random_id(),
-            n: random_id(),
+            user: bad.clone(),
+            channel: bad.clone(),
+            contact: bad.clone(),
+            conversation: bad.clone(),
+            notification: bad,
+            ..Ids::random()
         }
     }
 
-    /// These ids with the objects (team, key, member) of `other`.
+    /// These ids with the objects (team, key, member, care objects) of `other`.
     fn with_objects_of(&self, other: &Ids) -> Ids {
         Ids {
-            team: other.team.clone(),
-            key: other.key.clone(),
-            user: other.user.clone(),
-            heir: other.heir.clone(),
-            ..self.clone()
+            ws: self.ws.clone(),
+            org: self.org.clone(),
+            n: self.n.clone(),
+            ..other.clone()
         }
     }
 
@@ -319,6 +530,14 @@ impl Ids {
             .replace("{key}", &self.key)
             .replace("{user}", &self.user)
             .replace("{heir}", &self.heir)
+            .replace("{channel}", &self.channel)
+            .replace("{contact}", &self.contact)
+            .replace("{conversation}", &self.conversation)
+            .replace("{notification}", &self.notification)
+            .replace("{source}", &self.source)
+            .replace("{picked}", &self.picked)
+            .replace("{recipient}", &self.recipient)
+            .replace("{via}", &self.via)
             .replace("{n}", &self.n)
     }
 }
@@ -380,7 +599,19 @@ async fn expect_all(
     }
 }
 
-/// A tenant with a team, an API key holding every scope, and an agent.
+/// Calls every route naming objects the workspace does not hold and expects each route's
+/// answer to that.
+async fn expect_unknown_objects(app: &TestApp, auth: Option<&str>, routes: &[Route], ids: &Ids) {
+    for route in routes {
+        let (status, code) = route.unknown_object_answer();
+        let response = call(app, auth, route, ids).await;
+        let label = format!("{} as {auth:?} with {ids:?}", route.label());
+        expect(response, status, Some(code), &label).await;
+    }
+}
+
+/// A tenant with a team, an API key holding every scope, an agent, the care objects and a
+/// notification for the owner (the agent mentioned them in a note).
 struct Side {
     t: Tenant,
     team: String,
@@ -388,6 +619,8 @@ struct Side {
     secret: String,
     member: String,
     member_token: String,
+    care: Care,
+    notification: String,
 }
 
 impl Side {
@@ -399,6 +632,14 @@ impl Side {
             key: self.key.clone(),
             user: self.member.clone(),
             heir: self.member.clone(),
+            channel: self.care.channel.clone(),
+            contact: self.care.contact.clone(),
+            conversation: self.care.conversation.clone(),
+            notification: self.notification.clone(),
+            source: self.care.source.clone(),
+            picked: self.care.conversation.clone(),
+            recipient: self.care.contact.clone(),
+            via: self.care.channel.clone(),
             n: random_id(),
         }
     }
@@ -408,6 +649,9 @@ async fn side(app: &TestApp, t: Tenant) -> Side {
     let team = create_team(app, &t.workspace_id, &t.token, "Escalations").await;
     let (key, secret) = app.api_key(&t, ALL_SCOPES).await;
     let (member, member_token) = app.member_with_role(&t, "agent").await;
+    let care = care(app, &t, "side").await;
+    let mentioned = (t.user_id.as_str(), t.token.as_str());
+    let notification = mention(app, &t, &care, &member_token, mentioned).await;
     Side {
         t,
         team,
@@ -415,7 +659,60 @@ async fn side(app: &TestApp, t: Tenant) -> Side {
         secret,
         member,
         member_token,
+        care,
+        notification,
     }
+}
+
+/// The care objects of a workspace: an `api` channel, a conversation a customer started
+/// through it and that customer's contact, and a second contact to merge into the first.
+#[derive(Clone, Debug)]
+struct Care {
+    channel: String,
+    contact: String,
+    conversation: String,
+    source: String,
+}
+
+async fn care(app: &TestApp, t: &Tenant, n: &str) -> Care {
+    let ws = format!("/v1/workspaces/{}", t.workspace_id);
+    let body = json!({ "kind": "api", "name": format!("Partner {n}") });
+    let channel = str_of(&post_ok(app, &format!("{ws}/channels"), &t.token, body).await["id"]);
+    let body = json!({
+        "platform_message_id": format!("first-{n}"),
+        "author": { "platform_user_id": format!("ada-{n}"), "handle": "@ada", "display_name": "Ada" },
+        "text": "My parcel is late",
+        "visibility": "public",
+    });
+    let inbound = format!("{ws}/channels/{channel}/inbound");
+    let pushed = post_ok(app, &inbound, &t.token, body).await;
+    let body = json!({ "display_name": format!("Ada twin {n}") });
+    let source = post_ok(app, &format!("{ws}/contacts"), &t.token, body).await;
+    Care {
+        channel,
+        contact: str_of(&pushed["conversation"]["contact"]["id"]),
+        conversation: str_of(&pushed["conversation"]["id"]),
+        source: str_of(&source["id"]),
+    }
+}
+
+/// Has the author of `token` mention a colleague, given as (user id, token), in a note;
+/// returns the notification the colleague receives.
+async fn mention(
+    app: &TestApp,
+    t: &Tenant,
+    care: &Care,
+    token: &str,
+    (user, user_token): (&str, &str),
+) -> String {
+    let ws = format!("/v1/workspaces/{}", t.workspace_id);
+    let path = format!("{ws}/conversations/{}/messages", care.conversation);
+    let body = json!({ "kind": "note", "text": "Have a look", "mentions": [user] });
+    post_ok(app, &path, token, body).await;
+    let list = get_ok(app, &format!("{ws}/notifications?unread=true"), user_token).await;
+    let id = str_of(&list["items"][0]["id"]);
+    assert!(!id.is_empty(), "no notification for {user}: {list}");
+    id
 }
 
 async fn world() -> (TestApp, Side, Side) {
@@ -452,15 +749,23 @@ async fn get_ok(app: &TestApp, path: &str, token: &str) -> Value {
 }
 
 /// Everything a tenant's owner can read about its tenant.
-async fn snapshot(app: &TestApp, t: &Tenant) -> Vec<Value> {
+async fn snapshot(app: &TestApp, side: &Side) -> Vec<Value> {
+    let t = &side.t;
     let ws = format!("/v1/workspaces/{}", t.workspace_id);
     let org = format!("/v1/orgs/{}", t.org_id);
+    let conversation = format!("{ws}/conversations/{}", side.care.conversation);
     let paths = [
         ws.clone(),
         format!("{ws}/members"),
         format!("{ws}/teams"),
         format!("{ws}/api-keys"),
         format!("{ws}/audit-log"),
+        format!("{ws}/channels"),
+        format!("{ws}/contacts"),
+        format!("{ws}/conversations"),
+        conversation.clone(),
+        format!("{conversation}/messages"),
+        format!("{ws}/notifications"),
         org.clone(),
         format!("{org}/members"),
         format!("{org}/workspaces"),
@@ -494,7 +799,7 @@ fn the_tables_here_cover_every_tenant_route_of_the_api() {
 #[tokio::test]
 async fn another_tenants_ids_answer_404_on_every_route_and_change_nothing() {
     let (app, a, b) = world().await;
-    let before = snapshot(&app, &b.t).await;
+    let before = snapshot(&app, &b).await;
     let owner = bearer(&a.t.token);
     let key = bearer(&a.secret);
     expect_all(
@@ -508,16 +813,8 @@ async fn another_tenants_ids_answer_404_on_every_route_and_change_nothing() {
     .await;
     expect_all(&app, Some(&key), &all_routes(), &b.ids(), 404, "not_found").await;
     let crossed = a.ids().with_objects_of(&b.ids());
-    expect_all(
-        &app,
-        Some(&owner),
-        &object_routes(),
-        &crossed,
-        404,
-        "not_found",
-    )
-    .await;
-    assert_eq!(snapshot(&app, &b.t).await, before);
+    expect_unknown_objects(&app, Some(&owner), &object_routes(), &crossed).await;
+    assert_eq!(snapshot(&app, &b).await, before);
     let ws = format!("/v1/workspaces/{}", b.t.workspace_id);
     get_ok(&app, &ws, &b.secret).await;
     get_ok(&app, &ws, &b.member_token).await;
@@ -533,7 +830,7 @@ async fn random_and_malformed_ids_answer_404_on_every_route() {
         &a.secret,
     )
     .await;
-    let before = snapshot(&app, &a.t).await;
+    let before = snapshot(&app, &a).await;
     let owner = bearer(&a.t.token);
     expect_all(
         &app,
@@ -565,9 +862,9 @@ async fn random_and_malformed_ids_answer_404_on_every_route() {
     .await;
     for objects in [Ids::random(), Ids::malformed()] {
         let ids = a.ids().with_objects_of(&objects);
-        expect_all(&app, Some(&owner), &object_routes(), &ids, 404, "not_found").await;
+        expect_unknown_objects(&app, Some(&owner), &object_routes(), &ids).await;
     }
-    assert_eq!(snapshot(&app, &a.t).await, before);
+    assert_eq!(snapshot(&app, &a).await, before);
 }
 
 #[tokio::test]
@@ -701,18 +998,39 @@ async fn missing_or_bad_credentials_answer_401_on_every_route() {
 
 // --- 3. roles and scopes --------------------------------------------------------------
 
-/// Fresh objects for one role to act on: a team, a key, a viewer and an heir.
-async fn targets(app: &TestApp, t: &Tenant, role: &str) -> Ids {
-    let team = create_team(app, &t.workspace_id, &t.token, &format!("Team {role}")).await;
+/// Fresh objects to act on: a team, a key, a viewer, an heir and the care objects.
+async fn objects(app: &TestApp, t: &Tenant, n: &str) -> (Ids, Care) {
+    let team = create_team(app, &t.workspace_id, &t.token, &format!("Team {n}")).await;
     let (key, _) = app.api_key(t, &["audit:read"]).await;
-    Ids {
+    let care = care(app, t, n).await;
+    let ids = Ids {
         ws: t.workspace_id.clone(),
         org: t.org_id.clone(),
         team,
         key,
         user: add_member(app, t, "viewer").await,
         heir: add_member(app, t, "agent").await,
-        n: role.to_owned(),
+        channel: care.channel.clone(),
+        contact: care.contact.clone(),
+        conversation: care.conversation.clone(),
+        notification: random_id(),
+        source: care.source.clone(),
+        picked: care.conversation.clone(),
+        recipient: care.contact.clone(),
+        via: care.channel.clone(),
+        n: n.to_owned(),
+    };
+    (ids, care)
+}
+
+/// Fresh objects for one role to act on, with a notification for the acting member, given
+/// as (user id, token).
+async fn targets(app: &TestApp, t: &Tenant, role: &str, me: (&str, &str)) -> Ids {
+    let (ids, care) = objects(app, t, role).await;
+    let notification = mention(app, t, &care, &t.token, me).await;
+    Ids {
+        notification,
+        ..ids
     }
 }
 
@@ -721,8 +1039,8 @@ async fn each_role_gets_what_the_matrix_grants_on_every_workspace_route() {
     let app = TestApp::spawn().await;
     let t = app.tenant("Acme").await;
     for (i, role) in ROLES.iter().enumerate() {
-        let (_, token) = app.member_with_role(&t, role).await;
-        let ids = targets(&app, &t, role).await;
+        let (user, token) = app.member_with_role(&t, role).await;
+        let ids = targets(&app, &t, role, (&user, &token)).await;
         for route in workspace_routes() {
             let response = call(&app, Some(&bearer(&token)), &route, &ids).await;
             let label = format!("{role}: {}", route.label());
@@ -783,15 +1101,8 @@ async fn an_admin_cannot_add_promote_demote_or_remove_an_owner() {
 
 async fn key_status(app: &TestApp, t: &Tenant, scopes: &[&str], route: &Route) -> Response {
     let (key, secret) = app.api_key(t, scopes).await;
-    let ids = Ids {
-        ws: t.workspace_id.clone(),
-        org: t.org_id.clone(),
-        team: create_team(app, &t.workspace_id, &t.token, &key).await,
-        key,
-        user: add_member(app, t, "viewer").await,
-        heir: add_member(app, t, "agent").await,
-        n: random_id(),
-    };
+    let (ids, _) = objects(app, t, &random_id()).await;
+    let ids = Ids { key, ..ids };
     call(app, Some(&bearer(&secret)), route, &ids).await
 }
 
@@ -818,6 +1129,75 @@ async fn api_keys_act_within_their_scopes() {
     expect(response, 200, None, "audit with audit:read").await;
     let response = key_status(&app, &t, &["settings:manage"], audit).await;
     expect(response, 403, Some("forbidden"), "audit without audit:read").await;
+}
+
+#[tokio::test]
+async fn api_keys_act_on_the_care_model_within_their_scopes() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("Acme").await;
+    let routes = care_routes();
+    let (read, write) = ("conversations:read", "conversations:write");
+    // (method, path, scopes that grant it, scopes that do not)
+    let cases: [(Method, &str, &[&str], &[&str]); 8] = [
+        (
+            Method::POST,
+            "/v1/workspaces/{ws}/channels/{channel}/inbound",
+            &["messages:ingest"],
+            &[read, write, "channels:manage"],
+        ),
+        (
+            Method::POST,
+            "/v1/workspaces/{ws}/channels",
+            &["channels:manage"],
+            &["settings:manage", "messages:ingest"],
+        ),
+        (
+            Method::GET,
+            "/v1/workspaces/{ws}/conversations",
+            &[read],
+            &["contacts:read", write],
+        ),
+        (
+            Method::PATCH,
+            "/v1/workspaces/{ws}/conversations/{conversation}",
+            &[read, write],
+            &[read],
+        ),
+        (
+            Method::POST,
+            "/v1/workspaces/{ws}/conversations/{conversation}/messages",
+            &[read, write],
+            &[read, "contacts:write"],
+        ),
+        (
+            Method::POST,
+            "/v1/workspaces/{ws}/conversations/bulk",
+            &[read, write],
+            &[read],
+        ),
+        (
+            Method::GET,
+            "/v1/workspaces/{ws}/contacts/{contact}",
+            &["contacts:read"],
+            &[read],
+        ),
+        (
+            Method::PATCH,
+            "/v1/workspaces/{ws}/contacts/{contact}",
+            &["contacts:write"],
+            &["contacts:read", write],
+        ),
+    ];
+    for (method, path, grants, refuses) in cases {
+        let route = routes
+            .iter()
+            .find(|r| r.method == method && r.path == path)
+            .unwrap();
+        let response = key_status(&app, &t, refuses, route).await;
+        expect(response, 403, Some("forbidden"), &route.label()).await;
+        let response = key_status(&app, &t, grants, route).await;
+        expect(response, route.ok, None, &route.label()).await;
+    }
 }
 
 #[tokio::test]
@@ -979,7 +1359,7 @@ async fn post_ok(app: &TestApp, path: &str, token: &str, body: Value) -> Value {
 #[tokio::test]
 async fn create_bodies_cannot_choose_the_workspace_or_the_id() {
     let (app, a, b) = world().await;
-    let before = snapshot(&app, &b.t).await;
+    let before = snapshot(&app, &b).await;
     let ws = format!("/v1/workspaces/{}", a.t.workspace_id);
     let (forged, elsewhere) = (random_id(), b.t.workspace_id.clone());
     let body = json!({ "name": "Moved", "workspace_id": elsewhere, "id": forged });
@@ -1002,13 +1382,13 @@ async fn create_bodies_cannot_choose_the_workspace_or_the_id() {
         .get(&format!("/v1/workspaces/{elsewhere}/teams"), &secret)
         .await;
     expect(foreign, 404, Some("not_found"), "key in B").await;
-    assert_eq!(snapshot(&app, &b.t).await, before);
+    assert_eq!(snapshot(&app, &b).await, before);
 }
 
 #[tokio::test]
 async fn member_and_workspace_bodies_cannot_choose_the_organization() {
     let (app, a, b) = world().await;
-    let before = snapshot(&app, &b.t).await;
+    let before = snapshot(&app, &b).await;
     let email = "moved@example.test";
     let body = json!({ "email": email, "role": "viewer", "org_id": b.t.org_id,
         "workspace_id": b.t.workspace_id });
@@ -1023,13 +1403,13 @@ async fn member_and_workspace_bodies_cannot_choose_the_organization() {
     let created = post_ok(&app, &format!("{org}/workspaces"), &a.t.token, body).await;
     assert_eq!(created["org_id"], a.t.org_id.as_str());
     assert_ne!(created["id"], b.t.workspace_id.as_str());
-    assert_eq!(snapshot(&app, &b.t).await, before);
+    assert_eq!(snapshot(&app, &b).await, before);
 }
 
 #[tokio::test]
 async fn patch_bodies_cannot_move_or_rename_ids() {
     let (app, a, b) = world().await;
-    let before = snapshot(&app, &b.t).await;
+    let before = snapshot(&app, &b).await;
     let ws = format!("/v1/workspaces/{}", a.t.workspace_id);
     let body = json!({ "name": "Still A", "org_id": b.t.org_id, "id": b.t.workspace_id });
     let patched = expect(app.patch(&ws, &a.t.token, body).await, 200, None, "ws").await;
@@ -1045,7 +1425,7 @@ async fn patch_bodies_cannot_move_or_rename_ids() {
     let patched = expect(app.patch(&team, &a.t.token, body).await, 200, None, "team").await;
     assert_eq!(patched["id"], a.team.as_str());
     assert_eq!(get_ok(&app, &team, &a.t.token).await["name"], "Renamed");
-    assert_eq!(snapshot(&app, &b.t).await, before);
+    assert_eq!(snapshot(&app, &b).await, before);
 }
 
 #[tokio::test]

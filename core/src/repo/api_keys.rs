@@ -57,6 +57,15 @@ pub(crate) async fn insert(
     .await?)
 }
 
+/// The key with this id, before any workspace is known: only `access::still_valid` calls
+/// this, for a key that authenticated earlier.
+pub(crate) async fn find_for_recheck(
+    conn: &impl ConnectionTrait,
+    id: ApiKeyId,
+) -> Result<Option<api_keys::Model>> {
+    Ok(api_keys::Entity::find_by_id(id.as_uuid()).one(conn).await?)
+}
+
 /// The key with this hash, before any workspace is known: only authentication calls this.
 pub(crate) async fn find_for_authentication(
     conn: &impl ConnectionTrait,

@@ -7,6 +7,7 @@ use sea_orm::{
 };
 
 use crate::entity::{contact_identities, contacts};
+use crate::error::OnConflict;
 use crate::ids::ContactId;
 use crate::pagination::PageRequest;
 use crate::tenancy::WorkspaceScope;
@@ -23,7 +24,8 @@ pub(crate) struct IdentityFields {
     pub display_name: Option<String>,
     pub avatar_url: Option<String>,
     pub follower_count: Option<i64>,
-    pub verified: bool,
+    /// `None`: not said (stays as known; false for a new identity).
+    pub verified: Option<bool>,
 }
 
 pub(crate) async fn insert(
@@ -157,13 +159,16 @@ pub(crate) async fn insert_identity(
         display_name: Set(fields.display_name),
         avatar_url: Set(fields.avatar_url),
         follower_count: Set(fields.follower_count),
-        verified: Set(fields.verified),
+        verified: Set(fields.verified.unwrap_or(false)),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(conn)
     .await
-    .map_err(Into::into)
+    .on_unique(
+        "identity_taken",
+        "another contact already has this identity; merge them instead",
+    )
 }
 
 /// Refreshes what the platform says about an identity.
@@ -185,7 +190,9 @@ pub(crate) async fn refresh_identity(
     if fields.follower_count.is_some() {
         active.follower_count = Set(fields.follower_count);
     }
-    active.verified = Set(fields.verified);
+    if let Some(verified) = fields.verified {
+        active.verified = Set(verified);
+    }
     active.updated_at = Set(Utc::now());
     Ok(active.update(conn).await?)
 }

@@ -2,9 +2,10 @@
 //! caller's visibility applied in the query itself.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Condition, Expr, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, LockType, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -111,6 +112,46 @@ pub(crate) async fn get(
         .one(conn)
         .await?
         .ok_or(Error::NotFound)
+}
+
+/// The same, locking the row until the transaction ends, so that changes to one
+/// conversation queue up instead of overwriting each other (PostgreSQL; SQLite has one
+/// writer at a time anyway).
+pub(crate) async fn get_for_update(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ConversationId,
+) -> Result<conversations::Model> {
+    conversations::Entity::find()
+        .filter(visible_to(scope))
+        .filter(C::Id.eq(id.as_uuid()))
+        .lock(LockType::NoKeyUpdate)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Counts a new message on a conversation in one statement (concurrent messages all
+/// count) and moves its last activity; returns the row as it now stands.
+pub(crate) async fn count_message(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ConversationId,
+    at: DateTime<Utc>,
+) -> Result<conversations::Model> {
+    let result = conversations::Entity::update_many()
+        .col_expr(C::MessageCount, Expr::col(C::MessageCount).add(1))
+        .col_expr(C::LastActivityAt, Expr::value(at))
+        .col_expr(C::LastActivityKey, Expr::value(time_key(at)))
+        .col_expr(C::UpdatedAt, Expr::value(at))
+        .filter(C::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(C::Id.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(Error::NotFound);
+    }
+    get_any(conn, scope, id).await
 }
 
 /// The same, without the visibility rule: for ingestion and the worker.

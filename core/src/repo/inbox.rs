@@ -7,31 +7,59 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
-use crate::Result;
 use crate::entity::{conversation_tags, conversations};
 use crate::pagination::Keyset;
 use crate::service::inbox::{AssigneeFilter, InboxQuery, InboxSort, SlaFilter};
 use crate::tenancy::WorkspaceScope;
+use crate::{Error, Result};
 
 use super::conversations::{NO_DEADLINE, time_key, visible_to};
 use super::search;
 
 use conversations::Column as C;
 
-/// The sort keys of a row under a sort, as stored in its cursor.
-pub(crate) fn keys_of(sort: InboxSort, row: &conversations::Model) -> Vec<i64> {
+/// The first key of every cursor: which sort made it, so another sort refuses it.
+fn sort_tag(sort: InboxSort) -> i64 {
     match sort {
-        InboxSort::LastActivity => vec![row.last_activity_key],
-        InboxSort::Priority => vec![i64::from(row.priority), row.last_activity_key],
-        InboxSort::SlaDue => vec![row.sla_due_key],
+        InboxSort::LastActivity => 1,
+        InboxSort::Priority => 2,
+        InboxSort::SlaDue => 3,
     }
 }
 
-/// How many keys a sort's cursor carries.
+/// The sort keys of a row under a sort, after the sort's tag, as stored in its cursor.
+pub(crate) fn keys_of(sort: InboxSort, row: &conversations::Model) -> Vec<i64> {
+    let mut keys = vec![sort_tag(sort)];
+    match sort {
+        InboxSort::LastActivity => keys.push(row.last_activity_key),
+        InboxSort::Priority => keys.extend([i64::from(row.priority), row.last_activity_key]),
+        InboxSort::SlaDue => keys.push(row.sla_due_key),
+    }
+    keys
+}
+
+/// How many keys a sort's cursor carries, its tag included.
 pub(crate) fn key_count(sort: InboxSort) -> usize {
     match sort {
-        InboxSort::Priority => 2,
-        InboxSort::LastActivity | InboxSort::SlaDue => 1,
+        InboxSort::Priority => 3,
+        InboxSort::LastActivity | InboxSort::SlaDue => 2,
+    }
+}
+
+/// The position a cursor resumes after (its sort keys without the tag); `invalid_cursor`
+/// when another sort made it.
+pub(crate) fn resume_after(sort: InboxSort, cursor: Keyset) -> Result<Keyset> {
+    match cursor.keys.split_first() {
+        Some((tag, keys)) if *tag == sort_tag(sort) && keys.len() + 1 == key_count(sort) => {
+            Ok(Keyset {
+                keys: keys.to_vec(),
+                id: cursor.id,
+            })
+        }
+        _ => Err(Error::bad_request(
+            "invalid_cursor",
+            "the cursor belongs to another sort",
+        )),
     }
 }
 

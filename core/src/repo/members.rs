@@ -105,6 +105,19 @@ pub(crate) async fn list(
     .await?)
 }
 
+/// The memberships of the given users in the scope's workspace (non-members left out).
+pub(crate) async fn of_users(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    users: &[UserId],
+) -> Result<Vec<workspace_members::Model>> {
+    let ids: Vec<uuid::Uuid> = users.iter().map(|u| u.as_uuid()).collect();
+    Ok(scoped::<workspace_members::Entity>(scope)
+        .filter(workspace_members::Column::UserId.is_in(ids))
+        .all(conn)
+        .await?)
+}
+
 /// Of the given users, those who are members of the scope's workspace.
 pub(crate) async fn existing(
     conn: &impl ConnectionTrait,

@@ -1,13 +1,13 @@
 //! Messages, replies and notes.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
 use crate::Result;
-use crate::entity::messages;
+use crate::entity::{conversations, messages};
 use crate::error::OnConflict;
 use crate::ids::{ChannelId, ContactId, ConversationId, MessageId};
 use crate::pagination::PageRequest;
@@ -146,22 +146,45 @@ pub(crate) async fn of_conversations(
         .await?)
 }
 
-/// The latest message of each of the given conversations.
+/// The latest message of each of the given conversations, in one statement however many
+/// conversations: for each, a seek on the `(workspace_id, conversation_id, id)` index picks
+/// its newest message id (ids are time-ordered).
 pub(crate) async fn latest_of(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
     conversations: &[uuid::Uuid],
 ) -> Result<Vec<messages::Model>> {
-    let mut latest = Vec::with_capacity(conversations.len());
-    for id in conversations {
-        let row = scoped::<messages::Entity>(scope)
-            .filter(messages::Column::ConversationId.eq(*id))
-            .order_by_desc(messages::Column::Id)
-            .one(conn)
-            .await?;
-        latest.extend(row);
+    if conversations.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(latest)
+    let workspace = scope.workspace_id().as_uuid();
+    let newest = Alias::new("newest");
+    let newest_id = Query::select()
+        .column((newest.clone(), messages::Column::Id))
+        .from_as(messages::Entity, newest.clone())
+        .and_where(Expr::col((newest.clone(), messages::Column::WorkspaceId)).eq(workspace))
+        .and_where(
+            Expr::col((newest.clone(), messages::Column::ConversationId))
+                .equals((conversations::Entity, conversations::Column::Id)),
+        )
+        .order_by((newest, messages::Column::Id), Order::Desc)
+        .limit(1)
+        .to_owned();
+    let one_per_conversation = Query::select()
+        .expr(Expr::SubQuery(None, Box::new(newest_id.into())))
+        .from(conversations::Entity)
+        .and_where(
+            Expr::col((conversations::Entity, conversations::Column::WorkspaceId)).eq(workspace),
+        )
+        .and_where(
+            Expr::col((conversations::Entity, conversations::Column::Id))
+                .is_in(conversations.to_vec()),
+        )
+        .to_owned();
+    Ok(scoped::<messages::Entity>(scope)
+        .filter(messages::Column::Id.in_subquery(one_per_conversation))
+        .all(conn)
+        .await?)
 }
 
 /// Replaces the text of every message a contact wrote, and drops their attachments (erasure).

@@ -49,6 +49,19 @@ pub(crate) async fn get(
         .ok_or(Error::NotFound)
 }
 
+/// The teams with these ids in the scope's workspace (others left out).
+pub(crate) async fn by_ids(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    ids: &[TeamId],
+) -> Result<Vec<teams::Model>> {
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|t| t.as_uuid()).collect();
+    Ok(scoped::<teams::Entity>(scope)
+        .filter(teams::Column::Id.is_in(ids))
+        .all(conn)
+        .await?)
+}
+
 pub(crate) async fn list(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,

@@ -77,6 +77,28 @@ async fn authenticate_token(core: &Core, token: &str) -> Result<Principal> {
     })
 }
 
+/// Whether the credential an actor authenticated with is still in force: its login session
+/// neither ended nor expired, its API key neither revoked nor expired. Long-lived connections
+/// (GraphQL subscriptions) re-check with this; the access token's own expiry is not
+/// re-checked, as it was valid when the connection opened.
+pub async fn still_valid(core: &Core, actor: &Actor) -> Result<bool> {
+    let conn = core.db().conn();
+    let now = Utc::now();
+    Ok(match actor.principal() {
+        Principal::User {
+            user_id,
+            session_id,
+        } => repo::sessions::get(conn, *session_id)
+            .await?
+            .is_some_and(|s| {
+                s.user_id == user_id.as_uuid() && s.revoked_at.is_none() && s.expires_at > now
+            }),
+        Principal::ApiKey { key_id, .. } => repo::api_keys::find_for_recheck(conn, *key_id)
+            .await?
+            .is_some_and(|k| k.revoked_at.is_none() && k.expires_at.is_none_or(|at| at > now)),
+    })
+}
+
 /// The scope of `actor` in the workspace, or `NotFound` when it may not enter.
 #[tracing::instrument(skip_all, fields(workspace_id = %workspace_id), err(level = "debug"))]
 pub async fn enter_workspace(

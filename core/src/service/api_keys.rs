@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::auth::secrets::{hash_token, random_token};
 use crate::entity::api_keys;
+use crate::events::BusMessage;
 use crate::ids::{ApiKeyId, UserId};
 use crate::pagination::{Page, PageRequest};
 use crate::repo;
@@ -144,7 +145,7 @@ pub async fn rename(
     key_view(model)
 }
 
-/// Revokes a key: it stops working at once.
+/// Revokes a key: it and the live subscriptions it opened stop working at once.
 #[tracing::instrument(skip_all, fields(api_key_id = %id), err(level = "debug"))]
 pub async fn revoke(core: &Core, scope: &WorkspaceScope, id: ApiKeyId) -> Result<ApiKeyView> {
     scope.require(Capability::ManageApiKeys)?;
@@ -160,5 +161,9 @@ pub async fn revoke(core: &Core, scope: &WorkspaceScope, id: ApiKeyId) -> Result
     )
     .await?;
     txn.commit().await?;
+    // Every API process ends the live subscriptions the key opened.
+    core.bus()
+        .publish(vec![BusMessage::KeyRevoked { key_id: id }])
+        .await;
     key_view(model)
 }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use crate::auth::password;
 use crate::auth::secrets::{hash_token, random_token};
 use crate::entity::users;
+use crate::events::BusMessage;
 use crate::ids::{SessionId, UserId};
 use crate::repo;
 use crate::tenancy::{Actor, ClientInfo, Principal};
@@ -137,6 +138,7 @@ pub async fn refresh(core: &Core, refresh_token: &str) -> Result<TokenPair> {
     if token.used_at.is_some() || !repo::sessions::consume_refresh(&txn, token.id).await? {
         repo::sessions::revoke(&txn, session_id).await?;
         txn.commit().await?;
+        session_ended(core, session_id).await;
         tracing::warn!(session_id = %session_id, "refresh token reused; session revoked");
         return Err(Error::unauthenticated(
             "refresh_token_reused",
@@ -155,11 +157,22 @@ pub async fn refresh(core: &Core, refresh_token: &str) -> Result<TokenPair> {
     Ok(pair)
 }
 
-/// Ends the caller's session: its access tokens and refresh tokens stop working.
+/// Tells every API process that a session ended, so the live subscriptions it opened end
+/// too. Called after the revocation is committed.
+async fn session_ended(core: &Core, session_id: SessionId) {
+    core.bus()
+        .publish(vec![BusMessage::SessionRevoked { session_id }])
+        .await;
+}
+
+/// Ends the caller's session: its access tokens, refresh tokens and live subscriptions stop
+/// working.
 pub async fn logout(core: &Core, actor: &Actor) -> Result<()> {
     match actor.principal() {
         Principal::User { session_id, .. } => {
-            repo::sessions::revoke(core.db().conn(), *session_id).await
+            repo::sessions::revoke(core.db().conn(), *session_id).await?;
+            session_ended(core, *session_id).await;
+            Ok(())
         }
         Principal::ApiKey { .. } => Err(Error::bad_request(
             "not_a_session",
@@ -174,7 +187,10 @@ pub async fn logout_with_refresh(core: &Core, refresh_token: &str) -> Result<()>
     let token = repo::sessions::find_refresh(conn, &hash_token(refresh_token))
         .await?
         .ok_or_else(refused_refresh)?;
-    repo::sessions::revoke(conn, SessionId::from(token.session_id)).await
+    let session_id = SessionId::from(token.session_id);
+    repo::sessions::revoke(conn, session_id).await?;
+    session_ended(core, session_id).await;
+    Ok(())
 }
 
 fn invalid_invitation() -> Error {

@@ -126,13 +126,21 @@ pub(crate) fn channel_view(model: channels::Model) -> Result<ChannelView> {
     })
 }
 
+/// Members read the channels; so does a key that manages them (`channels:manage`).
+fn require_read(scope: &WorkspaceScope) -> Result<()> {
+    if scope.can(Capability::ManageChannels) {
+        return Ok(());
+    }
+    scope.require(Capability::ReadDirectory)
+}
+
 /// Channels of the workspace.
 pub async fn list(
     core: &Core,
     scope: &WorkspaceScope,
     page: PageRequest,
 ) -> Result<Page<ChannelView>> {
-    scope.require(Capability::ReadDirectory)?;
+    require_read(scope)?;
     let rows = repo::channels::list(core.db().conn(), scope, page).await?;
     let page = core.cursors().page(rows, page, |c| c.id)?;
     Ok(Page {
@@ -147,7 +155,7 @@ pub async fn list(
 
 /// One channel.
 pub async fn get(core: &Core, scope: &WorkspaceScope, id: ChannelId) -> Result<ChannelView> {
-    scope.require(Capability::ReadDirectory)?;
+    require_read(scope)?;
     channel_view(repo::channels::get(core.db().conn(), scope, id).await?)
 }
 

@@ -5,12 +5,12 @@ use sea_orm::{ConnectionTrait, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::entity::{contact_identities, contacts};
-use crate::ids::ContactId;
+use crate::entity::{contact_identities, contacts, conversations};
+use crate::ids::{ContactId, ConversationId};
 use crate::pagination::{Page, PageRequest};
 use crate::repo;
 use crate::repo::contacts::IdentityFields;
-use crate::tenancy::{Capability, WorkspaceScope};
+use crate::tenancy::{Capability, ConversationAccess, WorkspaceScope};
 use crate::views::{
     ChannelKind, ContactView, ConversationView, IdentityView, MessageView, double_option,
 };
@@ -226,6 +226,18 @@ pub async fn create(core: &Core, scope: &WorkspaceScope, input: NewContact) -> R
                 "1 to 255 characters",
             ));
         }
+        for (field, value) in [
+            ("handle", &identity.handle),
+            ("display_name", &identity.display_name),
+        ] {
+            if value.as_ref().is_some_and(|v| v.chars().count() > 255) {
+                return Err(Error::invalid(
+                    format!("identities[{i}].{field}"),
+                    "too_long",
+                    "at most 255 characters",
+                ));
+            }
+        }
         if repo::contacts::find_identity(&txn, scope, identity.channel_kind, user)
             .await?
             .is_some()
@@ -312,15 +324,8 @@ pub async fn merge(
     }
     let txn = core.db().begin().await?;
     let target_model = repo::contacts::get(&txn, scope, target).await?;
-    let source = repo::contacts::get(&txn, scope, input.source_id)
-        .await
-        .map_err(|_| {
-            Error::invalid(
-                "source_id",
-                "unknown_contact",
-                "no such contact in this workspace",
-            )
-        })?;
+    // Like the path's id, a source from another workspace (or none) is simply not found.
+    let source = repo::contacts::get(&txn, scope, input.source_id).await?;
     if target_model.erased_at.is_some() || source.erased_at.is_some() {
         return Err(Error::conflict(
             "contact_erased",
@@ -372,7 +377,12 @@ pub async fn export(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Resul
     scope.require(Capability::ReadConversations)?;
     let conn = core.db().conn();
     let contact = load(conn, scope, id).await?;
-    let rows = repo::conversations::of_contact(conn, scope, id).await?;
+    let mut rows = Vec::new();
+    for row in repo::conversations::of_contact(conn, scope, id).await? {
+        if may_read(conn, scope, &row).await? {
+            rows.push(row);
+        }
+    }
     let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
     let conversations = super::conversations::many(conn, scope, rows).await?;
     let messages = repo::messages::of_conversations(conn, scope, &ids)
@@ -386,6 +396,23 @@ pub async fn export(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Resul
         messages,
         exported_at: Utc::now(),
     })
+}
+
+/// Whether the caller may read a conversation (`agent_visibility` for agents): an export
+/// shows no more than the inbox would.
+async fn may_read(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    row: &conversations::Model,
+) -> Result<bool> {
+    if scope.conversation_access() == ConversationAccess::All {
+        return Ok(true);
+    }
+    match repo::conversations::get(conn, scope, ConversationId::from(row.id)).await {
+        Ok(_) => Ok(true),
+        Err(Error::NotFound) => Ok(false),
+        Err(err) => Err(err),
+    }
 }
 
 /// Erases a contact's personal data: message text and attachments replaced, identities,
@@ -426,4 +453,27 @@ pub async fn erase(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Result
     let view = load(&txn, scope, id).await?;
     txn.commit().await?;
     Ok(view)
+}
+
+/// The contacts with these ids, in no particular order; ids of other workspaces or of no
+/// contact are left out. One query for contacts and one for identities, however many ids.
+pub async fn by_ids(
+    core: &Core,
+    scope: &WorkspaceScope,
+    ids: &[ContactId],
+) -> Result<Vec<ContactView>> {
+    scope.require(Capability::ReadContacts)?;
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+    let (rows, identities) =
+        repo::conversations::contact_rows(core.db().conn(), scope, &ids).await?;
+    rows.into_iter()
+        .map(|c| {
+            let mine = identities
+                .iter()
+                .filter(|i| i.contact_id == c.id)
+                .cloned()
+                .collect();
+            contact_view(c, mine)
+        })
+        .collect()
 }

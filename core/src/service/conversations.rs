@@ -30,7 +30,8 @@ pub const MAX_BULK: usize = 200;
 pub struct ConversationPatch {
     /// New status; `snoozed` needs `snoozed_until`.
     pub status: Option<Status>,
-    /// When a snoozed conversation wakes.
+    /// When a snoozed conversation wakes (required with `snoozed`; alone, it moves the wake
+    /// time of a snoozed conversation).
     pub snoozed_until: Option<DateTime<Utc>>,
     /// Priority set by a person (the signals stop changing it).
     pub priority: Option<Priority>,
@@ -171,8 +172,13 @@ async fn check_assignment(
     }
 }
 
+/// Everything but an assignment alone needs `Reply`, an empty patch too: it would still
+/// touch the conversation and the audit log.
 fn needs_reply_capability(patch: &ConversationPatch) -> bool {
-    patch.status.is_some()
+    let assigns = patch.assignee_id.is_some() || patch.team_id.is_some();
+    !assigns
+        || patch.status.is_some()
+        || patch.snoozed_until.is_some()
         || patch.priority.is_some()
         || !patch.add_tags.is_empty()
         || !patch.remove_tags.is_empty()
@@ -186,7 +192,9 @@ fn apply(
 ) -> Result<conversations::ActiveModel> {
     let current: Status = row.status.parse()?;
     let mut active: conversations::ActiveModel = row.into();
-    if let Some(status) = patch.status {
+    // A wake time alone moves the wake time of a snoozed conversation.
+    let status = patch.status.or(patch.snoozed_until.map(|_| current));
+    if let Some(status) = status {
         care::check_transition(current, status)?;
         let until = match (status, patch.snoozed_until) {
             (Status::Snoozed, Some(until)) if until > now => Some(until),
@@ -195,6 +203,13 @@ fn apply(
                     "snoozed_until",
                     "required",
                     "snoozing needs a wake time in the future",
+                ));
+            }
+            (_, Some(_)) => {
+                return Err(Error::invalid(
+                    "snoozed_until",
+                    "not_snoozed",
+                    "a wake time goes only with the snoozed status",
                 ));
             }
             _ => None,
@@ -229,7 +244,7 @@ async fn update_in(
     patch: &ConversationPatch,
     now: DateTime<Utc>,
 ) -> Result<EventView> {
-    let row = repo::conversations::get(conn, scope, id).await?;
+    let row = repo::conversations::get_for_update(conn, scope, id).await?;
     let add = clean_tags("add_tags", &patch.add_tags)?;
     let remove = clean_tags("remove_tags", &patch.remove_tags)?;
     let saved = repo::conversations::save(conn, scope, apply(row, patch, now)?).await?;

@@ -111,9 +111,10 @@ pub struct InboxParams {
 }
 
 fn bad(field: &str, value: &str) -> Error {
+    let shown: String = value.chars().take(64).collect();
     Error::bad_request(
         "invalid_query",
-        format!("{field} has an unknown value: {value}"),
+        format!("{field} has an unknown value: {shown}"),
     )
 }
 
@@ -182,7 +183,7 @@ impl InboxParams {
             tag: self
                 .tag
                 .as_deref()
-                .map(|t| super::conversations::clean_tag("tag", t))
+                .map(|t| super::conversations::clean_tag("tag", t).map_err(|_| bad("tag", t)))
                 .transpose()?,
             priority: list_of("priority", &self.priority)?,
             sla,
@@ -209,6 +210,7 @@ pub async fn list(
         .map(|c| {
             core.cursors()
                 .decode_keyset(c, repo::inbox::key_count(query.sort))
+                .and_then(|k| repo::inbox::resume_after(query.sort, k))
         })
         .transpose()?;
     let conn = core.db().conn();

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, Set};
 use serde::{Deserialize, Serialize};
 
 use crate::care::{self, CustomerMessageEffect};
-use crate::entity::{channels, conversations};
+use crate::entity::{channels, contact_identities, conversations};
 use crate::events::{self, CONVERSATION_CREATED, CONVERSATION_UPDATED};
 use crate::ids::{ChannelId, ContactId, ConversationId};
 use crate::repo;
@@ -22,6 +22,9 @@ use crate::{Core, Error, Result, signals};
 
 use super::conversation_views::view_one;
 use super::messages::{clean_attachments, message_view, store};
+
+/// How often an ingest runs again after losing a race to create the author's contact.
+const MAX_ATTEMPTS: u32 = 3;
 
 /// How many recent customer messages the label follows.
 const LABEL_WINDOW: u64 = 5;
@@ -39,9 +42,8 @@ pub struct InboundAuthor {
     pub avatar_url: Option<String>,
     /// Followers.
     pub follower_count: Option<u64>,
-    /// Verified account.
-    #[serde(default)]
-    pub verified: bool,
+    /// Verified account; when absent, what was known stays.
+    pub verified: Option<bool>,
 }
 
 /// A customer message pushed by a partner (`POST …/channels/{id}/inbound`) or parsed from a
@@ -104,6 +106,27 @@ fn validate(input: &InboundMessage) -> Result<()> {
             check(field, value, 255);
         }
     }
+    for (field, value, max) in [
+        ("author.handle", &input.author.handle, 255),
+        ("author.display_name", &input.author.display_name, 200),
+    ] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
+            errors.push(crate::FieldError::new(
+                field,
+                "too_long",
+                format!("{field} has at most {max} characters"),
+            ));
+        }
+    }
+    if let Some(url) = &input.author.avatar_url
+        && (!(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2048)
+    {
+        errors.push(crate::FieldError::new(
+            "author.avatar_url",
+            "invalid_url",
+            "the avatar URL must be an http(s) URL of at most 2048 characters",
+        ));
+    }
     if input.text.trim().is_empty() && input.attachments.is_empty() {
         errors.push(crate::FieldError::new(
             "text",
@@ -159,28 +182,38 @@ pub async fn ingest(
     {
         return Ok(existing);
     }
-    let txn = core.db().begin().await?;
-    let result = ingest_in(&txn, scope, channel_id, &input, attachments).await;
-    match result {
-        Ok((outcome, events)) => {
-            txn.commit().await?;
-            events::publish_committed(core, events).await;
-            Ok(outcome)
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let txn = core.db().begin().await?;
+        let result = ingest_in(&txn, scope, channel_id, &input, attachments.clone()).await;
+        match result {
+            Ok((outcome, events)) => {
+                txn.commit().await?;
+                events::publish_committed(core, events).await;
+                return Ok(outcome);
+            }
+            // A concurrent delivery of the same message won the race: answer with its result.
+            Err(Error::Conflict {
+                code: "duplicate_message",
+                ..
+            }) => {
+                drop(txn);
+                return find_duplicate(core, scope, channel_id, &input.platform_message_id)
+                    .await?
+                    .ok_or(Error::conflict(
+                        "duplicate_message",
+                        "the message is being stored",
+                    ));
+            }
+            // A concurrent message from the same new author created the contact first:
+            // go again, and this time find it.
+            Err(Error::Conflict {
+                code: "identity_taken",
+                ..
+            }) if attempts < MAX_ATTEMPTS => drop(txn),
+            Err(err) => return Err(err),
         }
-        // A concurrent delivery of the same message won the race: answer with its result.
-        Err(Error::Conflict {
-            code: "duplicate_message",
-            ..
-        }) => {
-            drop(txn);
-            find_duplicate(core, scope, channel_id, &input.platform_message_id)
-                .await?
-                .ok_or(Error::conflict(
-                    "duplicate_message",
-                    "the message is being stored",
-                ))
-        }
-        Err(err) => Err(err),
     }
 }
 
@@ -220,7 +253,7 @@ async fn ingest_in(
         ));
     }
     let kind: ChannelKind = channel.kind.parse()?;
-    let contact = resolve_contact(conn, scope, kind, &input.author).await?;
+    let (contact, influence) = resolve_contact(conn, scope, kind, &input.author).await?;
     let visibility = input.visibility.unwrap_or(Visibility::Private);
     let at = input.timestamp.unwrap_or_else(Utc::now).min(Utc::now());
     let window = reopen_window(conn, scope).await?;
@@ -242,7 +275,7 @@ async fn ingest_in(
         sentiment: Some(sentiment),
         sent_at: at,
     };
-    let row = score(conn, scope, row, &input.author, visibility, sentiment).await?;
+    let row = score(conn, scope, row, influence, visibility, sentiment).await?;
     let (message, event) = store(conn, scope, row, stored, Utc::now()).await?;
     let conversation = super::conversations::conversation_of(&event)?;
     events.push(event);
@@ -268,7 +301,7 @@ async fn resolve_contact(
     scope: &WorkspaceScope,
     kind: ChannelKind,
     author: &InboundAuthor,
-) -> Result<ContactId> {
+) -> Result<(ContactId, f64)> {
     let fields = IdentityFields {
         handle: author.handle.clone(),
         display_name: author.display_name.clone(),
@@ -282,8 +315,13 @@ async fn resolve_contact(
         repo::contacts::find_identity(conn, scope, kind, &author.platform_user_id).await?
     {
         let contact = ContactId::from(identity.contact_id);
-        repo::contacts::refresh_identity(conn, identity, fields).await?;
-        return Ok(contact);
+        let before = (identity.handle.clone(), identity.display_name.clone());
+        let identity = repo::contacts::refresh_identity(conn, identity, fields).await?;
+        if before != (identity.handle.clone(), identity.display_name.clone()) {
+            // A new handle or name must be searchable at once.
+            super::contacts::refresh_search_text(conn, scope, contact).await?;
+        }
+        return Ok((contact, reach(&identity)));
     }
     let name = author
         .display_name
@@ -291,14 +329,27 @@ async fn resolve_contact(
         .or_else(|| author.handle.clone());
     let contact = repo::contacts::insert(conn, scope, name, serde_json::json!({})).await?;
     let id = ContactId::from(contact.id);
-    repo::contacts::insert_identity(conn, scope, id, kind, &author.platform_user_id, fields)
-        .await?;
+    let identity =
+        repo::contacts::insert_identity(conn, scope, id, kind, &author.platform_user_id, fields)
+            .await?;
     super::contacts::refresh_search_text(conn, scope, id).await?;
-    Ok(id)
+    Ok((id, reach(&identity)))
+}
+
+/// The author's reach from what is known of the identity (platforms do not repeat the
+/// follower count on every message).
+fn reach(identity: &contact_identities::Model) -> f64 {
+    let followers = identity
+        .follower_count
+        .map(|f| u64::try_from(f).unwrap_or(0));
+    signals::influence::score(followers, identity.verified)
 }
 
 /// The conversation a message joins: the one of the message it replies to, else the
 /// thread's (public) or the contact's (private); re-opened or replaced per the status rules.
+/// When the replied-to conversation takes no more messages (closed, or resolved too long
+/// ago), the thread's or contact's latest conversation — its successor — is tried next, so
+/// later replies gather in one new conversation instead of starting one each.
 async fn thread(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
@@ -309,40 +360,64 @@ async fn thread(
     window: Duration,
 ) -> Result<(conversations::Model, Vec<EventView>)> {
     let channel_id = ChannelId::from(channel.id);
-    let replied = match &input.reply_to {
-        Some(parent) => repo::messages::by_platform_id(conn, scope, channel_id, parent).await?,
+    let parent = match &input.reply_to {
+        Some(parent) => {
+            match repo::messages::by_platform_id(conn, scope, channel_id, parent).await? {
+                Some(message) => Some(
+                    repo::conversations::get_any(
+                        conn,
+                        scope,
+                        ConversationId::from(message.conversation_id),
+                    )
+                    .await?,
+                ),
+                None => None,
+            }
+        }
         None => None,
     };
     let thread_key = match visibility {
         Visibility::Public => Some(
-            input
-                .thread_id
-                .clone()
+            parent
+                .as_ref()
+                .and_then(|p| p.thread_key.clone())
+                .or_else(|| input.thread_id.clone())
                 .or_else(|| input.reply_to.clone())
                 .unwrap_or_else(|| input.platform_message_id.clone()),
         ),
         Visibility::Private => None,
     };
-    let candidate = match (&replied, visibility, &thread_key) {
-        (Some(parent), _, _) => Some(
-            repo::conversations::get_any(conn, scope, ConversationId::from(parent.conversation_id))
-                .await?,
-        ),
-        (None, Visibility::Public, Some(key)) => {
-            repo::conversations::latest_in_thread(conn, scope, channel_id, key).await?
-        }
-        (None, _, _) => {
-            repo::conversations::latest_private(conn, scope, channel_id, contact).await?
-        }
-    };
     let now = Utc::now();
-    let effect = match &candidate {
-        Some(row) => care::on_customer_message(row.status.parse()?, row.resolved_at, window, now),
-        None => CustomerMessageEffect::StartNew,
+    let effect = |row: &conversations::Model| -> Result<CustomerMessageEffect> {
+        Ok(care::on_customer_message(
+            row.status.parse()?,
+            row.resolved_at,
+            window,
+            now,
+        ))
     };
-    match (effect, candidate) {
-        (CustomerMessageEffect::Join, Some(row)) => Ok((row, Vec::new())),
-        (CustomerMessageEffect::Reopen, Some(row)) => reopen(conn, scope, row, now).await,
+    let mut candidate = None;
+    if let Some(row) = parent {
+        let joins = effect(&row)?;
+        if joins != CustomerMessageEffect::StartNew {
+            candidate = Some((row, joins));
+        }
+    }
+    if candidate.is_none() {
+        let latest = match &thread_key {
+            Some(key) => {
+                repo::conversations::latest_in_thread(conn, scope, channel_id, key).await?
+            }
+            None => repo::conversations::latest_private(conn, scope, channel_id, contact).await?,
+        };
+        if let Some(row) = latest {
+            let joins = effect(&row)?;
+            candidate = Some((row, joins));
+        }
+    }
+    match candidate {
+        Some((row, CustomerMessageEffect::Join)) => Ok((row, Vec::new())),
+        Some((row, CustomerMessageEffect::Reopen)) => reopen(conn, scope, row, now).await,
         _ => {
             start_new(
                 conn, scope, channel_id, contact, visibility, thread_key, now,
@@ -400,28 +475,27 @@ async fn score(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
     row: conversations::Model,
-    author: &InboundAuthor,
+    influence: f64,
     visibility: Visibility,
     sentiment: f64,
 ) -> Result<conversations::Model> {
-    let mut recent = vec![sentiment];
-    recent.extend(
-        repo::messages::recent_sentiments(
-            conn,
-            scope,
-            ConversationId::from(row.id),
-            LABEL_WINDOW - 1,
-        )
-        .await?,
-    );
-    let influence = signals::influence::score(author.follower_count, author.verified);
+    // Stored newest first; the label reads them oldest first, the new message last.
+    let mut recent = repo::messages::recent_sentiments(
+        conn,
+        scope,
+        ConversationId::from(row.id),
+        LABEL_WINDOW - 1,
+    )
+    .await?;
+    recent.reverse();
+    recent.push(sentiment);
     let label = signals::label::follow(&recent);
     let computed = signals::priority::automatic(sentiment, influence, visibility);
     let mut active: conversations::ActiveModel = row.clone().into();
     if row.priority_auto && computed.rank() > row.priority {
         active.priority = Set(computed.rank());
     }
-    active.sentiment = Set(Some(recent[0]));
+    active.sentiment = Set(Some(sentiment));
     active.influence = Set(Some(influence));
     active.label = Set(label.as_str().to_owned());
     active.last_inbound_at = Set(Some(Utc::now()));

@@ -246,3 +246,23 @@ pub async fn remove(core: &Core, scope: &WorkspaceScope, user: UserId) -> Result
     txn.commit().await?;
     Ok(())
 }
+
+/// The members with these user ids, in no particular order; users who are not members here
+/// are left out. One query for memberships and one for accounts, however many ids.
+pub async fn by_ids(
+    core: &Core,
+    scope: &WorkspaceScope,
+    users: &[UserId],
+) -> Result<Vec<MemberView>> {
+    scope.require(Capability::ReadDirectory)?;
+    let conn = core.db().conn();
+    let rows = repo::members::of_users(conn, scope, users).await?;
+    let accounts = repo::users::by_ids(conn, rows.iter().map(|m| m.user_id).collect()).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for member in rows {
+        if let Some(user) = accounts.iter().find(|u| u.id == member.user_id) {
+            items.push(member_view(member, user.clone())?);
+        }
+    }
+    Ok(items)
+}

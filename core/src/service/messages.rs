@@ -1,7 +1,7 @@
 //! Messages: the history of a conversation, agents' replies and internal notes.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, Set};
+use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 
 use crate::entity::{conversations, messages};
@@ -9,7 +9,6 @@ use crate::events::{self, MESSAGE_CREATED};
 use crate::ids::{ContactId, ConversationId, MessageId, UserId};
 use crate::pagination::{Page, PageRequest};
 use crate::repo;
-use crate::repo::conversations::time_key;
 use crate::repo::messages::{Author, NewMessage as StoredMessage};
 use crate::tenancy::{Capability, Principal, WorkspaceScope};
 use crate::views::{
@@ -171,17 +170,6 @@ fn author_of(scope: &WorkspaceScope) -> Author {
     }
 }
 
-/// Counts a new message on the conversation.
-pub(crate) fn touched(row: conversations::Model, at: DateTime<Utc>) -> conversations::ActiveModel {
-    let count = row.message_count;
-    let mut active: conversations::ActiveModel = row.into();
-    active.message_count = Set(count.saturating_add(1));
-    active.last_activity_at = Set(at);
-    active.last_activity_key = Set(time_key(at));
-    active.updated_at = Set(at);
-    active
-}
-
 /// Stores a reply inside a transaction; returns the message and its event.
 pub(crate) async fn reply_in(
     conn: &impl ConnectionTrait,
@@ -218,7 +206,8 @@ pub(crate) async fn store(
     at: DateTime<Utc>,
 ) -> Result<(MessageView, EventView)> {
     let message = message_view(repo::messages::insert(conn, scope, stored).await?)?;
-    let saved = repo::conversations::save(conn, scope, touched(row, at)).await?;
+    let id = ConversationId::from(row.id);
+    let saved = repo::conversations::count_message(conn, scope, id, at).await?;
     let conversation = view_one(conn, scope, saved).await?;
     let event = events::record(
         conn,
@@ -312,7 +301,7 @@ pub async fn create(
 ) -> Result<MessageView> {
     scope.require(Capability::Reply)?;
     let txn = core.db().begin().await?;
-    let row = repo::conversations::get(&txn, scope, conversation).await?;
+    let row = repo::conversations::get_for_update(&txn, scope, conversation).await?;
     let now = Utc::now();
     let (message, event) = match input {
         NewMessage::Reply {

@@ -214,3 +214,12 @@ pub async fn delete(core: &Core, scope: &WorkspaceScope, id: TeamId) -> Result<(
     txn.commit().await?;
     Ok(())
 }
+
+/// The teams with these ids, in no particular order; ids of other workspaces are left out.
+/// One query for teams and one for their members, however many ids.
+pub async fn by_ids(core: &Core, scope: &WorkspaceScope, ids: &[TeamId]) -> Result<Vec<TeamView>> {
+    scope.require(Capability::ReadDirectory)?;
+    let conn = core.db().conn();
+    let rows = repo::teams::by_ids(conn, scope, ids).await?;
+    views(conn, scope, rows).await
+}

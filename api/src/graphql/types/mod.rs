@@ -1,9 +1,15 @@
 //! GraphQL object types: they wrap core views and add relations resolved in scope.
 
+mod care;
+pub(crate) mod care_enums;
+mod conversation;
 mod credentials;
 mod identity;
 mod workspace;
+pub(crate) mod workspace_care;
 
+pub use care::*;
+pub use conversation::*;
 pub use credentials::*;
 pub use identity::*;
 pub use workspace::*;
@@ -23,6 +29,11 @@ pub(crate) fn id(value: impl ToString) -> ID {
 #[graphql(concrete(name = "AuditEntryPage", params(AuditEntry)))]
 #[graphql(concrete(name = "WorkspacePage", params(Workspace)))]
 #[graphql(concrete(name = "OrgMemberPage", params(OrgMember)))]
+#[graphql(concrete(name = "ChannelPage", params(Channel)))]
+#[graphql(concrete(name = "ContactPage", params(Contact)))]
+#[graphql(concrete(name = "ConversationPage", params(Conversation)))]
+#[graphql(concrete(name = "MessagePage", params(Message)))]
+#[graphql(concrete(name = "NotificationPage", params(Notification)))]
 pub struct PageOf<T: OutputType> {
     /// The items.
     pub items: Vec<T>,

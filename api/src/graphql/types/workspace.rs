@@ -1,15 +1,25 @@
 //! Workspaces, members, teams; nested fields resolve inside the workspace's scope.
 
+use std::sync::Arc;
+
 use async_graphql::{ComplexObject, Context, ID, Json, SimpleObject};
 use chrono::{DateTime, Utc};
 use earshot_core::ids::{ApiKeyId, TeamId, UserId};
 use earshot_core::service::{api_keys, audit, members, teams};
 use earshot_core::tenancy::WorkspaceScope;
 use earshot_core::views::{AddedMember, AuditEntryView, MemberView, TeamView, WorkspaceView};
+use tokio::sync::OnceCell;
 
-use super::{ApiKey, GqlAgentVisibility, GqlRole, PageOf, id};
+use super::care_enums::{
+    GqlInboxSort, GqlLabel, GqlPriority, GqlSlaFilter, GqlStatus, GqlVisibility,
+};
+use super::workspace_care::{self as care_fields, InboxFilter};
+use super::{
+    ApiKey, Channel, Contact, Conversation, GqlAgentVisibility, GqlRole, Notification, PageOf, id,
+};
 use crate::graphql::context::{GqlResult, core, enter_workspace, page, parse_id};
 use crate::graphql::gql;
+use crate::graphql::loaders::CareLoaders;
 
 /// A workspace's settings.
 #[derive(SimpleObject)]
@@ -40,6 +50,9 @@ pub struct Workspace {
     pub updated_at: DateTime<Utc>,
     #[graphql(skip)]
     pub scope: Option<WorkspaceScope>,
+    /// The DataLoaders of this workspace's scope, built on first use.
+    #[graphql(skip)]
+    care: OnceCell<Arc<CareLoaders>>,
 }
 
 impl Workspace {
@@ -56,6 +69,7 @@ impl Workspace {
             created_at: view.created_at,
             updated_at: view.updated_at,
             scope,
+            care: OnceCell::new(),
         }
     }
 
@@ -68,6 +82,15 @@ impl Workspace {
             Some(scope) => Ok(scope.clone()),
             None => enter_workspace(ctx, &self.id).await,
         }
+    }
+
+    /// The loaders every care object of this workspace resolves its relations with.
+    async fn care(&self, ctx: &Context<'_>) -> GqlResult<&Arc<CareLoaders>> {
+        self.care
+            .get_or_try_init(|| async {
+                Ok(CareLoaders::new(core(ctx)?.clone(), self.scope(ctx).await?))
+            })
+            .await
     }
 }
 
@@ -145,6 +168,94 @@ impl Workspace {
             .await
             .map_err(gql)?
             .into())
+    }
+
+    /// Channels.
+    async fn channels(
+        &self,
+        ctx: &Context<'_>,
+        limit: Option<u64>,
+        cursor: Option<String>,
+    ) -> GqlResult<PageOf<Channel>> {
+        care_fields::list_channels(ctx, self.care(ctx).await?, limit, cursor).await
+    }
+
+    /// One channel.
+    async fn channel(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Channel> {
+        care_fields::channel(self.care(ctx).await?, &id).await
+    }
+
+    /// Contacts, newest first.
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        limit: Option<u64>,
+        cursor: Option<String>,
+    ) -> GqlResult<PageOf<Contact>> {
+        care_fields::list_contacts(ctx, self.care(ctx).await?, limit, cursor).await
+    }
+
+    /// One contact.
+    async fn contact(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Contact> {
+        care_fields::contact(self.care(ctx).await?, &id).await
+    }
+
+    /// The inbox: the conversations the caller may see, filtered and sorted as REST's
+    /// `GET …/conversations` (`assigneeId` also takes `me` and `none`).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one GraphQL argument per filter of the REST inbox"
+    )]
+    async fn conversations(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<Vec<GqlStatus>>,
+        assignee_id: Option<ID>,
+        team_id: Option<ID>,
+        channel_id: Option<ID>,
+        contact_id: Option<ID>,
+        tag: Option<String>,
+        priority: Option<Vec<GqlPriority>>,
+        sla: Option<GqlSlaFilter>,
+        q: Option<String>,
+        label: Option<GqlLabel>,
+        visibility: Option<GqlVisibility>,
+        sort: Option<GqlInboxSort>,
+        limit: Option<u64>,
+        cursor: Option<String>,
+    ) -> GqlResult<PageOf<Conversation>> {
+        let filter = InboxFilter {
+            status,
+            assignee_id,
+            team_id,
+            channel_id,
+            contact_id,
+            tag,
+            priority,
+            sla,
+            q,
+            label,
+            visibility,
+            sort,
+        };
+        care_fields::list_conversations(self.care(ctx).await?, filter, limit, cursor).await
+    }
+
+    /// One conversation the caller may see.
+    async fn conversation(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Conversation> {
+        care_fields::conversation(self.care(ctx).await?, &id).await
+    }
+
+    /// The caller's notifications (mentions), newest first.
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only unread ones (default false).")] unread: Option<bool>,
+        limit: Option<u64>,
+        cursor: Option<String>,
+    ) -> GqlResult<PageOf<Notification>> {
+        let unread = unread.unwrap_or(false);
+        care_fields::list_notifications(ctx, self.care(ctx).await?, unread, limit, cursor).await
     }
 
     /// Audit entries, newest first.

@@ -49,15 +49,18 @@ pub struct DbArgs {
 }
 
 impl DbArgs {
-    /// The URL of the benchmark database.
+    /// The URL of the benchmark database, keeping the admin URL's options (`?sslmode=…`).
     pub fn url(&self) -> String {
-        let base = self.admin_url.split('?').next().unwrap_or(&self.admin_url);
+        let (base, options) = match self.admin_url.split_once('?') {
+            Some((base, options)) => (base, format!("?{options}")),
+            None => (self.admin_url.as_str(), String::new()),
+        };
         let scheme_end = base.find("://").map_or(0, |i| i + 3);
         let root = match base[scheme_end..].find('/') {
             Some(slash) => &base[..scheme_end + slash],
             None => base,
         };
-        format!("{root}/{}", self.database)
+        format!("{root}/{}{options}", self.database)
     }
 }
 

@@ -59,6 +59,9 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db> {
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30))
+        // A ping before every statement doubles the round trips of a busy pool; one that
+        // sat idle is still checked, as a server restart or a firewall may have dropped it.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
     let mut conn = Database::connect(options).await?;
     let statements = Arc::new(AtomicU64::new(0));

@@ -234,10 +234,9 @@ pub(crate) async fn publish_committed(core: &Core, events: Vec<EventView>) {
     }
 }
 
-/// Publishes events that were committed but not published (a process stopped in between),
-/// older than `grace`; returns how many.
-pub async fn relay_unpublished(core: &Core, grace: Duration) -> Result<usize> {
-    let before = Utc::now() - chrono::Duration::from_std(grace).unwrap_or_default();
+/// Publishes events that were committed but not published (a process stopped in between)
+/// before `before`; returns how many.
+pub async fn relay_unpublished(core: &Core, before: DateTime<Utc>) -> Result<usize> {
     let rows = repo::outbox::unpublished(core.db().conn(), before, 500).await?;
     let mut events = Vec::with_capacity(rows.len());
     for row in rows {

@@ -397,6 +397,8 @@ pub enum Principal {
         /// What it may do.
         scopes: Vec<ApiScope>,
     },
+    /// Earshot itself: the worker's timed jobs (a snoozed conversation waking, say).
+    System,
 }
 
 /// Where a call came from, as the edge saw it.
@@ -436,7 +438,7 @@ impl Actor {
     pub fn user_id(&self) -> Option<UserId> {
         match &self.principal {
             Principal::User { user_id, .. } => Some(*user_id),
-            Principal::ApiKey { .. } => None,
+            Principal::ApiKey { .. } | Principal::System => None,
         }
     }
 
@@ -445,6 +447,7 @@ impl Actor {
         match &self.principal {
             Principal::User { user_id, .. } => format!("user:{user_id}"),
             Principal::ApiKey { key_id, .. } => format!("api_key:{key_id}"),
+            Principal::System => "system".to_owned(),
         }
     }
 }
@@ -454,6 +457,8 @@ impl Actor {
 enum Grant {
     Role(Role),
     Scopes(Vec<ApiScope>),
+    /// Earshot's own jobs: every capability, every conversation.
+    System,
 }
 
 /// Which conversations a scope may read.
@@ -512,6 +517,18 @@ impl WorkspaceScope {
         }
     }
 
+    /// Earshot acting on its own inside one workspace, for the worker's cross-workspace
+    /// jobs, which re-enter each workspace through here (grep for `system(`).
+    pub(crate) fn system(workspace_id: WorkspaceId, org_id: OrgId) -> Self {
+        Self {
+            workspace_id,
+            org_id,
+            actor: Actor::new(Principal::System, ClientInfo::default()),
+            grant: Grant::System,
+            agent_visibility: AgentVisibility::All,
+        }
+    }
+
     /// The workspace every query of this scope is confined to.
     pub fn workspace_id(&self) -> WorkspaceId {
         self.workspace_id
@@ -531,7 +548,7 @@ impl WorkspaceScope {
     pub fn role(&self) -> Option<Role> {
         match &self.grant {
             Grant::Role(role) => Some(*role),
-            Grant::Scopes(_) => None,
+            Grant::Scopes(_) | Grant::System => None,
         }
     }
 
@@ -540,6 +557,7 @@ impl WorkspaceScope {
         match &self.grant {
             Grant::Role(role) => role.can(capability),
             Grant::Scopes(scopes) => scopes.iter().any(|s| s.grants(capability)),
+            Grant::System => true,
         }
     }
 

@@ -1,10 +1,11 @@
-//! Earshot's background worker: periodic upkeep now; ingestion, SLA clocks and deliveries
-//! join it as they arrive.
+//! Earshot's background worker: snoozed conversations waking, the outbox relay and periodic
+//! upkeep now; ingestion, SLA clocks and deliveries join it as they arrive.
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use earshot_core::Core;
-use earshot_core::service::idempotency;
+use earshot_core::service::{idempotency, wake_ups};
 
 /// What one pass of the worker did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -13,25 +14,34 @@ pub struct Outcome {
     pub idempotency_records_purged: u64,
     /// Committed events published late (their process stopped before publishing them).
     pub events_relayed: usize,
+    /// Snoozed conversations whose wake time came, re-opened.
+    pub conversations_woken: usize,
 }
 
 /// How long a committed event may wait for its own process to publish it.
-const PUBLISH_GRACE: Duration = Duration::from_secs(10);
+const PUBLISH_GRACE: chrono::TimeDelta = chrono::TimeDelta::seconds(10);
 
 /// One pass of every periodic job; tests step the worker with it, without sleeping.
-#[tracing::instrument(skip_all, fields(job = "upkeep"), err)]
 pub async fn run_once(core: &Core) -> earshot_core::Result<Outcome> {
-    let purged = idempotency::purge_expired(core).await?;
+    run_once_at(core, Utc::now()).await
+}
+
+/// One pass as of `now`: what is due by then is done (tests move the clock forward with it).
+#[tracing::instrument(skip_all, fields(job = "upkeep"), err)]
+pub async fn run_once_at(core: &Core, now: DateTime<Utc>) -> earshot_core::Result<Outcome> {
+    let woken = wake_ups::wake_due(core, now).await?;
+    let purged = idempotency::purge_expired(core, now).await?;
     if purged > 0 {
         tracing::info!(purged, "expired idempotency records deleted");
     }
-    let relayed = earshot_core::events::relay_unpublished(core, PUBLISH_GRACE).await?;
+    let relayed = earshot_core::events::relay_unpublished(core, now - PUBLISH_GRACE).await?;
     if relayed > 0 {
         tracing::info!(relayed, "unpublished events relayed");
     }
     Ok(Outcome {
         idempotency_records_purged: purged,
         events_relayed: relayed,
+        conversations_woken: woken,
     })
 }
 

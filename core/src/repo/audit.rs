@@ -29,6 +29,7 @@ pub(crate) async fn insert(
     let (actor_kind, actor_id) = match actor.principal() {
         Principal::User { user_id, .. } => ("user", Some(user_id.as_uuid())),
         Principal::ApiKey { key_id, .. } => ("api_key", Some(key_id.as_uuid())),
+        Principal::System => ("system", None),
     };
     audit_log::ActiveModel {
         id: Set(AuditEntryId::new().as_uuid()),

@@ -315,3 +315,28 @@ pub(crate) async fn contact_rows(
         .await?;
     Ok((contacts, identities))
 }
+
+/// Across every workspace (the worker's sweep, which re-enters each workspace through
+/// `WorkspaceScope::system`): `(workspace, conversation)` of snoozed conversations due to
+/// wake by `now`, earliest first.
+pub(crate) async fn due_wake_ups_across_workspaces(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<(Uuid, ConversationId)>> {
+    let rows: Vec<(Uuid, Uuid)> = conversations::Entity::find()
+        .select_only()
+        .column(C::WorkspaceId)
+        .column(C::Id)
+        .filter(C::SnoozedUntil.lte(now))
+        .filter(C::Status.eq(Status::Snoozed.as_str()))
+        .order_by_asc(C::SnoozedUntil)
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(workspace_id, id)| (workspace_id, ConversationId::from(id)))
+        .collect())
+}

@@ -117,11 +117,8 @@ fn filtered(
         };
     }
     if let Some(q) = &query.q {
-        select = select.filter(
-            sea_orm::Condition::any()
-                .add(C::Id.in_subquery(search::conversations_with_text(scope, backend, q)))
-                .add(C::ContactId.in_subquery(search::contacts_named(scope, backend, q))),
-        );
+        select =
+            select.filter(C::Id.in_subquery(search::conversations_matching(scope, backend, q)));
     }
     select
 }

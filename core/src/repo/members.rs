@@ -16,20 +16,6 @@ use crate::{Error, Result};
 use super::scoped::scoped;
 use super::{Direction, paged};
 
-/// The explicit role of a user in a workspace, before any membership check: only `access`
-/// and `me` call this.
-pub(crate) async fn role_for_entry(
-    conn: &impl ConnectionTrait,
-    workspace: WorkspaceId,
-    user: UserId,
-) -> Result<Option<Role>> {
-    workspace_members::Entity::find_by_id((workspace.as_uuid(), user.as_uuid()))
-        .one(conn)
-        .await?
-        .map(|m| m.role.parse())
-        .transpose()
-}
-
 pub(crate) async fn memberships_of(
     conn: &impl ConnectionTrait,
     user: UserId,

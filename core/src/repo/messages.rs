@@ -23,6 +23,8 @@ pub(crate) enum Author {
     Contact(ContactId),
     User(uuid::Uuid),
     ApiKey(uuid::Uuid),
+    /// Earshot itself (automations).
+    System,
 }
 
 /// A message about to be stored.
@@ -51,6 +53,7 @@ pub(crate) async fn insert(
         Author::Contact(c) => ("contact", None, None, Some(c.as_uuid())),
         Author::User(u) => ("user", Some(u), None, None),
         Author::ApiKey(k) => ("api_key", None, Some(k), None),
+        Author::System => ("system", None, None, None),
     };
     messages::ActiveModel {
         id: Set(MessageId::new().as_uuid()),

@@ -1,9 +1,9 @@
 //! Full-text search subqueries: PostgreSQL `tsvector` + GIN, SQLite FTS5.
 
 use sea_orm::DatabaseBackend;
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, UnionType};
 
-use crate::entity::{contacts, messages};
+use crate::entity::{contacts, conversations, messages};
 use crate::tenancy::WorkspaceScope;
 
 /// The words of a query, each quoted for FTS5 (so user input is never FTS syntax).
@@ -14,8 +14,30 @@ pub(crate) fn fts5_query(q: &str) -> String {
         .join(" ")
 }
 
+/// Ids of conversations of the workspace with a message, or a contact, matching every word
+/// of `q`. One `UNION ALL` rather than two `IN`s joined by `OR`: PostgreSQL can then start
+/// from the few matches of a selective term instead of filtering the whole inbox.
+pub(crate) fn conversations_matching(
+    scope: &WorkspaceScope,
+    backend: DatabaseBackend,
+    q: &str,
+) -> SelectStatement {
+    let by_contact = Query::select()
+        .column(conversations::Column::Id)
+        .from(conversations::Entity)
+        .and_where(Expr::col(conversations::Column::WorkspaceId).eq(scope.workspace_id().as_uuid()))
+        .and_where(
+            Expr::col(conversations::Column::ContactId)
+                .in_subquery(contacts_named(scope, backend, q)),
+        )
+        .to_owned();
+    conversations_with_text(scope, backend, q)
+        .union(UnionType::All, by_contact)
+        .to_owned()
+}
+
 /// Ids of conversations of the workspace with a message matching every word of `q`.
-pub(crate) fn conversations_with_text(
+fn conversations_with_text(
     scope: &WorkspaceScope,
     backend: DatabaseBackend,
     q: &str,
@@ -43,11 +65,7 @@ pub(crate) fn conversations_with_text(
 }
 
 /// Ids of contacts of the workspace whose names or handles match every word of `q`.
-pub(crate) fn contacts_named(
-    scope: &WorkspaceScope,
-    backend: DatabaseBackend,
-    q: &str,
-) -> SelectStatement {
+fn contacts_named(scope: &WorkspaceScope, backend: DatabaseBackend, q: &str) -> SelectStatement {
     let mut select = Query::select();
     select
         .column(contacts::Column::Id)

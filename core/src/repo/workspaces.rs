@@ -150,3 +150,73 @@ pub(crate) async fn delete(conn: &impl ConnectionTrait, scope: &WorkspaceScope) 
     }
     Ok(())
 }
+
+/// What entering a workspace as a user needs, read in one round trip.
+pub(crate) struct UserEntry {
+    pub org_id: OrgId,
+    pub agent_visibility: String,
+    /// The user's own membership role, if any.
+    pub member_role: Option<String>,
+    /// The user's role in the owning organization, if any.
+    pub org_role: Option<String>,
+}
+
+/// The workspace with the user's workspace and organization roles, or `None` when the
+/// workspace does not exist. Every authenticated request enters a workspace, so this is one
+/// statement rather than three.
+pub(crate) async fn entry_for_user(
+    conn: &impl ConnectionTrait,
+    workspace: WorkspaceId,
+    user: UserId,
+) -> Result<Option<UserEntry>> {
+    use crate::entity::org_members;
+    use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query};
+    let (w, wm, om) = (
+        workspaces::Entity,
+        workspace_members::Entity,
+        org_members::Entity,
+    );
+    let select = Query::select()
+        .column((w, workspaces::Column::OrgId))
+        .column((w, workspaces::Column::AgentVisibility))
+        .expr_as(
+            Expr::col((wm, workspace_members::Column::Role)),
+            Alias::new("member_role"),
+        )
+        .expr_as(
+            Expr::col((om, org_members::Column::Role)),
+            Alias::new("org_role"),
+        )
+        .from(w)
+        .join(
+            JoinType::LeftJoin,
+            wm,
+            Condition::all()
+                .add(
+                    Expr::col((wm, workspace_members::Column::WorkspaceId))
+                        .equals((w, workspaces::Column::Id)),
+                )
+                .add(Expr::col((wm, workspace_members::Column::UserId)).eq(user.as_uuid())),
+        )
+        .join(
+            JoinType::LeftJoin,
+            om,
+            Condition::all()
+                .add(
+                    Expr::col((om, org_members::Column::OrgId))
+                        .equals((w, workspaces::Column::OrgId)),
+                )
+                .add(Expr::col((om, org_members::Column::UserId)).eq(user.as_uuid())),
+        )
+        .and_where(Expr::col((w, workspaces::Column::Id)).eq(workspace.as_uuid()))
+        .to_owned();
+    let Some(row) = conn.query_one(&select).await? else {
+        return Ok(None);
+    };
+    Ok(Some(UserEntry {
+        org_id: OrgId::from(row.try_get::<uuid::Uuid>("", "org_id")?),
+        agent_visibility: row.try_get("", "agent_visibility")?,
+        member_role: row.try_get("", "member_role")?,
+        org_role: row.try_get("", "org_role")?,
+    }))
+}

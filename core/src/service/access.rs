@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use crate::auth::secrets::hash_token;
 use crate::ids::{ApiKeyId, OrgId, SessionId, UserId, WorkspaceId};
 use crate::repo;
-use crate::tenancy::{Actor, ClientInfo, OrgScope, Principal, WorkspaceScope};
+use crate::tenancy::{Actor, ClientInfo, OrgRole, OrgScope, Principal, Role, WorkspaceScope};
 use crate::{Core, Error, Result};
 
 /// API keys carry this prefix; anything else is treated as a JWT.
@@ -96,6 +96,7 @@ pub async fn still_valid(core: &Core, actor: &Actor) -> Result<bool> {
         Principal::ApiKey { key_id, .. } => repo::api_keys::find_for_recheck(conn, *key_id)
             .await?
             .is_some_and(|k| k.revoked_at.is_none() && k.expires_at.is_none_or(|at| at > now)),
+        Principal::System => true,
     })
 }
 
@@ -127,20 +128,24 @@ pub async fn enter_workspace(
             ))
         }
         Principal::User { user_id, .. } => {
-            let workspace = repo::workspaces::find_for_entry(conn, workspace_id)
+            let entry = repo::workspaces::entry_for_user(conn, workspace_id, *user_id)
                 .await?
                 .ok_or(Error::NotFound)?;
-            let org_id = OrgId::from(workspace.org_id);
-            let explicit = repo::members::role_for_entry(conn, workspace_id, *user_id).await?;
-            let implied = repo::orgs::role_of(conn, org_id, *user_id)
-                .await?
+            let org_id = entry.org_id;
+            let explicit: Option<Role> =
+                entry.member_role.as_deref().map(str::parse).transpose()?;
+            let implied = entry
+                .org_role
+                .as_deref()
+                .map(str::parse::<OrgRole>)
+                .transpose()?
                 .and_then(|r| r.implied_workspace_role());
             // Roles order strongest first, so the smaller one wins.
             let role = match (explicit, implied) {
                 (Some(a), Some(b)) => a.min(b),
                 (a, b) => a.or(b).ok_or(Error::NotFound)?,
             };
-            let visibility = workspace.agent_visibility.parse()?;
+            let visibility = entry.agent_visibility.parse()?;
             Ok(WorkspaceScope::for_role(
                 workspace_id,
                 org_id,
@@ -149,6 +154,8 @@ pub async fn enter_workspace(
                 visibility,
             ))
         }
+        // Earshot's own jobs enter through `WorkspaceScope::system`, never through here.
+        Principal::System => Err(Error::NotFound),
     }
 }
 

@@ -174,7 +174,7 @@ pub async fn logout(core: &Core, actor: &Actor) -> Result<()> {
             session_ended(core, *session_id).await;
             Ok(())
         }
-        Principal::ApiKey { .. } => Err(Error::bad_request(
+        Principal::ApiKey { .. } | Principal::System => Err(Error::bad_request(
             "not_a_session",
             "an API key has no session; revoke the key instead",
         )),

@@ -237,7 +237,7 @@ fn apply(
 }
 
 /// Applies a patch to one conversation inside a transaction; returns its event.
-async fn update_in(
+pub(crate) async fn update_in(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
     id: ConversationId,

@@ -1,6 +1,6 @@
 //! `Idempotency-Key` on POST: the first answer is stored and replayed for retries.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::repo;
 use crate::{Core, Error, Result};
@@ -82,7 +82,7 @@ pub async fn release(core: &Core, id: uuid::Uuid) -> Result<()> {
     repo::idempotency::release(core.db().conn(), id).await
 }
 
-/// Deletes answers older than the retention; returns how many.
-pub async fn purge_expired(core: &Core) -> Result<u64> {
-    repo::idempotency::delete_expired(core.db().conn(), Utc::now()).await
+/// Deletes answers whose retention ended by `now`; returns how many.
+pub async fn purge_expired(core: &Core, now: DateTime<Utc>) -> Result<u64> {
+    repo::idempotency::delete_expired(core.db().conn(), now).await
 }

@@ -167,6 +167,7 @@ fn author_of(scope: &WorkspaceScope) -> Author {
     match scope.actor().principal() {
         Principal::User { user_id, .. } => Author::User(user_id.as_uuid()),
         Principal::ApiKey { key_id, .. } => Author::ApiKey(key_id.as_uuid()),
+        Principal::System => Author::System,
     }
 }
 

@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod orgs;
 mod targets;
 pub mod teams;
+pub mod wake_ups;
 pub mod workspaces;
 
 /// Trims a required name and checks its length.

@@ -1,0 +1,5 @@
+//! The worker's jobs, stepped with `run_once_at` against a real server and database: what
+//! a user sees change when each job has run.
+
+mod snooze;
+mod upkeep;

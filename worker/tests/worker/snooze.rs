@@ -1,0 +1,168 @@
+//! Snoozed conversations wake at their wake time, once, in every workspace.
+#![expect(
+    clippy::panic,
+    reason = "test helpers fail the test at once on an unexpected answer"
+)]
+
+use chrono::{DateTime, Duration, Utc};
+use earshot_testkit::{Tenant, TestApp, str_of};
+use earshot_worker::run_once_at;
+use reqwest::Response;
+use serde_json::{Value, json};
+
+/// Asserts the status of an answer and returns its JSON body.
+async fn ok(response: Response, status: u16) -> Value {
+    let actual = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(actual, status, "{body}");
+    body
+}
+
+/// A customer message from `user` pushed into an `api` channel; returns the conversation id.
+async fn customer_writes(
+    app: &TestApp,
+    t: &Tenant,
+    channel: &str,
+    key: &str,
+    user: &str,
+) -> String {
+    let body = json!({
+        "platform_message_id": uuid::Uuid::new_v4().to_string(),
+        "author": { "platform_user_id": format!("id-{user}"), "handle": format!("@{user}") },
+        "text": "Any news on my refund?",
+        "visibility": "private",
+    });
+    let ingested = ok(app.push(t, key, channel, body).await, 201).await;
+    str_of(&ingested["conversation"]["id"])
+}
+
+/// A workspace with an `api` channel and one conversation snoozed until `until`.
+struct Snoozed {
+    t: Tenant,
+    channel: String,
+    key: String,
+    id: String,
+}
+
+impl Snoozed {
+    async fn start(app: &TestApp, name: &str, until: DateTime<Utc>) -> Snoozed {
+        let t = app.tenant(name).await;
+        let channel = app.api_channel(&t).await;
+        let (_, key) = app.api_key(&t, &["messages:ingest"]).await;
+        let id = customer_writes(app, &t, &channel, &key, "ada").await;
+        let snoozed = Snoozed {
+            t,
+            channel,
+            key,
+            id,
+        };
+        let body = json!({ "status": "snoozed", "snoozed_until": until });
+        ok(snoozed.patch(app, body).await, 200).await;
+        snoozed
+    }
+
+    fn path(&self) -> String {
+        format!(
+            "/v1/workspaces/{}/conversations/{}",
+            self.t.workspace_id, self.id
+        )
+    }
+
+    async fn patch(&self, app: &TestApp, body: Value) -> Response {
+        app.patch(&self.path(), &self.t.token, body).await
+    }
+
+    async fn read(&self, app: &TestApp) -> Value {
+        ok(app.get(&self.path(), &self.t.token).await, 200).await
+    }
+
+    /// The workspace's audit entries for conversation changes, newest first.
+    async fn updates(&self, app: &TestApp) -> Vec<Value> {
+        let path = format!(
+            "/v1/workspaces/{}/audit-log?action=conversation.updated",
+            self.t.workspace_id
+        );
+        let page = ok(app.get(&path, &self.t.token).await, 200).await;
+        page["items"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+async fn woken_at(app: &TestApp, at: DateTime<Utc>) -> usize {
+    match run_once_at(&app.core, at).await {
+        Ok(outcome) => outcome.conversations_woken,
+        Err(err) => panic!("worker pass failed: {err}"),
+    }
+}
+
+#[tokio::test]
+async fn a_snoozed_conversation_reopens_when_its_wake_time_comes_and_only_then() {
+    let app = TestApp::spawn().await;
+    let wake = Utc::now() + Duration::hours(1);
+    let s = Snoozed::start(&app, "Acme", wake).await;
+
+    assert_eq!(woken_at(&app, wake - Duration::minutes(1)).await, 0);
+    assert_eq!(s.read(&app).await["status"], "snoozed");
+
+    assert_eq!(woken_at(&app, wake).await, 1);
+    let read = s.read(&app).await;
+    assert_eq!(read["status"], "open", "{read}");
+    assert!(read["snoozed_until"].is_null(), "{read}");
+
+    // The wake-up is recorded as Earshot's own change.
+    let updates = s.updates(&app).await;
+    assert_eq!(updates[0]["actor"]["kind"], "system", "{updates:?}");
+    assert!(updates[0]["actor"]["id"].is_null());
+    assert_eq!(updates[0]["details"]["status"], "open");
+
+    // A late or repeated sweep changes nothing more.
+    let recorded = updates.len();
+    assert_eq!(woken_at(&app, wake + Duration::hours(3)).await, 0);
+    assert_eq!(s.updates(&app).await.len(), recorded);
+}
+
+#[tokio::test]
+async fn a_conversation_changed_before_its_wake_time_is_left_as_it_is() {
+    let app = TestApp::spawn().await;
+    let wake = Utc::now() + Duration::hours(1);
+
+    // Snoozed for longer: the first wake time passes without waking it.
+    let longer = Snoozed::start(&app, "Acme", wake).await;
+    let later = wake + Duration::hours(4);
+    let body = json!({ "snoozed_until": later });
+    ok(longer.patch(&app, body).await, 200).await;
+
+    // The customer wrote back: it re-opened, then a colleague set it pending.
+    let answered = Snoozed::start(&app, "Globex", wake).await;
+    customer_writes(&app, &answered.t, &answered.channel, &answered.key, "ada").await;
+    assert_eq!(answered.read(&app).await["status"], "open");
+    let body = json!({ "status": "pending" });
+    ok(answered.patch(&app, body).await, 200).await;
+
+    assert_eq!(woken_at(&app, wake + Duration::minutes(5)).await, 0);
+    assert_eq!(longer.read(&app).await["status"], "snoozed");
+    assert_eq!(answered.read(&app).await["status"], "pending");
+
+    assert_eq!(woken_at(&app, later).await, 1);
+    assert_eq!(longer.read(&app).await["status"], "open");
+}
+
+#[tokio::test]
+async fn one_sweep_wakes_every_workspace_and_each_records_only_its_own() {
+    let app = TestApp::spawn().await;
+    let wake = Utc::now() + Duration::minutes(30);
+    let a = Snoozed::start(&app, "Acme", wake).await;
+    let b = Snoozed::start(&app, "Globex", wake + Duration::minutes(1)).await;
+
+    assert_eq!(woken_at(&app, wake + Duration::minutes(2)).await, 2);
+    for (mine, other) in [(&a, &b), (&b, &a)] {
+        assert_eq!(mine.read(&app).await["status"], "open");
+        let targets: Vec<String> = mine
+            .updates(&app)
+            .await
+            .iter()
+            .map(|e| str_of(&e["target_id"]))
+            .collect();
+        assert!(targets.contains(&mine.id), "{targets:?}");
+        assert!(!targets.contains(&other.id), "{targets:?}");
+    }
+}

@@ -170,13 +170,13 @@ pub enum ApiScope {
     /// Read conversations and messages.
     #[serde(rename = "conversations:read")]
     ConversationsRead,
-    /// Reply, note, tag, assign, change status.
+    /// Reply, note, tag, assign, change status (and read what it changes).
     #[serde(rename = "conversations:write")]
     ConversationsWrite,
     /// Read contacts.
     #[serde(rename = "contacts:read")]
     ContactsRead,
-    /// Change contacts.
+    /// Change contacts (and read them).
     #[serde(rename = "contacts:write")]
     ContactsWrite,
     /// Channels.
@@ -205,9 +205,11 @@ const SCOPE_MATRIX: &[(ApiScope, &[Capability])] = &[
         ApiScope::ConversationsRead,
         &[Capability::ReadConversations, Capability::ReadDirectory],
     ),
+    // A write scope reads what it writes: changing a conversation answers with it.
     (
         ApiScope::ConversationsWrite,
         &[
+            Capability::ReadConversations,
             Capability::Reply,
             Capability::AssignAny,
             Capability::UseCanned,
@@ -215,7 +217,10 @@ const SCOPE_MATRIX: &[(ApiScope, &[Capability])] = &[
         ],
     ),
     (ApiScope::ContactsRead, &[Capability::ReadContacts]),
-    (ApiScope::ContactsWrite, &[Capability::WriteContacts]),
+    (
+        ApiScope::ContactsWrite,
+        &[Capability::ReadContacts, Capability::WriteContacts],
+    ),
     (ApiScope::ChannelsManage, &[Capability::ManageChannels]),
     (
         ApiScope::SettingsManage,

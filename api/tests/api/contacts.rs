@@ -985,3 +985,61 @@ async fn contacts_of_another_workspace_answer_404_and_do_not_change() {
     assert_eq!(b_contacts[0]["identities"], json!([]));
     assert_eq!(list_contacts(&app, &a).await.len(), 1);
 }
+
+#[tokio::test]
+async fn an_agent_restricted_to_its_conversations_reads_and_changes_only_their_contacts() {
+    let app = TestApp::spawn().await;
+    let a = app.tenant("Acme").await;
+    let channel = app.api_channel(&a).await;
+    let (_, key) = app.api_key(&a, &["messages:ingest"]).await;
+    let (agent_id, agent) = app.member_with_role(&a, "agent").await;
+    let body = json!({ "agent_visibility": "assigned" });
+    json_of(app.patch(&ws(&a, ""), &a.token, body).await, 200).await;
+    let theirs = inbound(&app, &a, &key, &channel, dm("m1", "ada", "Ada", "hello")).await;
+    let hidden = inbound(&app, &a, &key, &channel, dm("m2", "bob", "Bob", "hi")).await;
+    let conversation = str_of(&theirs["conversation"]["id"]);
+    let body = json!({ "assignee_id": agent_id });
+    let path = ws(&a, &format!("/conversations/{conversation}"));
+    json_of(app.patch(&path, &a.token, body).await, 200).await;
+    let lead = create_contact(&app, &a, json!({ "display_name": "New lead" })).await;
+    let ada = str_of(&theirs["conversation"]["contact"]["id"]);
+    let bob = str_of(&hidden["conversation"]["contact"]["id"]);
+
+    let page = json_of(app.get(&ws(&a, "/contacts"), &agent).await, 200).await;
+    let mut seen: Vec<String> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| str_of(&c["id"]))
+        .collect();
+    seen.sort();
+    let mut expected = vec![ada.clone(), str_of(&lead["id"])];
+    expected.sort();
+    assert_eq!(seen, expected);
+
+    assert_eq!(
+        app.get(&contact_path(&a, &ada, ""), &agent).await.status(),
+        200
+    );
+    for (method, rest, body) in [
+        (reqwest::Method::GET, "", None),
+        (
+            reqwest::Method::PATCH,
+            "",
+            Some(json!({ "display_name": "X" })),
+        ),
+        (reqwest::Method::GET, "/export", None),
+        (reqwest::Method::POST, "/erase", Some(json!({}))),
+    ] {
+        let response = app
+            .request(method, &contact_path(&a, &bob, rest), Some(&agent), body)
+            .await;
+        assert_problem(response, 404, "not_found").await;
+    }
+    let merge = json!({ "source_id": bob });
+    let response = app
+        .post(&contact_path(&a, &ada, "/merge"), &agent, merge)
+        .await;
+    assert_problem(response, 404, "not_found").await;
+    assert_eq!(read_contact(&app, &a, &bob).await["display_name"], "Bob");
+}

@@ -1056,3 +1056,23 @@ async fn concurrent_messages_notes_and_tags_are_all_counted_and_never_fail() {
     assert_eq!(got["message_count"], 16, "{got}");
     assert_eq!(desk.messages(&app, &id).await.len(), 16);
 }
+
+#[tokio::test]
+async fn an_agent_sees_a_mention_only_once_it_may_see_the_conversation() {
+    let (app, desk) = desk().await;
+    desk.agent_visibility(&app, "assigned").await;
+    let id = desk.customer(&app, "ada", "Where is my parcel?").await;
+    let (agent, agent_token) = app.member_with_role(&desk.t, "agent").await;
+    let body = json!({ "kind": "note", "text": "Could you take this?", "mentions": [agent] });
+    ok(desk.post_message(&app, &desk.t.token, &id, body).await, 201).await;
+    assert!(
+        notifications(&app, &desk, &agent_token, false)
+            .await
+            .is_empty()
+    );
+    let body = json!({ "assignee_id": agent });
+    ok(desk.patch(&app, &desk.t.token, &id, body).await, 200).await;
+    let mine = notifications(&app, &desk, &agent_token, false).await;
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["conversation_id"], id.as_str());
+}

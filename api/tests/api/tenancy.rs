@@ -1137,8 +1137,9 @@ async fn api_keys_act_on_the_care_model_within_their_scopes() {
     let t = app.tenant("Acme").await;
     let routes = care_routes();
     let (read, write) = ("conversations:read", "conversations:write");
-    // (method, path, scopes that grant it, scopes that do not)
-    let cases: [(Method, &str, &[&str], &[&str]); 8] = [
+    // (method, path, scopes that grant it, scopes that do not); a write scope also reads
+    // what it writes.
+    let cases: [(Method, &str, &[&str], &[&str]); 9] = [
         (
             Method::POST,
             "/v1/workspaces/{ws}/channels/{channel}/inbound",
@@ -1155,31 +1156,37 @@ async fn api_keys_act_on_the_care_model_within_their_scopes() {
             Method::GET,
             "/v1/workspaces/{ws}/conversations",
             &[read],
-            &["contacts:read", write],
+            &["contacts:read", "contacts:write"],
+        ),
+        (
+            Method::GET,
+            "/v1/workspaces/{ws}/conversations",
+            &[write],
+            &["messages:ingest"],
         ),
         (
             Method::PATCH,
             "/v1/workspaces/{ws}/conversations/{conversation}",
-            &[read, write],
+            &[write],
             &[read],
         ),
         (
             Method::POST,
             "/v1/workspaces/{ws}/conversations/{conversation}/messages",
-            &[read, write],
+            &[write],
             &[read, "contacts:write"],
         ),
         (
             Method::POST,
             "/v1/workspaces/{ws}/conversations/bulk",
-            &[read, write],
+            &[write],
             &[read],
         ),
         (
             Method::GET,
             "/v1/workspaces/{ws}/contacts/{contact}",
-            &["contacts:read"],
-            &[read],
+            &["contacts:write"],
+            &[read, write],
         ),
         (
             Method::PATCH,

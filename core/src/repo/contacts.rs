@@ -1,16 +1,16 @@
 //! Contacts and their platform identities.
 
 use chrono::Utc;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Condition, Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
-use crate::entity::{contact_identities, contacts};
+use crate::entity::{contact_identities, contacts, conversations};
 use crate::error::OnConflict;
 use crate::ids::ContactId;
 use crate::pagination::PageRequest;
-use crate::tenancy::WorkspaceScope;
+use crate::tenancy::{ConversationAccess, WorkspaceScope};
 use crate::views::ChannelKind;
 use crate::{Error, Result};
 
@@ -49,12 +49,40 @@ pub(crate) async fn insert(
     .await?)
 }
 
+/// The contacts the scope may see. Agents under `agent_visibility` see the contacts of the
+/// conversations they may see, and contacts with no conversation yet (someone must be
+/// able to reach out to them); everyone else sees every contact of the workspace.
+fn visible_to(scope: &WorkspaceScope) -> Condition {
+    let mut condition = Condition::all();
+    if scope.conversation_access() != ConversationAccess::All {
+        let workspace = scope.workspace_id().as_uuid();
+        let seen = Query::select()
+            .column(conversations::Column::ContactId)
+            .from(conversations::Entity)
+            .cond_where(super::conversations::visible_to(scope))
+            .to_owned();
+        let in_any = Query::select()
+            .column(conversations::Column::ContactId)
+            .from(conversations::Entity)
+            .and_where(conversations::Column::WorkspaceId.eq(workspace))
+            .to_owned();
+        condition = condition.add(
+            Condition::any()
+                .add(contacts::Column::Id.in_subquery(seen))
+                .add(contacts::Column::Id.not_in_subquery(in_any)),
+        );
+    }
+    condition
+}
+
+/// One contact the scope may see.
 pub(crate) async fn get(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
     id: ContactId,
 ) -> Result<contacts::Model> {
     scoped::<contacts::Entity>(scope)
+        .filter(visible_to(scope))
         .filter(contacts::Column::Id.eq(id.as_uuid()))
         .one(conn)
         .await?
@@ -66,7 +94,9 @@ pub(crate) async fn list(
     scope: &WorkspaceScope,
     page: PageRequest,
 ) -> Result<Vec<contacts::Model>> {
-    let select = scoped::<contacts::Entity>(scope).filter(contacts::Column::ErasedAt.is_null());
+    let select = scoped::<contacts::Entity>(scope)
+        .filter(visible_to(scope))
+        .filter(contacts::Column::ErasedAt.is_null());
     Ok(
         paged(select, contacts::Column::Id, page, Direction::NewestFirst)
             .all(conn)

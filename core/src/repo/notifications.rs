@@ -1,13 +1,13 @@
 //! Notifications for colleagues.
 
 use chrono::Utc;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use crate::entity::notifications;
+use crate::entity::{conversations, notifications};
 use crate::ids::{ConversationId, MessageId, NotificationId, UserId};
 use crate::pagination::PageRequest;
-use crate::tenancy::WorkspaceScope;
+use crate::tenancy::{ConversationAccess, WorkspaceScope};
 use crate::{Error, Result};
 
 use super::scoped::scoped;
@@ -36,7 +36,9 @@ pub(crate) async fn insert(
     Ok(())
 }
 
-/// The user's notifications, newest first.
+/// The user's notifications about conversations the scope may see, newest first (an agent
+/// mentioned on a conversation outside its `agent_visibility` sees the notification once the
+/// conversation becomes theirs).
 pub(crate) async fn list(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
@@ -48,6 +50,14 @@ pub(crate) async fn list(
         .filter(notifications::Column::UserId.eq(user.as_uuid()));
     if unread_only {
         select = select.filter(notifications::Column::ReadAt.is_null());
+    }
+    if scope.conversation_access() != ConversationAccess::All {
+        let visible = Query::select()
+            .column(conversations::Column::Id)
+            .from(conversations::Entity)
+            .cond_where(super::conversations::visible_to(scope))
+            .to_owned();
+        select = select.filter(notifications::Column::ConversationId.in_subquery(visible));
     }
     Ok(paged(
         select,

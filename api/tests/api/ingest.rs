@@ -667,8 +667,29 @@ async fn new_authors_writing_at_the_same_time_each_get_one_contact() {
         let body = answer.text().await.unwrap();
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
-    let (contacts, _, messages) = counts(&app, &a).await;
-    assert_eq!((contacts, messages), (1, 8));
+    assert_eq!(counts(&app, &a).await, (1, 1, 8));
+}
+
+#[tokio::test]
+async fn different_people_posting_in_one_thread_at_once_share_one_conversation() {
+    let app = TestApp::spawn().await;
+    let a = app.tenant("Acme").await;
+    let channel = app.api_channel(&a).await;
+    let key = ingest_key(&app, &a).await;
+    let bodies: Vec<Value> = (0..8)
+        .map(|i| {
+            let mut body = post(&format!("t.{i}"), &format!("fan{i}"), "me too", None, None);
+            body["thread_id"] = json!("launch-post");
+            body
+        })
+        .collect();
+    let answers = join_all(bodies.into_iter().map(|b| app.push(&a, &key, &channel, b))).await;
+    for answer in answers {
+        let status = answer.status();
+        let body = answer.text().await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    assert_eq!(counts(&app, &a).await, (8, 1, 8));
 }
 
 #[tokio::test]

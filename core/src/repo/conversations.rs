@@ -178,6 +178,7 @@ pub(crate) async fn latest_in_thread(
         .filter(C::ChannelId.eq(channel.as_uuid()))
         .filter(C::ThreadKey.eq(thread_key))
         .order_by_desc(C::CreatedAt)
+        .order_by_desc(C::Id)
         .one(conn)
         .await?)
 }
@@ -194,6 +195,7 @@ pub(crate) async fn latest_private(
         .filter(C::ContactId.eq(contact.as_uuid()))
         .filter(C::Visibility.eq(Visibility::Private.as_str()))
         .order_by_desc(C::CreatedAt)
+        .order_by_desc(C::Id)
         .one(conn)
         .await?)
 }
@@ -339,4 +341,35 @@ pub(crate) async fn due_wake_ups_across_workspaces(
         .into_iter()
         .map(|(workspace_id, id)| (workspace_id, ConversationId::from(id)))
         .collect())
+}
+
+/// Holds, until the transaction ends, the lock of one thread of a channel (a public
+/// thread's key, or a contact's private conversation), so that messages arriving together
+/// find or start one conversation instead of one each. PostgreSQL takes an advisory lock;
+/// SQLite needs none, as it has one writer and one connection.
+pub(crate) async fn lock_thread(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    thread: &str,
+) -> Result<()> {
+    use sea_orm::{DatabaseBackend, Statement};
+    use sha2::{Digest, Sha256};
+    if conn.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let digest = Sha256::new()
+        .chain_update(scope.workspace_id().as_uuid().as_bytes())
+        .chain_update(channel.as_uuid().as_bytes())
+        .chain_update(thread.as_bytes())
+        .finalize();
+    let mut key = [0u8; 8];
+    key.copy_from_slice(&digest[..8]);
+    conn.query_one_raw(Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [i64::from_be_bytes(key).into()],
+    ))
+    .await?;
+    Ok(())
 }

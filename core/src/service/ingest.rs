@@ -387,6 +387,11 @@ async fn thread(
         ),
         Visibility::Private => None,
     };
+    let lock = match &thread_key {
+        Some(key) => format!("thread:{key}"),
+        None => format!("contact:{contact}"),
+    };
+    repo::conversations::lock_thread(conn, scope, channel_id, &lock).await?;
     let now = Utc::now();
     let effect = |row: &conversations::Model| -> Result<CustomerMessageEffect> {
         Ok(care::on_customer_message(

@@ -14,6 +14,7 @@ mod m20261124_000002_create_conversations;
 mod m20261124_000003_create_events_and_notifications;
 mod m20261124_000004_create_search;
 mod m20261125_000001_index_snooze_wake;
+mod m20261125_000002_idempotency_workspace;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_create_events_and_notifications::Migration),
             Box::new(m20261124_000004_create_search::Migration),
             Box::new(m20261125_000001_index_snooze_wake::Migration),
+            Box::new(m20261125_000002_idempotency_workspace::Migration),
         ]
     }
 }

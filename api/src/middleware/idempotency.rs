@@ -9,6 +9,7 @@ use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut, Data};
 use actix_web::{HttpMessage, HttpResponse};
 use earshot_core::Error;
+use earshot_core::ids::WorkspaceId;
 use earshot_core::service::idempotency::{self, Claim};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
@@ -63,7 +64,8 @@ pub async fn idempotent_posts(
         Ok(hashes) => hashes,
         Err(error) => return Ok(req.error_response(error)),
     };
-    let claim = match idempotency::claim(&state.core, fingerprint, request_hash).await {
+    let workspace = workspace_in_path(req.path());
+    let claim = match idempotency::claim(&state.core, fingerprint, request_hash, workspace).await {
         Ok(claim) => claim,
         Err(error) => return Ok(req.error_response(ApiError(error))),
     };
@@ -78,6 +80,15 @@ pub async fn idempotent_posts(
             store(&state, id, response).await
         }
     }
+}
+
+/// The workspace a `/v1/workspaces/{id}/…` path names.
+fn workspace_in_path(path: &str) -> Option<WorkspaceId> {
+    path.strip_prefix("/v1/workspaces/")?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Hashes of caller + key, and of method + path + body; the body is put back for the handler.

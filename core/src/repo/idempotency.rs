@@ -6,6 +6,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use crate::Result;
 use crate::entity::idempotency_records;
 use crate::error::OnConflict;
+use crate::ids::WorkspaceId;
+use crate::tenancy::WorkspaceScope;
 
 pub(crate) async fn find(
     conn: &impl ConnectionTrait,
@@ -22,6 +24,7 @@ pub(crate) async fn claim(
     conn: &impl ConnectionTrait,
     fingerprint: String,
     request_hash: String,
+    workspace: Option<WorkspaceId>,
     expires_at: DateTime<Utc>,
 ) -> Result<uuid::Uuid> {
     let id = uuid::Uuid::now_v7();
@@ -34,6 +37,7 @@ pub(crate) async fn claim(
         response_body: Set(None),
         created_at: Set(Utc::now()),
         expires_at: Set(expires_at),
+        workspace_id: Set(workspace.map(|w| w.as_uuid())),
     }
     .insert(conn)
     .await
@@ -73,6 +77,19 @@ pub(crate) async fn release(conn: &impl ConnectionTrait, id: uuid::Uuid) -> Resu
 pub(crate) async fn delete_expired(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64> {
     Ok(idempotency_records::Entity::delete_many()
         .filter(idempotency_records::Column::ExpiresAt.lt(now))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// Forgets every stored answer addressed to the scope's workspace (erasure: an answer may
+/// quote personal data); returns how many. A retry after this runs again.
+pub(crate) async fn forget_workspace(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+) -> Result<u64> {
+    Ok(idempotency_records::Entity::delete_many()
+        .filter(idempotency_records::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
         .exec(conn)
         .await?
         .rows_affected)

@@ -441,6 +441,7 @@ pub async fn erase(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Result
         repo::audit::scrub_target(&txn, scope, "conversation", &conversation.to_string()).await?;
     }
     repo::outbox::delete_for_conversations(&txn, scope, &conversations).await?;
+    repo::idempotency::forget_workspace(&txn, scope).await?;
     audit::record(
         &txn,
         scope,

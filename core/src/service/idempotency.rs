@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::ids::WorkspaceId;
 use crate::repo;
 use crate::{Core, Error, Result};
 
@@ -25,8 +26,14 @@ pub enum Claim {
 }
 
 /// Claims the key for this credential and request, or finds its stored answer.
-/// `fingerprint` identifies credential + key; `request_hash` the method, path and body.
-pub async fn claim(core: &Core, fingerprint: String, request_hash: String) -> Result<Claim> {
+/// `fingerprint` identifies credential + key; `request_hash` the method, path and body;
+/// `workspace` the workspace the path names, if any.
+pub async fn claim(
+    core: &Core,
+    fingerprint: String,
+    request_hash: String,
+    workspace: Option<WorkspaceId>,
+) -> Result<Claim> {
     let conn = core.db().conn();
     let now = Utc::now();
     if let Some(record) = repo::idempotency::find(conn, &fingerprint).await? {
@@ -55,7 +62,8 @@ pub async fn claim(core: &Core, fingerprint: String, request_hash: String) -> Re
         }
         repo::idempotency::release(conn, record.id).await?;
     }
-    let id = repo::idempotency::claim(conn, fingerprint, request_hash, now + RETENTION).await?;
+    let id = repo::idempotency::claim(conn, fingerprint, request_hash, workspace, now + RETENTION)
+        .await?;
     Ok(Claim::Proceed(id))
 }
 

@@ -38,11 +38,20 @@ pub async fn run_once_at(core: &Core, now: DateTime<Utc>) -> earshot_core::Resul
     if relayed > 0 {
         tracing::info!(relayed, "unpublished events relayed");
     }
+    record_metrics(purged, relayed, woken);
     Ok(Outcome {
         idempotency_records_purged: purged,
         events_relayed: relayed,
         conversations_woken: woken,
     })
+}
+
+/// Counts what a pass did, for `/metrics` (exported when the worker runs inside `serve`).
+fn record_metrics(purged: u64, relayed: usize, woken: usize) {
+    metrics::counter!("earshot_worker_passes_total").increment(1);
+    metrics::counter!("earshot_worker_idempotency_records_purged_total").increment(purged);
+    metrics::counter!("earshot_worker_events_relayed_total").increment(relayed as u64);
+    metrics::counter!("earshot_worker_conversations_woken_total").increment(woken as u64);
 }
 
 /// Runs until the task is dropped, one pass every few seconds.

@@ -1,7 +1,8 @@
-//! Building conversation read models in batches: one query each for channels, contacts,
-//! identities and tags, however many conversations.
+//! Building conversation read models in batches: one query each for contacts, identities
+//! and tags (and channels not seen before), however many conversations.
 
 use std::collections::HashMap;
+use std::sync::{LazyLock, RwLock};
 
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -29,11 +30,7 @@ pub(crate) async fn views(
     let mut contact_ids: Vec<Uuid> = rows.iter().map(|r| r.contact_id).collect();
     contact_ids.sort();
     contact_ids.dedup();
-    let kinds: HashMap<Uuid, ChannelKind> = repo::channels::by_ids(conn, scope, &channel_ids)
-        .await?
-        .into_iter()
-        .map(|c| Ok((c.id, c.kind.parse()?)))
-        .collect::<Result<_>>()?;
+    let kinds = channel_kinds(conn, scope, &channel_ids).await?;
     let (contacts, identities) =
         repo::conversations::contact_rows(conn, scope, &contact_ids).await?;
     let names: HashMap<Uuid, Option<String>> = contacts
@@ -57,6 +54,43 @@ pub(crate) async fn views(
             view(row, kind, contact, row_tags)
         })
         .collect()
+}
+
+/// A channel's kind never changes once created, so it is read from the database once per
+/// process. Only ids taken from rows the scope already read are looked up.
+static CHANNEL_KINDS: LazyLock<RwLock<HashMap<Uuid, ChannelKind>>> =
+    LazyLock::new(Default::default);
+
+async fn channel_kinds(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, ChannelKind>> {
+    let mut kinds = HashMap::with_capacity(ids.len());
+    let mut missing = Vec::new();
+    {
+        let known = CHANNEL_KINDS.read().unwrap_or_else(|e| e.into_inner());
+        for id in ids {
+            match known.get(id) {
+                Some(kind) => drop(kinds.insert(*id, *kind)),
+                None => missing.push(*id),
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(kinds);
+    }
+    let read: Vec<(Uuid, ChannelKind)> = repo::channels::by_ids(conn, scope, &missing)
+        .await?
+        .into_iter()
+        .map(|c| Ok((c.id, c.kind.parse()?)))
+        .collect::<Result<_>>()?;
+    let mut known = CHANNEL_KINDS.write().unwrap_or_else(|e| e.into_inner());
+    for (id, kind) in read {
+        known.insert(id, kind);
+        kinds.insert(id, kind);
+    }
+    Ok(kinds)
 }
 
 /// One conversation's read model.

@@ -1,7 +1,7 @@
 //! Channels.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, Set};
 
 use crate::entity::channels;
 use crate::ids::ChannelId;
@@ -10,7 +10,7 @@ use crate::tenancy::WorkspaceScope;
 use crate::views::{ChannelHealth, ChannelKind};
 use crate::{Error, Result};
 
-use super::scoped::scoped;
+use super::scoped::{delete_one, scoped};
 use super::{Direction, paged};
 
 /// A channel about to be stored; credentials already encrypted.
@@ -100,13 +100,5 @@ pub(crate) async fn delete(
     scope: &WorkspaceScope,
     id: ChannelId,
 ) -> Result<()> {
-    let result = channels::Entity::delete_many()
-        .filter(channels::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
-        .filter(channels::Column::Id.eq(id.as_uuid()))
-        .exec(conn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(Error::NotFound);
-    }
-    Ok(())
+    delete_one::<channels::Entity>(conn, scope, channels::Column::Id, id.as_uuid()).await
 }

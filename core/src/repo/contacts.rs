@@ -14,7 +14,7 @@ use crate::tenancy::{ConversationAccess, WorkspaceScope};
 use crate::views::ChannelKind;
 use crate::{Error, Result};
 
-use super::scoped::scoped;
+use super::scoped::{delete_one, scoped};
 use super::{Direction, paged};
 
 /// What a platform says about the author of a message.
@@ -56,11 +56,7 @@ fn visible_to(scope: &WorkspaceScope) -> Condition {
     let mut condition = Condition::all();
     if scope.conversation_access() != ConversationAccess::All {
         let workspace = scope.workspace_id().as_uuid();
-        let seen = Query::select()
-            .column(conversations::Column::ContactId)
-            .from(conversations::Entity)
-            .cond_where(super::conversations::visible_to(scope))
-            .to_owned();
+        let seen = super::conversations::visible_column(scope, conversations::Column::ContactId);
         let in_any = Query::select()
             .column(conversations::Column::ContactId)
             .from(conversations::Entity)
@@ -122,15 +118,7 @@ pub(crate) async fn delete(
     scope: &WorkspaceScope,
     id: ContactId,
 ) -> Result<()> {
-    let result = contacts::Entity::delete_many()
-        .filter(contacts::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
-        .filter(contacts::Column::Id.eq(id.as_uuid()))
-        .exec(conn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(Error::NotFound);
-    }
-    Ok(())
+    delete_one::<contacts::Entity>(conn, scope, contacts::Column::Id, id.as_uuid()).await
 }
 
 pub(crate) async fn identities_of(

@@ -100,6 +100,18 @@ pub(crate) fn visible_to(scope: &WorkspaceScope) -> Condition {
     condition
 }
 
+/// `column` of the conversations the scope may see, as a subquery.
+pub(crate) fn visible_column(
+    scope: &WorkspaceScope,
+    column: C,
+) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(column)
+        .from(conversations::Entity)
+        .cond_where(visible_to(scope))
+        .to_owned()
+}
+
 /// One conversation the scope may see.
 pub(crate) async fn get(
     conn: &impl ConnectionTrait,

@@ -1,7 +1,7 @@
 //! Notifications for colleagues.
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::entity::{conversations, notifications};
@@ -52,11 +52,7 @@ pub(crate) async fn list(
         select = select.filter(notifications::Column::ReadAt.is_null());
     }
     if scope.conversation_access() != ConversationAccess::All {
-        let visible = Query::select()
-            .column(conversations::Column::Id)
-            .from(conversations::Entity)
-            .cond_where(super::conversations::visible_to(scope))
-            .to_owned();
+        let visible = super::conversations::visible_column(scope, conversations::Column::Id);
         select = select.filter(notifications::Column::ConversationId.in_subquery(visible));
     }
     Ok(paged(

@@ -1,12 +1,13 @@
 //! The workspace filter every tenant query starts from.
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 
 use crate::entity::{
     api_keys, audit_log, channels, contact_identities, contacts, conversation_tags, conversations,
     messages, notifications, team_members, teams, workspace_members,
 };
 use crate::tenancy::WorkspaceScope;
+use crate::{Error, Result};
 
 /// A table whose rows belong to one workspace.
 pub(crate) trait WorkspaceOwned: EntityTrait {
@@ -19,6 +20,28 @@ where
     E::Column: ColumnTrait,
 {
     E::find().filter(E::workspace_col().eq(scope.workspace_id().as_uuid()))
+}
+
+/// Deletes the row of `E` whose `id_col` is `id` in the scope's workspace; `NotFound` when
+/// the workspace has no such row.
+pub(crate) async fn delete_one<E: WorkspaceOwned>(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id_col: E::Column,
+    id: uuid::Uuid,
+) -> Result<()>
+where
+    E::Column: ColumnTrait,
+{
+    let result = E::delete_many()
+        .filter(E::workspace_col().eq(scope.workspace_id().as_uuid()))
+        .filter(id_col.eq(id))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
 }
 
 macro_rules! workspace_owned {

@@ -12,7 +12,7 @@ use crate::pagination::PageRequest;
 use crate::tenancy::WorkspaceScope;
 use crate::{Error, Result};
 
-use super::scoped::scoped;
+use super::scoped::{delete_one, scoped};
 use super::{Direction, paged};
 
 const NAME_TAKEN: &str = "a team with this name already exists in the workspace";
@@ -106,15 +106,7 @@ pub(crate) async fn delete(
     scope: &WorkspaceScope,
     id: TeamId,
 ) -> Result<()> {
-    let result = teams::Entity::delete_many()
-        .filter(teams::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
-        .filter(teams::Column::Id.eq(id.as_uuid()))
-        .exec(conn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(Error::NotFound);
-    }
-    Ok(())
+    delete_one::<teams::Entity>(conn, scope, teams::Column::Id, id.as_uuid()).await
 }
 
 /// The members of each of the given teams, in the order they joined.

@@ -10,7 +10,8 @@ use actix_web::web::Data;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use earshot_core::ids::{OrgId, WorkspaceId};
 use earshot_core::pagination::PageRequest;
-use earshot_core::service::{access, orgs::OrgCreator};
+use earshot_core::service::access::{self, Caller};
+use earshot_core::service::orgs::OrgCreator;
 use earshot_core::tenancy::{Actor, ClientInfo, OrgScope, WorkspaceScope};
 use earshot_core::{Core, Error};
 use futures_util::future::LocalBoxFuture;
@@ -96,17 +97,35 @@ fn record_on_span(req: &HttpRequest, field: &str, value: &str) {
 /// the request's extensions, so a second call (a middleware, then an extractor) neither
 /// looks the credential up again nor counts twice against the rate limit.
 pub async fn authenticate(req: &HttpRequest) -> Result<Actor, ApiError> {
+    match identify(req).await? {
+        Identified::Known(actor) => Ok(actor),
+        Identified::New(caller) => {
+            let state = state(req)?;
+            let actor = access::confirm(&state.core, caller).await?;
+            req.extensions_mut().insert(actor.clone());
+            Ok(actor)
+        }
+    }
+}
+
+/// The request's caller: an actor authenticated earlier in the request, or a credential
+/// whose login session is still to be checked.
+enum Identified {
+    Known(Actor),
+    New(Caller),
+}
+
+async fn identify(req: &HttpRequest) -> Result<Identified, ApiError> {
     let known = req.extensions().get::<Actor>().cloned();
     if let Some(actor) = known {
-        return Ok(actor);
+        return Ok(Identified::Known(actor));
     }
     let state = state(req)?;
     let token = bearer(req).ok_or_else(missing_credentials)?;
     let client = client_info(req, state.core.config().trust_forwarded_for);
-    let actor = access::authenticate(&state.core, &token, client).await?;
-    record_on_span(req, "actor", &actor.label());
-    req.extensions_mut().insert(actor.clone());
-    Ok(actor)
+    let caller = access::identify(&state.core, &token, client).await?;
+    record_on_span(req, "actor", &caller.label());
+    Ok(Identified::New(caller))
 }
 
 /// An authenticated caller.
@@ -139,13 +158,31 @@ impl FromRequest for Workspace {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let actor = authenticate(&req).await?;
-            let workspace_id: WorkspaceId = path_id(&req, "workspace_id")?;
+            let identified = identify(&req).await?;
+            let core = &state(&req)?.core;
+            let workspace_id: WorkspaceId = match path_id(&req, "workspace_id") {
+                Ok(id) => id,
+                Err(not_found) => {
+                    // A credential no longer in force hears so before anything else.
+                    if let Identified::New(caller) = identified {
+                        access::confirm(core, caller).await?;
+                    }
+                    return Err(not_found);
+                }
+            };
             record_on_span(&req, "workspace_id", &workspace_id.to_string());
-            let state = state(&req)?;
-            Ok(Workspace(
-                access::enter_workspace(&state.core, &actor, workspace_id).await?,
-            ))
+            // A new caller's login session is checked in the workspace-entry statement.
+            let scope = match identified {
+                Identified::Known(actor) => {
+                    access::enter_workspace(core, &actor, workspace_id).await?
+                }
+                Identified::New(caller) => {
+                    let scope = access::enter_workspace_as(core, caller, workspace_id).await?;
+                    req.extensions_mut().insert(scope.actor().clone());
+                    scope
+                }
+            };
+            Ok(Workspace(scope))
         })
     }
 }

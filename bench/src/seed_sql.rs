@@ -391,8 +391,10 @@ pub fn conversations(b: &ConversationBatch<'_>) -> String {
 /// A tag on a share of conversations (`ON CONFLICT` skips a repeat of the same tag).
 pub fn tags(share: f64) -> String {
     format!(
-        "INSERT INTO conversation_tags (workspace_id, conversation_id, tag, created_at) \
-         SELECT workspace_id, id, ({tags})[1 + floor(20 * power(random(), 2))::int], created_at \
+        "INSERT INTO conversation_tags \
+           (workspace_id, conversation_id, tag, created_at, last_activity_key) \
+         SELECT workspace_id, id, ({tags})[1 + floor(20 * power(random(), 2))::int], created_at, \
+                last_activity_key \
          FROM conversations WHERE random() < {share} ON CONFLICT DO NOTHING",
         tags = array(&TAGS),
     )

@@ -88,6 +88,7 @@ struct RawConfig {
     login_attempts_per_account: u32,
     login_attempts_per_ip: u32,
     requests_per_minute: u32,
+    search_listed_matches: usize,
     log_format: String,
     log_filter: String,
     shutdown_timeout_secs: u64,
@@ -121,6 +122,7 @@ impl Default for RawConfig {
             login_attempts_per_account: 10,
             login_attempts_per_ip: 50,
             requests_per_minute: 1200,
+            search_listed_matches: 2000,
             log_format: "json".into(),
             log_filter: "info".into(),
             shutdown_timeout_secs: 30,
@@ -202,6 +204,9 @@ pub struct Config {
     pub bootstrap_demo: bool,
     /// Rate limits.
     pub rate_limits: RateLimits,
+    /// How many matches one way of matching a search may have and still be listed by id;
+    /// above it the inbox walks in order (see `repo::search`).
+    pub search_listed_matches: usize,
     /// Log format.
     pub log_format: LogFormat,
     /// `tracing` filter directives.
@@ -280,6 +285,12 @@ impl RawConfig {
             ));
         }
         let rate_limits = self.rate_limits()?;
+        if !(1..=10_000).contains(&self.search_listed_matches) {
+            return Err(ConfigError::new(
+                "search_listed_matches",
+                "must be between 1 and 10000",
+            ));
+        }
         let log_format = match self.log_format.as_str() {
             "json" => LogFormat::Json,
             "pretty" => LogFormat::Pretty,
@@ -306,6 +317,7 @@ impl RawConfig {
             open_signup: self.open_signup,
             bootstrap_demo: self.bootstrap_demo,
             rate_limits,
+            search_listed_matches: self.search_listed_matches,
             log_format,
             log_filter: self.log_filter,
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs),
@@ -461,5 +473,17 @@ mod tests {
             ..RawConfig::default()
         };
         assert_eq!(raw.validate().unwrap_err().setting, "DATABASE_URL");
+    }
+
+    #[test]
+    fn search_listed_matches_stays_within_its_bounds() {
+        for bad in [0, 10_001] {
+            let raw = RawConfig {
+                search_listed_matches: bad,
+                ..RawConfig::default()
+            };
+            let err = raw.validate().unwrap_err();
+            assert_eq!(err.setting, "EARSHOT_SEARCH_LISTED_MATCHES");
+        }
     }
 }

@@ -383,7 +383,9 @@ impl Live {
                 self.entered_at = Instant::now();
                 Ok(())
             }
-            Err(err @ (Error::NotFound | Error::Forbidden(_))) => Err(err),
+            Err(err @ (Error::NotFound | Error::Forbidden(_) | Error::Unauthenticated { .. })) => {
+                Err(err)
+            }
             Err(err) => {
                 tracing::warn!(error = %err, "re-entering a live subscription's workspace failed");
                 Ok(())

@@ -341,6 +341,28 @@ async fn logout_leaves_the_other_sessions_alone() {
 }
 
 #[tokio::test]
+async fn after_logout_every_workspace_route_refuses_the_token_before_anything_else() {
+    let (app, acme, globex) = TestApp::two_workspaces().await;
+    let other_session = str_of(&app.login(&acme.email, PASSWORD).await["access_token"]);
+    let ws = format!("/v1/workspaces/{}", acme.workspace_id);
+    assert_eq!(app.get(&ws, &acme.token).await.status(), 200);
+    app.request(Method::POST, "/v1/auth/logout", Some(&acme.token), None)
+        .await;
+    let paths = [
+        ws.clone(),
+        format!("{ws}/conversations"),
+        format!("/v1/workspaces/{}", globex.workspace_id),
+        format!("/v1/workspaces/{}", uuid::Uuid::new_v4()),
+        "/v1/workspaces/not-a-uuid/conversations".to_owned(),
+    ];
+    for path in paths {
+        let refused = app.get(&path, &acme.token).await;
+        assert_problem(refused, 401, "unauthenticated").await;
+    }
+    assert_eq!(app.get(&ws, &other_session).await.status(), 200);
+}
+
+#[tokio::test]
 async fn logout_without_credentials_or_with_a_bogus_refresh_token_is_refused() {
     let app = TestApp::spawn().await;
     let none = app

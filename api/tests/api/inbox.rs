@@ -338,6 +338,54 @@ async fn cursor_pagination_walks_every_conversation_once_for_each_sort_and_filte
 }
 
 #[tokio::test]
+async fn a_tag_lists_its_conversations_in_the_order_of_their_latest_activity() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("Acme").await;
+    let desk = Desk::open(&app, &t).await;
+    let ids = a_dozen(&app, &desk).await;
+    // The odd ones: private conversations, which a customer's new message joins.
+    let tagged: Vec<&String> = ids.iter().skip(1).step_by(2).collect();
+    for id in &tagged {
+        patch_ok(&app, &desk, id, json!({ "add_tags": ["vip"] })).await;
+    }
+    // Activity moves after tagging: a customer writes again, an agent notes, a status changes.
+    let joined = desk.push(&app, inbound("customer5", "Still waiting")).await;
+    assert_eq!(str_of(&joined["id"]), ids[5]);
+    let note = json!({ "kind": "note", "text": "Escalated" });
+    ok(desk.post_message(&app, &t.token, &ids[9], note).await, 201).await;
+    patch_ok(&app, &desk, &ids[3], json!({ "status": "pending" })).await;
+    patch_ok(&app, &desk, &ids[2], json!({ "status": "pending" })).await;
+    let everything = ordered(&app, &desk, &t.token, "").await;
+    let expected: Vec<String> = everything
+        .into_iter()
+        .filter(|id| tagged.contains(&id))
+        .collect();
+    assert_eq!(expected.len(), 6);
+    assert_eq!(
+        expected[..3],
+        [ids[3].clone(), ids[9].clone(), ids[5].clone()]
+    );
+    assert_eq!(ordered(&app, &desk, &t.token, "tag=vip").await, expected);
+    for limit in [1, 4] {
+        assert_eq!(walk(&app, &desk, "tag=vip", limit).await, expected);
+    }
+    let pending = ordered(&app, &desk, &t.token, "tag=vip&status=pending").await;
+    let expected_pending: Vec<String> = ordered(&app, &desk, &t.token, "status=pending")
+        .await
+        .into_iter()
+        .filter(|id| tagged.contains(&id))
+        .collect();
+    assert_eq!(pending, expected_pending);
+    // Other sorts filter by the tag the same way.
+    let by_priority = ordered(&app, &desk, &t.token, "tag=vip&sort=priority").await;
+    assert_eq!(by_priority.len(), 6);
+    assert_eq!(
+        walk(&app, &desk, "tag=vip&sort=priority", 2).await,
+        by_priority
+    );
+}
+
+#[tokio::test]
 async fn a_tampered_or_foreign_cursor_answers_400() {
     let app = TestApp::spawn().await;
     let t = app.tenant("Acme").await;
@@ -482,6 +530,70 @@ async fn search_finds_words_in_messages_and_contact_names() {
     }
     let query = format!("q={}", urlencode("-parcel"));
     assert!(listed(&app, &desk, &t.token, &query).await.contains(&ada));
+}
+
+#[tokio::test]
+async fn search_pages_walk_matches_by_text_and_by_name_once_each_in_order() {
+    search_pages_walk_every_match_once(TestApp::spawn().await).await;
+}
+
+/// The same when each way to match has more matches than are listed by id, so the inbox
+/// walks in order instead.
+#[tokio::test]
+async fn search_pages_are_the_same_when_matches_are_too_many_to_list() {
+    let app = TestApp::spawn_with(|config| config.search_listed_matches = 1).await;
+    search_pages_walk_every_match_once(app).await;
+}
+
+async fn search_pages_walk_every_match_once(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    let desk = Desk::open(&app, &t).await;
+    let priorities = ["low", "urgent", "normal", "high"];
+    let mut matching = Vec::new();
+    for i in 0..9 {
+        // 0–2 are named Parcel, 2–5 write about a parcel (2 both ways), 6–8 neither.
+        let text = match i {
+            2..=5 => format!("Where is parcel {i}?"),
+            _ => format!("Question {i}"),
+        };
+        let mut message = inbound(&format!("customer{i}"), &text);
+        if i <= 2 {
+            message["author"]["display_name"] = json!(format!("Parcel Person {i}"));
+        }
+        let id = str_of(&desk.push(&app, message).await["id"]);
+        let mut body = json!({ "priority": priorities[i % 4] });
+        if i % 2 == 0 {
+            body["add_tags"] = json!(["even"]);
+        }
+        patch_ok(&app, &desk, &id, body).await;
+        if i <= 5 {
+            matching.push(id);
+        }
+    }
+    for (filter, unfiltered) in [
+        ("q=parcel", ""),
+        ("q=parcel&sort=priority", "sort=priority"),
+        ("q=parcel&tag=even", "tag=even"),
+        (
+            "q=parcel&status=open&sort=sla_due",
+            "status=open&sort=sla_due",
+        ),
+    ] {
+        let expected: Vec<String> = ordered(&app, &desk, &t.token, unfiltered)
+            .await
+            .into_iter()
+            .filter(|id| matching.contains(id))
+            .collect();
+        assert_eq!(
+            ordered(&app, &desk, &t.token, filter).await,
+            expected,
+            "{filter}"
+        );
+        for limit in [1, 2, 4] {
+            let walked = walk(&app, &desk, filter, limit).await;
+            assert_eq!(walked, expected, "{filter} limit {limit}");
+        }
+    }
 }
 
 fn urlencode(q: &str) -> String {

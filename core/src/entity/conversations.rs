@@ -35,6 +35,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::conversation_tags::Entity")]
+    Tags,
+}
+
+impl Related<super::conversation_tags::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Tags.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,10 +2,10 @@
 //! caller's visibility applied in the query itself.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, LockType, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoCondition, JoinType, LockType, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, RelationTrait, Set,
 };
 use uuid::Uuid;
 
@@ -163,7 +163,24 @@ pub(crate) async fn count_message(
     if result.rows_affected == 0 {
         return Err(Error::NotFound);
     }
+    sync_tag_activity(conn, scope, id, time_key(at)).await?;
     get_any(conn, scope, id).await
+}
+
+/// Keeps the activity key the conversation's tags carry equal to its own.
+async fn sync_tag_activity(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ConversationId,
+    key: i64,
+) -> Result<()> {
+    conversation_tags::Entity::update_many()
+        .col_expr(conversation_tags::Column::LastActivityKey, Expr::value(key))
+        .filter(conversation_tags::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(conversation_tags::Column::ConversationId.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// The same, without the visibility rule: for ingestion and the worker.
@@ -221,7 +238,13 @@ pub(crate) async fn save(
     if model.workspace_id.as_ref() != &scope.workspace_id().as_uuid() {
         return Err(Error::NotFound);
     }
-    Ok(model.update(conn).await?)
+    let activity_moved = model.last_activity_key.is_set();
+    let saved = model.update(conn).await?;
+    if activity_moved {
+        let id = ConversationId::from(saved.id);
+        sync_tag_activity(conn, scope, id, saved.last_activity_key).await?;
+    }
+    Ok(saved)
 }
 
 /// Moves every conversation of one contact to another (merge).
@@ -266,14 +289,14 @@ pub(crate) async fn tags_of(
         .await?)
 }
 
-/// Adds tags (ignoring ones already there).
+/// Adds tags to a conversation (ignoring ones already there).
 pub(crate) async fn add_tags(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
-    id: ConversationId,
+    conversation: &conversations::Model,
     tags: &[String],
 ) -> Result<()> {
-    let existing: Vec<String> = tags_of(conn, scope, &[id.as_uuid()])
+    let existing: Vec<String> = tags_of(conn, scope, &[conversation.id])
         .await?
         .into_iter()
         .map(|t| t.tag)
@@ -283,10 +306,11 @@ pub(crate) async fn add_tags(
         .iter()
         .filter(|t| !existing.contains(t))
         .map(|tag| conversation_tags::ActiveModel {
-            conversation_id: Set(id.as_uuid()),
+            conversation_id: Set(conversation.id),
             tag: Set(tag.clone()),
             workspace_id: Set(scope.workspace_id().as_uuid()),
             created_at: Set(now),
+            last_activity_key: Set(conversation.last_activity_key),
         })
         .collect();
     if !rows.is_empty() {
@@ -313,21 +337,40 @@ pub(crate) async fn remove_tags(
     Ok(())
 }
 
-/// The identity of the conversation's contact on its channel's platform, for summaries.
+/// Contacts of the workspace with these ids, each with its identities, in one statement.
 pub(crate) async fn contact_rows(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
     contact_ids: &[Uuid],
-) -> Result<(Vec<contacts::Model>, Vec<contact_identities::Model>)> {
-    let contacts = scoped::<contacts::Entity>(scope)
+) -> Result<Vec<(contacts::Model, Vec<contact_identities::Model>)>> {
+    let workspace = scope.workspace_id().as_uuid();
+    // The workspace in the join lets the identities' (workspace, contact) index serve it.
+    let identities = contacts::Relation::Identities
+        .def()
+        .on_condition(move |_, identity| {
+            Expr::col((identity, contact_identities::Column::WorkspaceId))
+                .eq(workspace)
+                .into_condition()
+        });
+    let rows = scoped::<contacts::Entity>(scope)
         .filter(contacts::Column::Id.is_in(contact_ids.to_vec()))
+        .join(JoinType::LeftJoin, identities)
+        .select_also(contact_identities::Entity)
+        .order_by_asc(contacts::Column::Id)
+        .order_by_asc(contact_identities::Column::CreatedAt)
+        .order_by_asc(contact_identities::Column::Id)
         .all(conn)
         .await?;
-    let identities = scoped::<contact_identities::Entity>(scope)
-        .filter(contact_identities::Column::ContactId.is_in(contact_ids.to_vec()))
-        .all(conn)
-        .await?;
-    Ok((contacts, identities))
+    let mut grouped: Vec<(contacts::Model, Vec<contact_identities::Model>)> = Vec::new();
+    for (contact, identity) in rows {
+        if grouped.last().is_none_or(|(last, _)| last.id != contact.id) {
+            grouped.push((contact, Vec::new()));
+        }
+        if let (Some(identity), Some((_, identities))) = (identity, grouped.last_mut()) {
+            identities.push(identity);
+        }
+    }
+    Ok(grouped)
 }
 
 /// Across every workspace (the worker's sweep, which re-enters each workspace through

@@ -1,8 +1,10 @@
 //! Full-text search subqueries: PostgreSQL `tsvector` + GIN, SQLite FTS5.
 
-use sea_orm::DatabaseBackend;
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, UnionType};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
+use sea_orm::{ConnectionTrait, DatabaseBackend};
+use uuid::Uuid;
 
+use crate::Result;
 use crate::entity::{contacts, conversations, messages};
 use crate::tenancy::WorkspaceScope;
 
@@ -14,26 +16,53 @@ pub(crate) fn fts5_query(q: &str) -> String {
         .join(" ")
 }
 
-/// Ids of conversations of the workspace with a message, or a contact, matching every word
-/// of `q`. One `UNION ALL` rather than two `IN`s joined by `OR`: PostgreSQL can then start
-/// from the few matches of a selective term instead of filtering the whole inbox.
-pub(crate) fn conversations_matching(
+/// The ways a conversation matches `q` — a message of it, or its contact's name, holds
+/// every word — as conditions on conversations; a way that matches nothing is left out.
+/// The inbox pages each way on its own and merges the pages (see `listed_or_walked`; a way
+/// with at most `listed` matches lists them).
+pub(crate) async fn ways_to_match(
+    conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
-    backend: DatabaseBackend,
     q: &str,
-) -> SelectStatement {
-    let by_contact = Query::select()
-        .column(conversations::Column::Id)
-        .from(conversations::Entity)
-        .and_where(Expr::col(conversations::Column::WorkspaceId).eq(scope.workspace_id().as_uuid()))
-        .and_where(
-            Expr::col(conversations::Column::ContactId)
-                .in_subquery(contacts_named(scope, backend, q)),
-        )
-        .to_owned();
-    conversations_with_text(scope, backend, q)
-        .union(UnionType::All, by_contact)
-        .to_owned()
+    listed: usize,
+) -> Result<Vec<SimpleExpr>> {
+    let backend = conn.get_database_backend();
+    let by_text = conversations_with_text(scope, backend, q);
+    let by_name = contacts_named(scope, backend, q);
+    let ways = [
+        listed_or_walked(conn, by_text, conversations::Column::Id, listed).await?,
+        listed_or_walked(conn, by_name, conversations::Column::ContactId, listed).await?,
+    ];
+    Ok(ways.into_iter().flatten().collect())
+}
+
+/// One way to match as a condition on `column`: the matching ids themselves when they are
+/// few, or the subquery when they are many. Listed ids tell the planner how few they are;
+/// a subquery's selectivity is only estimated, and a rare word estimated common would walk
+/// the whole inbox looking for a page. Many matches make walking in order the fast plan.
+async fn listed_or_walked(
+    conn: &impl ConnectionTrait,
+    matching: SelectStatement,
+    column: conversations::Column,
+    listed: usize,
+) -> Result<Option<SimpleExpr>> {
+    let probe = matching.clone().limit(listed as u64 + 1).to_owned();
+    let mut ids = conn
+        .query_all(&probe)
+        .await?
+        .iter()
+        .map(|row| row.try_get_by_index::<Uuid>(0))
+        .collect::<std::result::Result<Vec<Uuid>, _>>()?;
+    let column = Expr::col((conversations::Entity, column));
+    Ok(match ids.len() {
+        0 => None,
+        n if n <= listed => {
+            ids.sort_unstable();
+            ids.dedup();
+            Some(column.is_in(ids))
+        }
+        _ => Some(column.in_subquery(matching)),
+    })
 }
 
 /// Ids of conversations of the workspace with a message matching every word of `q`.

@@ -1,6 +1,6 @@
 //! Workspaces: entered by id, listed per organization, changed through their scope.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::LockType;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use crate::entity::{workspace_members, workspaces};
-use crate::ids::{OrgId, UserId, WorkspaceId};
+use crate::ids::{OrgId, SessionId, UserId, WorkspaceId};
 use crate::pagination::PageRequest;
 use crate::tenancy::WorkspaceScope;
 use crate::views::AgentVisibility;
@@ -153,30 +153,40 @@ pub(crate) async fn delete(conn: &impl ConnectionTrait, scope: &WorkspaceScope) 
 
 /// What entering a workspace as a user needs, read in one round trip.
 pub(crate) struct UserEntry {
-    pub org_id: OrgId,
-    pub agent_visibility: String,
+    /// Whether the login session is in force: the user's, neither revoked nor expired.
+    pub session_in_force: bool,
+    /// The workspace's organization and visibility rule, when the workspace exists.
+    pub workspace: Option<(OrgId, String)>,
     /// The user's own membership role, if any.
     pub member_role: Option<String>,
     /// The user's role in the owning organization, if any.
     pub org_role: Option<String>,
 }
 
-/// The workspace with the user's workspace and organization roles, or `None` when the
-/// workspace does not exist. Every authenticated request enters a workspace, so this is one
-/// statement rather than three.
+/// The login session's state with the workspace and the user's workspace and organization
+/// roles, or `None` when the session does not exist. Every authenticated request checks
+/// its session and enters a workspace, so this is one statement rather than four.
 pub(crate) async fn entry_for_user(
     conn: &impl ConnectionTrait,
     workspace: WorkspaceId,
     user: UserId,
+    session: SessionId,
+    now: DateTime<Utc>,
 ) -> Result<Option<UserEntry>> {
-    use crate::entity::org_members;
+    use crate::entity::{org_members, sessions};
     use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query};
-    let (w, wm, om) = (
+    let (s, w, wm, om) = (
+        sessions::Entity,
         workspaces::Entity,
         workspace_members::Entity,
         org_members::Entity,
     );
     let select = Query::select()
+        .columns([
+            (s, sessions::Column::UserId),
+            (s, sessions::Column::ExpiresAt),
+            (s, sessions::Column::RevokedAt),
+        ])
         .column((w, workspaces::Column::OrgId))
         .column((w, workspaces::Column::AgentVisibility))
         .expr_as(
@@ -187,7 +197,12 @@ pub(crate) async fn entry_for_user(
             Expr::col((om, org_members::Column::Role)),
             Alias::new("org_role"),
         )
-        .from(w)
+        .from(s)
+        .join(
+            JoinType::LeftJoin,
+            w,
+            Expr::col((w, workspaces::Column::Id)).eq(workspace.as_uuid()),
+        )
         .join(
             JoinType::LeftJoin,
             wm,
@@ -208,14 +223,21 @@ pub(crate) async fn entry_for_user(
                 )
                 .add(Expr::col((om, org_members::Column::UserId)).eq(user.as_uuid())),
         )
-        .and_where(Expr::col((w, workspaces::Column::Id)).eq(workspace.as_uuid()))
+        .and_where(Expr::col((s, sessions::Column::Id)).eq(session.as_uuid()))
         .to_owned();
     let Some(row) = conn.query_one(&select).await? else {
         return Ok(None);
     };
+    let session_user: uuid::Uuid = row.try_get("", "user_id")?;
+    let expires_at: DateTime<Utc> = row.try_get("", "expires_at")?;
+    let revoked_at: Option<DateTime<Utc>> = row.try_get("", "revoked_at")?;
+    let org_id: Option<uuid::Uuid> = row.try_get("", "org_id")?;
+    let visibility: Option<String> = row.try_get("", "agent_visibility")?;
     Ok(Some(UserEntry {
-        org_id: OrgId::from(row.try_get::<uuid::Uuid>("", "org_id")?),
-        agent_visibility: row.try_get("", "agent_visibility")?,
+        session_in_force: session_user == user.as_uuid()
+            && revoked_at.is_none()
+            && expires_at > now,
+        workspace: org_id.map(OrgId::from).zip(visibility),
         member_role: row.try_get("", "member_role")?,
         org_role: row.try_get("", "org_role")?,
     }))

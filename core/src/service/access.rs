@@ -6,7 +6,7 @@
 use chrono::{Duration, Utc};
 
 use crate::auth::secrets::hash_token;
-use crate::ids::{ApiKeyId, OrgId, SessionId, UserId, WorkspaceId};
+use crate::ids::{ApiKeyId, OrgId, WorkspaceId};
 use crate::repo;
 use crate::tenancy::{Actor, ClientInfo, OrgRole, OrgScope, Principal, Role, WorkspaceScope};
 use crate::{Core, Error, Result};
@@ -24,18 +24,58 @@ fn refused() -> Error {
     )
 }
 
+/// A bearer credential checked as far as it goes on its own: an API key fully; an access
+/// token's signature and expiry, while its login session is checked by what comes next —
+/// [`confirm`], or [`enter_workspace_as`] in the same statement as the workspace entry. No
+/// other way leads from a `Caller` to an [`Actor`] or a scope.
+pub struct Caller {
+    actor: Actor,
+    /// Whether the credential is checked in full (an API key) rather than up to its session.
+    checked: bool,
+}
+
+impl Caller {
+    /// A short label for logs, as [`Actor::label`].
+    pub fn label(&self) -> String {
+        self.actor.label()
+    }
+}
+
 /// Turns a bearer credential (access token or API key) into an actor, counting the call
 /// against the caller's rate limit.
 #[tracing::instrument(skip_all, err(level = "debug"))]
 pub async fn authenticate(core: &Core, bearer: &str, client: ClientInfo) -> Result<Actor> {
-    let principal = if bearer.starts_with(API_KEY_PREFIX) {
-        authenticate_key(core, bearer).await?
-    } else {
-        authenticate_token(core, bearer).await?
+    confirm(core, identify(core, bearer, client).await?).await
+}
+
+/// Checks a bearer credential up to its login session (see [`Caller`]), counting the call
+/// against the caller's rate limit.
+pub async fn identify(core: &Core, bearer: &str, client: ClientInfo) -> Result<Caller> {
+    let checked = bearer.starts_with(API_KEY_PREFIX);
+    let principal = match checked {
+        true => authenticate_key(core, bearer).await?,
+        false => verify_token(core, bearer)?,
     };
     let actor = Actor::new(principal, client);
     core.limiters().check_request(&actor.label())?;
-    Ok(actor)
+    Ok(Caller { actor, checked })
+}
+
+/// The caller as an actor, once its login session (if any) is found in force.
+pub async fn confirm(core: &Core, caller: Caller) -> Result<Actor> {
+    match caller.checked || still_valid(core, &caller.actor).await? {
+        true => Ok(caller.actor),
+        false => Err(refused()),
+    }
+}
+
+/// The caller's scope in the workspace: its login session is checked in the same statement.
+pub async fn enter_workspace_as(
+    core: &Core,
+    caller: Caller,
+    workspace_id: WorkspaceId,
+) -> Result<WorkspaceScope> {
+    enter_workspace(core, &caller.actor, workspace_id).await
 }
 
 async fn authenticate_key(core: &Core, secret: &str) -> Result<Principal> {
@@ -58,22 +98,12 @@ async fn authenticate_key(core: &Core, secret: &str) -> Result<Principal> {
     })
 }
 
-async fn authenticate_token(core: &Core, token: &str) -> Result<Principal> {
+/// The access token's claims, signature and expiry; not yet its session.
+fn verify_token(core: &Core, token: &str) -> Result<Principal> {
     let claims = core.jwt().verify(token)?;
-    let user_id: UserId = claims.sub.parse().map_err(|_| refused())?;
-    let session_id: SessionId = claims.sid.parse().map_err(|_| refused())?;
-    let session = repo::sessions::get(core.db().conn(), session_id)
-        .await?
-        .ok_or_else(refused)?;
-    if session.user_id != user_id.as_uuid()
-        || session.revoked_at.is_some()
-        || session.expires_at <= Utc::now()
-    {
-        return Err(refused());
-    }
     Ok(Principal::User {
-        user_id,
-        session_id,
+        user_id: claims.sub.parse().map_err(|_| refused())?,
+        session_id: claims.sid.parse().map_err(|_| refused())?,
     })
 }
 
@@ -100,7 +130,8 @@ pub async fn still_valid(core: &Core, actor: &Actor) -> Result<bool> {
     })
 }
 
-/// The scope of `actor` in the workspace, or `NotFound` when it may not enter.
+/// The scope of `actor` in the workspace, or `NotFound` when it may not enter. A login's
+/// session is checked again, in the same statement.
 #[tracing::instrument(skip_all, fields(workspace_id = %workspace_id), err(level = "debug"))]
 pub async fn enter_workspace(
     core: &Core,
@@ -108,6 +139,7 @@ pub async fn enter_workspace(
     workspace_id: WorkspaceId,
 ) -> Result<WorkspaceScope> {
     let conn = core.db().conn();
+    let now = Utc::now();
     match actor.principal() {
         Principal::ApiKey {
             workspace_id: home,
@@ -127,11 +159,16 @@ pub async fn enter_workspace(
                 scopes.clone(),
             ))
         }
-        Principal::User { user_id, .. } => {
-            let entry = repo::workspaces::entry_for_user(conn, workspace_id, *user_id)
-                .await?
-                .ok_or(Error::NotFound)?;
-            let org_id = entry.org_id;
+        Principal::User {
+            user_id,
+            session_id,
+        } => {
+            let entry =
+                repo::workspaces::entry_for_user(conn, workspace_id, *user_id, *session_id, now)
+                    .await?
+                    .filter(|e| e.session_in_force)
+                    .ok_or_else(refused)?;
+            let (org_id, visibility) = entry.workspace.ok_or(Error::NotFound)?;
             let explicit: Option<Role> =
                 entry.member_role.as_deref().map(str::parse).transpose()?;
             let implied = entry
@@ -145,13 +182,12 @@ pub async fn enter_workspace(
                 (Some(a), Some(b)) => a.min(b),
                 (a, b) => a.or(b).ok_or(Error::NotFound)?,
             };
-            let visibility = entry.agent_visibility.parse()?;
             Ok(WorkspaceScope::for_role(
                 workspace_id,
                 org_id,
                 actor.clone(),
                 role,
-                visibility,
+                visibility.parse()?,
             ))
         }
         // Earshot's own jobs enter through `WorkspaceScope::system`, never through here.

@@ -457,7 +457,7 @@ pub async fn erase(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Result
 }
 
 /// The contacts with these ids, in no particular order; ids of other workspaces or of no
-/// contact are left out. One query for contacts and one for identities, however many ids.
+/// contact are left out. One query, however many ids.
 pub async fn by_ids(
     core: &Core,
     scope: &WorkspaceScope,
@@ -465,16 +465,9 @@ pub async fn by_ids(
 ) -> Result<Vec<ContactView>> {
     scope.require(Capability::ReadContacts)?;
     let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
-    let (rows, identities) =
-        repo::conversations::contact_rows(core.db().conn(), scope, &ids).await?;
-    rows.into_iter()
-        .map(|c| {
-            let mine = identities
-                .iter()
-                .filter(|i| i.contact_id == c.id)
-                .cloned()
-                .collect();
-            contact_view(c, mine)
-        })
+    repo::conversations::contact_rows(core.db().conn(), scope, &ids)
+        .await?
+        .into_iter()
+        .map(|(contact, identities)| contact_view(contact, identities))
         .collect()
 }

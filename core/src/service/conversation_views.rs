@@ -1,5 +1,6 @@
-//! Building conversation read models in batches: one query each for contacts, identities
-//! and tags (and channels not seen before), however many conversations.
+//! Building conversation read models in batches: one query for contacts with their
+//! identities and one for tags (and one for channels not seen before), however many
+//! conversations.
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, RwLock};
@@ -7,7 +8,7 @@ use std::sync::{LazyLock, RwLock};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use crate::entity::{contact_identities, conversations};
+use crate::entity::{contact_identities, contacts, conversations};
 use crate::ids::{ChannelId, ContactId, ConversationId, TeamId, UserId};
 use crate::repo;
 use crate::tenancy::WorkspaceScope;
@@ -31,12 +32,12 @@ pub(crate) async fn views(
     contact_ids.sort();
     contact_ids.dedup();
     let kinds = channel_kinds(conn, scope, &channel_ids).await?;
-    let (contacts, identities) =
-        repo::conversations::contact_rows(conn, scope, &contact_ids).await?;
-    let names: HashMap<Uuid, Option<String>> = contacts
-        .into_iter()
-        .map(|c| (c.id, c.display_name))
-        .collect();
+    let contacts: HashMap<Uuid, (contacts::Model, Vec<contact_identities::Model>)> =
+        repo::conversations::contact_rows(conn, scope, &contact_ids)
+            .await?
+            .into_iter()
+            .map(|row| (row.0.id, row))
+            .collect();
     let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
     for tag in repo::conversations::tags_of(conn, scope, &ids).await? {
         tags.entry(tag.conversation_id).or_default().push(tag.tag);
@@ -44,12 +45,7 @@ pub(crate) async fn views(
     rows.into_iter()
         .map(|row| {
             let kind = *kinds.get(&row.channel_id).ok_or(Error::NotFound)?;
-            let contact = summary(
-                row.contact_id,
-                names.get(&row.contact_id).cloned().flatten(),
-                &identities,
-                kind,
-            );
+            let contact = summary(row.contact_id, contacts.get(&row.contact_id), kind);
             let row_tags = tags.remove(&row.id).unwrap_or_default();
             view(row, kind, contact, row_tags)
         })
@@ -106,17 +102,20 @@ pub(crate) async fn view_one(
 }
 
 fn summary(
-    contact: Uuid,
-    name: Option<String>,
-    identities: &[contact_identities::Model],
+    id: Uuid,
+    contact: Option<&(contacts::Model, Vec<contact_identities::Model>)>,
     kind: ChannelKind,
 ) -> ContactSummary {
+    let (name, identities) = match contact {
+        Some((row, identities)) => (row.display_name.clone(), identities.as_slice()),
+        None => (None, &[][..]),
+    };
     let identity = identities
         .iter()
-        .find(|i| i.contact_id == contact && i.channel_kind == kind.as_str())
-        .or_else(|| identities.iter().find(|i| i.contact_id == contact));
+        .find(|i| i.channel_kind == kind.as_str())
+        .or_else(|| identities.first());
     ContactSummary {
-        id: ContactId::from(contact),
+        id: ContactId::from(id),
         display_name: name.or_else(|| identity.and_then(|i| i.display_name.clone())),
         handle: identity.and_then(|i| i.handle.clone()),
         avatar_url: identity.and_then(|i| i.avatar_url.clone()),

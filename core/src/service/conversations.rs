@@ -248,7 +248,7 @@ pub(crate) async fn update_in(
     let add = clean_tags("add_tags", &patch.add_tags)?;
     let remove = clean_tags("remove_tags", &patch.remove_tags)?;
     let saved = repo::conversations::save(conn, scope, apply(row, patch, now)?).await?;
-    repo::conversations::add_tags(conn, scope, id, &add).await?;
+    repo::conversations::add_tags(conn, scope, &saved, &add).await?;
     repo::conversations::remove_tags(conn, scope, id, &remove).await?;
     let view = view_one(conn, scope, saved).await?;
     if view.tags.len() > MAX_TAGS {

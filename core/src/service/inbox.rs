@@ -214,7 +214,12 @@ pub async fn list(
         })
         .transpose()?;
     let conn = core.db().conn();
-    let mut rows = repo::inbox::page(conn, scope, query, after.as_ref(), page.limit).await?;
+    let bounds = repo::inbox::PageBounds {
+        after: after.as_ref(),
+        limit: page.limit,
+        listed_matches: core.config().search_listed_matches,
+    };
+    let mut rows = repo::inbox::page(conn, scope, query, bounds).await?;
     let more = rows.len() as u64 > page.limit;
     rows.truncate(page.limit as usize);
     let next_cursor = match (more, rows.last()) {

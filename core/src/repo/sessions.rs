@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
+use uuid::Uuid;
+
 use crate::Result;
 use crate::entity::{refresh_tokens, sessions};
 use crate::ids::{SessionId, UserId};
@@ -29,6 +31,17 @@ pub(crate) async fn insert(
     }
     .insert(conn)
     .await?)
+}
+
+/// Whether a session is in force for `user` at `now`: that user's, neither revoked nor
+/// expired.
+pub(crate) fn in_force(
+    session: (Uuid, DateTime<Utc>, Option<DateTime<Utc>>),
+    user: UserId,
+    now: DateTime<Utc>,
+) -> bool {
+    let (session_user, expires_at, revoked_at) = session;
+    session_user == user.as_uuid() && revoked_at.is_none() && expires_at > now
 }
 
 pub(crate) async fn get(

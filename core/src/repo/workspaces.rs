@@ -234,9 +234,11 @@ pub(crate) async fn entry_for_user(
     let org_id: Option<uuid::Uuid> = row.try_get("", "org_id")?;
     let visibility: Option<String> = row.try_get("", "agent_visibility")?;
     Ok(Some(UserEntry {
-        session_in_force: session_user == user.as_uuid()
-            && revoked_at.is_none()
-            && expires_at > now,
+        session_in_force: super::sessions::in_force(
+            (session_user, expires_at, revoked_at),
+            user,
+            now,
+        ),
         workspace: org_id.map(OrgId::from).zip(visibility),
         member_role: row.try_get("", "member_role")?,
         org_role: row.try_get("", "org_role")?,

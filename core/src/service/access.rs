@@ -121,7 +121,7 @@ pub async fn still_valid(core: &Core, actor: &Actor) -> Result<bool> {
         } => repo::sessions::get(conn, *session_id)
             .await?
             .is_some_and(|s| {
-                s.user_id == user_id.as_uuid() && s.revoked_at.is_none() && s.expires_at > now
+                repo::sessions::in_force((s.user_id, s.expires_at, s.revoked_at), *user_id, now)
             }),
         Principal::ApiKey { key_id, .. } => repo::api_keys::find_for_recheck(conn, *key_id)
             .await?

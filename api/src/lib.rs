@@ -21,7 +21,9 @@ use anyhow::Context;
 use earshot_core::Core;
 use tracing_actix_web::TracingLogger;
 
-use crate::middleware::{edge_errors, idempotency, input_limits, metrics, request_id::RequestIds};
+use crate::middleware::{
+    access_first, edge_errors, idempotency, input_limits, metrics, request_id::RequestIds,
+};
 use crate::state::AppState;
 
 /// A bound, not yet running API server.
@@ -55,6 +57,7 @@ impl Api {
                 .app_data(web::PayloadConfig::new(config.body_limit_bytes))
                 .app_data(web::QueryConfig::default().error_handler(edge_errors::query_error))
                 .app_data(web::PathConfig::default().error_handler(edge_errors::path_error))
+                .wrap(from_fn(access_first::access_before_input))
                 .wrap(from_fn(idempotency::idempotent_posts))
                 .wrap(from_fn(input_limits::limit_input))
                 .wrap(cors(&config.cors_origins))

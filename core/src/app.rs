@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::db::{self, Db};
 use crate::events::EventBus;
 use crate::pagination::CursorCodec;
+use crate::repo::word_stats::WordStats;
 use crate::{Error, Result};
 
 /// Shared handle to everything a service needs; cheap to clone.
@@ -29,6 +30,7 @@ struct Inner {
     redis: Option<redis::aio::ConnectionManager>,
     secret_box: SecretBox,
     bus: EventBus,
+    word_stats: WordStats,
 }
 
 impl std::fmt::Debug for Core {
@@ -73,6 +75,7 @@ impl Core {
             db,
             jwt,
             redis,
+            word_stats: WordStats::default(),
         })))
     }
 
@@ -97,6 +100,11 @@ impl Core {
     /// Signs and checks list cursors.
     pub fn cursors(&self) -> &CursorCodec {
         &self.0.cursors
+    }
+
+    /// How common words are in message text, for planning searches.
+    pub(crate) fn word_stats(&self) -> &WordStats {
+        &self.0.word_stats
     }
 
     pub(crate) fn secret_box(&self) -> &SecretBox {

@@ -89,6 +89,7 @@ struct RawConfig {
     login_attempts_per_ip: u32,
     requests_per_minute: u32,
     search_listed_matches: usize,
+    search_latest_stretch: u64,
     log_format: String,
     log_filter: String,
     shutdown_timeout_secs: u64,
@@ -123,6 +124,7 @@ impl Default for RawConfig {
             login_attempts_per_ip: 50,
             requests_per_minute: 1200,
             search_listed_matches: 2000,
+            search_latest_stretch: 1000,
             log_format: "json".into(),
             log_filter: "info".into(),
             shutdown_timeout_secs: 30,
@@ -207,6 +209,9 @@ pub struct Config {
     /// How many matches one way of matching a search may have and still be listed by id;
     /// above it the inbox walks in order (see `repo::search`).
     pub search_listed_matches: usize,
+    /// How many of the latest conversations a search for common words looks through
+    /// before it reads the words' index (see `repo::inbox`).
+    pub search_latest_stretch: u64,
     /// Log format.
     pub log_format: LogFormat,
     /// `tracing` filter directives.
@@ -291,6 +296,12 @@ impl RawConfig {
                 "must be between 1 and 10000",
             ));
         }
+        if !(1..=100_000).contains(&self.search_latest_stretch) {
+            return Err(ConfigError::new(
+                "search_latest_stretch",
+                "must be between 1 and 100000",
+            ));
+        }
         let log_format = match self.log_format.as_str() {
             "json" => LogFormat::Json,
             "pretty" => LogFormat::Pretty,
@@ -318,6 +329,7 @@ impl RawConfig {
             bootstrap_demo: self.bootstrap_demo,
             rate_limits,
             search_listed_matches: self.search_listed_matches,
+            search_latest_stretch: self.search_latest_stretch,
             log_format,
             log_filter: self.log_filter,
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs),
@@ -476,14 +488,24 @@ mod tests {
     }
 
     #[test]
-    fn search_listed_matches_stays_within_its_bounds() {
-        for bad in [0, 10_001] {
-            let raw = RawConfig {
-                search_listed_matches: bad,
-                ..RawConfig::default()
-            };
-            let err = raw.validate().unwrap_err();
-            assert_eq!(err.setting, "EARSHOT_SEARCH_LISTED_MATCHES");
+    fn search_settings_stay_within_their_bounds() {
+        let listed = |n| RawConfig {
+            search_listed_matches: n,
+            ..RawConfig::default()
+        };
+        let stretch = |n| RawConfig {
+            search_latest_stretch: n,
+            ..RawConfig::default()
+        };
+        let cases = [
+            (listed(0), "EARSHOT_SEARCH_LISTED_MATCHES"),
+            (listed(10_001), "EARSHOT_SEARCH_LISTED_MATCHES"),
+            (stretch(0), "EARSHOT_SEARCH_LATEST_STRETCH"),
+            (stretch(100_001), "EARSHOT_SEARCH_LATEST_STRETCH"),
+        ];
+        for (raw, setting) in cases {
+            assert_eq!(raw.validate().unwrap_err().setting, setting);
         }
+        assert!(listed(10_000).validate().is_ok() && stretch(100_000).validate().is_ok());
     }
 }

@@ -146,6 +146,35 @@ impl TestApp {
         format!("{}/graphql", self.address.replacen("http://", "ws://", 1))
     }
 
+    /// Has the database gather its planner statistics now, as autovacuum would in time.
+    pub async fn analyze(&self) {
+        let url = self.core.config().database.url.clone();
+        let options = sea_orm::ConnectOptions::new(url)
+            .sqlx_logging(false)
+            .to_owned();
+        use sea_orm::ConnectionTrait as _;
+        let db = sea_orm::Database::connect(options).await.expect("connect");
+        db.execute_unprepared("ANALYZE").await.expect("analyze");
+        db.close().await.expect("close");
+    }
+
+    /// The value `/metrics` shows for a series (its name with any labels, as printed), 0
+    /// when it shows none.
+    pub async fn metric(&self, series: &str) -> f64 {
+        let metrics = self
+            .request(Method::GET, "/metrics", None, None)
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        let prefix = format!("{series} ");
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(&prefix))
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap_or(0.0)
+    }
+
     /// The full URL of a path.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)

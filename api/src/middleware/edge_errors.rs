@@ -87,26 +87,47 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
             Error::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
         }
         JsonPayloadError::Payload(e) if input_limits::is_too_deep(e) => {
-            return input_limits::payload_problem(e).into();
+            return InputError(input_limits::payload_problem(e)).into();
         }
         other => Error::bad_request(
             "malformed_json",
             format!("the body could not be read: {other}"),
         ),
     };
-    ApiError(error).into()
+    InputError(ApiError(error)).into()
 }
 
 /// Query strings with unknown fields or values of the wrong type.
 pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError(Error::bad_request(
+    InputError(ApiError(Error::bad_request(
         "invalid_query",
         format!("the query string is not valid: {err}"),
-    ))
+    )))
     .into()
 }
 
 /// Path segments that are not ids cannot name anything that exists.
 pub fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError(Error::NotFound).into()
+    InputError(ApiError(Error::NotFound)).into()
+}
+
+/// A request's input refused before its handler ran; answered as the error it holds, once
+/// the caller's access has been checked (see `access_first`).
+#[derive(Debug)]
+pub struct InputError(pub ApiError);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl ResponseError for InputError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.0.error_response()
+    }
 }

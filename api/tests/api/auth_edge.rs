@@ -913,6 +913,56 @@ async fn malformed_json_is_a_400_problem() {
 }
 
 #[tokio::test]
+async fn access_is_answered_before_input_that_cannot_be_read() {
+    let (app, acme, globex) = TestApp::two_workspaces().await;
+    let malformed = |path: String, token: String| {
+        let app = &app;
+        async move { post_raw(app, &path, &token, Some("application/json"), "{\"name\":").await }
+    };
+    let own = teams_path(&acme);
+    let own_member = format!("/v1/orgs/{}/members/{}", acme.org_id, acme.user_id);
+    let other_member = format!("/v1/orgs/{}/members/{}", globex.org_id, globex.user_id);
+    let bad_role = json!({ "role": "emperor" });
+
+    // Another tenant's workspace or organization is not found, whatever the input.
+    let foreign = teams_path(&globex);
+    let refused = malformed(foreign.clone(), acme.token.clone()).await;
+    assert_problem(refused, 404, "not_found").await;
+    let refused = app.get(&format!("{foreign}?limit=abc"), &acme.token).await;
+    assert_problem(refused, 404, "not_found").await;
+    let refused = app.post(&foreign, &acme.token, json!({ "name": 42 })).await;
+    assert_problem(refused, 404, "not_found").await;
+    let refused = app
+        .patch(&other_member, &acme.token, bad_role.clone())
+        .await;
+    assert_problem(refused, 404, "not_found").await;
+    // In one's own, the input's own problem.
+    assert_problem(
+        malformed(own.clone(), acme.token.clone()).await,
+        400,
+        "malformed_json",
+    )
+    .await;
+    let refused = app.patch(&own_member, &acme.token, bad_role.clone()).await;
+    assert_problem(refused, 422, "invalid_body").await;
+
+    // A token no longer in force hears so first, on every kind of input.
+    app.request(Method::POST, "/v1/auth/logout", Some(&acme.token), None)
+        .await;
+    let refused = malformed(own.clone(), acme.token.clone()).await;
+    assert_problem(refused, 401, "unauthenticated").await;
+    let refused = app.get(&format!("{own}?limit=abc"), &acme.token).await;
+    assert_problem(refused, 401, "unauthenticated").await;
+    let no_id = format!(
+        "/v1/workspaces/{}/conversations/not-an-id",
+        acme.workspace_id
+    );
+    assert_problem(app.get(&no_id, &acme.token).await, 401, "unauthenticated").await;
+    let refused = app.patch(&own_member, &acme.token, bad_role).await;
+    assert_problem(refused, 401, "unauthenticated").await;
+}
+
+#[tokio::test]
 async fn json_of_the_wrong_shape_or_type_is_a_422_problem() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("Acme").await;

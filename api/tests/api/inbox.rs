@@ -534,7 +534,7 @@ async fn search_finds_words_in_messages_and_contact_names() {
 
 #[tokio::test]
 async fn search_pages_walk_matches_by_text_and_by_name_once_each_in_order() {
-    search_pages_walk_every_match_once(TestApp::spawn().await).await;
+    search_pages_walk_every_match_once(&TestApp::spawn().await, Statistics::Unread).await;
 }
 
 /// The same when each way to match has more matches than are listed by id, so the inbox
@@ -542,12 +542,46 @@ async fn search_pages_walk_matches_by_text_and_by_name_once_each_in_order() {
 #[tokio::test]
 async fn search_pages_are_the_same_when_matches_are_too_many_to_list() {
     let app = TestApp::spawn_with(|config| config.search_listed_matches = 1).await;
-    search_pages_walk_every_match_once(app).await;
+    search_pages_walk_every_match_once(&app, Statistics::Unread).await;
 }
 
-async fn search_pages_walk_every_match_once(app: TestApp) {
+/// The same when the database's statistics call the word common, so each page is first
+/// looked for among the few latest conversations after the cursor (PostgreSQL keeps such
+/// statistics; SQLite's plans do not use them).
+#[tokio::test]
+async fn search_pages_are_the_same_when_a_common_word_is_first_looked_for_among_the_latest() {
+    let app = TestApp::spawn_with(|config| {
+        config.search_listed_matches = 1;
+        config.search_latest_stretch = 3;
+    })
+    .await;
+    let postgres = app.core.config().database.url.starts_with("postgres");
+    let before = search_plans(&app, "latest").await;
+    search_pages_walk_every_match_once(&app, Statistics::Gathered).await;
+    let after = search_plans(&app, "latest").await;
+    assert_eq!(
+        after > before,
+        postgres,
+        "latest stretch used {before} → {after}"
+    );
+}
+
+/// How many searches took a plan, as `/metrics` counts them.
+async fn search_plans(app: &TestApp, plan: &str) -> f64 {
+    let series = format!("earshot_search_plans_total{{plan=\"{plan}\"}}");
+    app.metric(&series).await
+}
+
+/// Whether the database has gathered planner statistics before the searches.
+#[derive(PartialEq)]
+enum Statistics {
+    Unread,
+    Gathered,
+}
+
+async fn search_pages_walk_every_match_once(app: &TestApp, statistics: Statistics) {
     let t = app.tenant("Acme").await;
-    let desk = Desk::open(&app, &t).await;
+    let desk = Desk::open(app, &t).await;
     let priorities = ["low", "urgent", "normal", "high"];
     let mut matching = Vec::new();
     for i in 0..9 {
@@ -560,15 +594,18 @@ async fn search_pages_walk_every_match_once(app: TestApp) {
         if i <= 2 {
             message["author"]["display_name"] = json!(format!("Parcel Person {i}"));
         }
-        let id = str_of(&desk.push(&app, message).await["id"]);
+        let id = str_of(&desk.push(app, message).await["id"]);
         let mut body = json!({ "priority": priorities[i % 4] });
         if i % 2 == 0 {
             body["add_tags"] = json!(["even"]);
         }
-        patch_ok(&app, &desk, &id, body).await;
+        patch_ok(app, &desk, &id, body).await;
         if i <= 5 {
             matching.push(id);
         }
+    }
+    if statistics == Statistics::Gathered {
+        app.analyze().await;
     }
     for (filter, unfiltered) in [
         ("q=parcel", ""),
@@ -579,18 +616,18 @@ async fn search_pages_walk_every_match_once(app: TestApp) {
             "status=open&sort=sla_due",
         ),
     ] {
-        let expected: Vec<String> = ordered(&app, &desk, &t.token, unfiltered)
+        let expected: Vec<String> = ordered(app, &desk, &t.token, unfiltered)
             .await
             .into_iter()
             .filter(|id| matching.contains(id))
             .collect();
         assert_eq!(
-            ordered(&app, &desk, &t.token, filter).await,
+            ordered(app, &desk, &t.token, filter).await,
             expected,
             "{filter}"
         );
         for limit in [1, 2, 4] {
-            let walked = walk(&app, &desk, filter, limit).await;
+            let walked = walk(app, &desk, filter, limit).await;
             assert_eq!(walked, expected, "{filter} limit {limit}");
         }
     }

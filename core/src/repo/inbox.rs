@@ -1,5 +1,5 @@
-//! The inbox query: filters, the caller's visibility, a sort and keyset pagination, in one
-//! statement.
+//! The inbox query: filters, the caller's visibility, a sort and keyset pagination in one
+//! statement, with a search planned by how common its words are.
 
 use chrono::Utc;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, SimpleExpr, UnionType};
@@ -7,6 +7,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait, Select,
 };
+use uuid::Uuid;
 
 use crate::entity::{conversation_tags, conversations};
 use crate::pagination::Keyset;
@@ -15,7 +16,7 @@ use crate::tenancy::WorkspaceScope;
 use crate::{Error, Result};
 
 use super::conversations::{NO_DEADLINE, time_key, visible_to};
-use super::search;
+use super::search::{self, Planning, Way};
 
 use conversation_tags::Column as T;
 use conversations::Column as C;
@@ -119,83 +120,55 @@ fn tagged(scope: &WorkspaceScope, tag: &str) -> SelectStatement {
         .to_owned()
 }
 
-/// Conversations with the tag, most recent activity first: the tag's own index drives the
-/// page, as its rows carry their conversation's activity key, so a page stops after
-/// `limit` tagged conversations however rare the tag.
-fn tagged_by_activity(
-    select: Select<conversations::Entity>,
-    scope: &WorkspaceScope,
-    tag: &str,
-    after: Option<&Keyset>,
-) -> Select<conversations::Entity> {
-    let key = || Expr::col((conversation_tags::Entity, T::LastActivityKey));
-    let id = || Expr::col((conversation_tags::Entity, T::ConversationId));
-    let select = select
-        .inner_join(conversation_tags::Entity)
-        .filter(T::WorkspaceId.eq(scope.workspace_id().as_uuid()))
-        .filter(T::Tag.eq(tag));
-    let select = match after {
-        Some(k) => select.filter(
-            Expr::tuple([key(), id()]).lt(Expr::tuple([Expr::val(k.keys[0]), Expr::val(k.id)])),
+/// The columns the query's order runs on, most significant first, and its direction. With
+/// a tag and the default order, the tag's rows drive the page: they carry their
+/// conversation's activity key, so the tag's own index holds them in inbox order and a page
+/// stops after `limit` tagged conversations however rare the tag.
+fn order_keys(query: &InboxQuery) -> (Vec<SimpleExpr>, Order) {
+    let c = |column: C| Expr::col((conversations::Entity, column));
+    match query.sort {
+        InboxSort::LastActivity if query.tag.is_some() => (
+            vec![
+                Expr::col((conversation_tags::Entity, T::LastActivityKey)),
+                Expr::col((conversation_tags::Entity, T::ConversationId)),
+            ],
+            Order::Desc,
         ),
-        None => select,
-    };
-    select
-        .order_by(key(), Order::Desc)
-        .order_by(id(), Order::Desc)
+        InboxSort::LastActivity => (vec![c(C::LastActivityKey), c(C::Id)], Order::Desc),
+        InboxSort::Priority => (
+            vec![c(C::Priority), c(C::LastActivityKey), c(C::Id)],
+            Order::Desc,
+        ),
+        InboxSort::SlaDue => (vec![c(C::SlaDueKey), c(C::Id)], Order::Asc),
+    }
 }
 
-fn sorted(
-    select: Select<conversations::Entity>,
-    sort: InboxSort,
-    after: Option<&Keyset>,
-) -> Select<conversations::Entity> {
-    let id = |keys: &Keyset| Expr::val(keys.id);
-    match sort {
-        InboxSort::LastActivity => {
-            let select = match after {
-                Some(k) => select.filter(
-                    Expr::tuple([Expr::col(C::LastActivityKey), Expr::col(C::Id)])
-                        .lt(Expr::tuple([Expr::val(k.keys[0]), id(k)])),
-                ),
-                None => select,
-            };
-            select
-                .order_by_desc(C::LastActivityKey)
-                .order_by_desc(C::Id)
-        }
-        InboxSort::Priority => {
-            let select = match after {
-                Some(k) => select.filter(
-                    Expr::tuple([
-                        Expr::col(C::Priority),
-                        Expr::col(C::LastActivityKey),
-                        Expr::col(C::Id),
-                    ])
-                    .lt(Expr::tuple([
-                        Expr::val(k.keys[0]),
-                        Expr::val(k.keys[1]),
-                        id(k),
-                    ])),
-                ),
-                None => select,
-            };
-            select
-                .order_by_desc(C::Priority)
-                .order_by_desc(C::LastActivityKey)
-                .order_by_desc(C::Id)
-        }
-        InboxSort::SlaDue => {
-            let select = match after {
-                Some(k) => select.filter(
-                    Expr::tuple([Expr::col(C::SlaDueKey), Expr::col(C::Id)])
-                        .gt(Expr::tuple([Expr::val(k.keys[0]), id(k)])),
-                ),
-                None => select,
-            };
-            select.order_by_asc(C::SlaDueKey).order_by_asc(C::Id)
-        }
+/// Rows after `position` in the query's order.
+fn past(query: &InboxQuery, position: &Keyset) -> SimpleExpr {
+    let (keys, order, values) = compared(query, position);
+    match order {
+        Order::Asc => keys.gt(values),
+        _ => keys.lt(values),
     }
+}
+
+/// Rows up to `position` in the query's order, itself included.
+fn up_to(query: &InboxQuery, position: &Keyset) -> SimpleExpr {
+    let (keys, order, values) = compared(query, position);
+    match order {
+        Order::Asc => keys.lte(values),
+        _ => keys.gte(values),
+    }
+}
+
+fn compared(query: &InboxQuery, position: &Keyset) -> (SimpleExpr, Order, SimpleExpr) {
+    let (keys, order) = order_keys(query);
+    let values = position
+        .keys
+        .iter()
+        .map(|key| Expr::val(*key))
+        .chain([Expr::val(position.id)]);
+    (Expr::tuple(keys), order, Expr::tuple(values))
 }
 
 /// The filtered conversations in the query's order, resuming after a cursor.
@@ -205,21 +178,25 @@ fn ordered(
     query: &InboxQuery,
     after: Option<&Keyset>,
 ) -> Select<conversations::Entity> {
-    match &query.tag {
-        Some(tag) if query.sort == InboxSort::LastActivity => {
-            tagged_by_activity(select, scope, tag, after)
-        }
-        Some(tag) => sorted(
-            select.filter(C::Id.in_subquery(tagged(scope, tag))),
-            query.sort,
-            after,
-        ),
-        None => sorted(select, query.sort, after),
-    }
+    let select = match &query.tag {
+        Some(tag) if query.sort == InboxSort::LastActivity => select
+            .inner_join(conversation_tags::Entity)
+            .filter(T::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+            .filter(T::Tag.eq(tag)),
+        Some(tag) => select.filter(C::Id.in_subquery(tagged(scope, tag))),
+        None => select,
+    };
+    let select = match after {
+        Some(position) => select.filter(past(query, position)),
+        None => select,
+    };
+    let (keys, order) = order_keys(query);
+    keys.into_iter()
+        .fold(select, |select, key| select.order_by(key, order.clone()))
 }
 
 /// Ids of the first `count` conversations of each way to match, in one subquery (`None`
-/// when there is no way): each way pages on its own (see `search::ways_to_match`).
+/// when there is no way): each way pages on its own.
 fn search_candidates(
     scope: &WorkspaceScope,
     query: &InboxQuery,
@@ -242,14 +219,99 @@ fn search_candidates(
     pages.reduce(|all, page| all.to_owned().union(UnionType::All, page).to_owned())
 }
 
+/// One way to match as a condition on conversations (`None` when nothing matches), planned
+/// by how common its words are.
+async fn way_condition(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    query: &InboxQuery,
+    bounds: &PageBounds<'_>,
+    way: Way,
+) -> Result<Option<SimpleExpr>> {
+    let q = query.q.as_deref().unwrap_or_default();
+    if way.is_common(conn, q, &bounds.planning).await?
+        && let Some(ids) = first_in_latest(conn, scope, query, bounds, &way).await?
+    {
+        search::record_plan("latest");
+        return Ok((!ids.is_empty()).then(|| C::Id.is_in(ids)));
+    }
+    way.listed_or_walked(conn, bounds.planning.listed).await
+}
+
+/// The way's first matches after the cursor (a page and one more), when they lie within
+/// the next `Planning::stretch` conversations of the inbox; `None` when they do not. A
+/// common word is found there without reading its whole index entry, and the stretch
+/// bounds the walk should the word be rare in this workspace or under these filters.
+async fn first_in_latest(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    query: &InboxQuery,
+    bounds: &PageBounds<'_>,
+    way: &Way,
+) -> Result<Option<Vec<Uuid>>> {
+    let count = bounds.limit + 1;
+    let last_of_stretch = end_of_stretch(conn, scope, query, bounds).await?;
+    let mut walk = ordered(
+        filtered(scope, query).filter(way.walked()),
+        scope,
+        query,
+        bounds.after,
+    );
+    if let Some(last) = &last_of_stretch {
+        walk = walk.filter(up_to(query, last));
+    }
+    let ids: Vec<Uuid> = walk
+        .select_only()
+        .column(C::Id)
+        .limit(count)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    // Short of a page is the whole answer only when the stretch reached the inbox's end.
+    Ok((last_of_stretch.is_none() || ids.len() as u64 == count).then_some(ids))
+}
+
+/// Where the last of the next `Planning::stretch` conversations stands in the order, `None`
+/// when fewer remain. Only the order's keys are read, which its index holds.
+async fn end_of_stretch(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    query: &InboxQuery,
+    bounds: &PageBounds<'_>,
+) -> Result<Option<Keyset>> {
+    let (keys, _) = order_keys(query);
+    let id_index = keys.len() - 1;
+    let mut select = ordered(filtered(scope, query), scope, query, bounds.after).select_only();
+    for (index, key) in keys.into_iter().enumerate() {
+        let key = match index < id_index {
+            true => key.cast_as(Alias::new("bigint")),
+            false => key,
+        };
+        select = select.column_as(key, format!("key{index}"));
+    }
+    let last = select
+        .offset(bounds.planning.stretch - 1)
+        .limit(1)
+        .into_query();
+    let Some(row) = conn.query_one(&last).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Keyset {
+        keys: (0..id_index)
+            .map(|index| row.try_get_by_index::<i64>(index))
+            .collect::<std::result::Result<_, _>>()?,
+        id: row.try_get_by_index::<Uuid>(id_index)?,
+    }))
+}
+
 /// Where a page of the inbox starts and how long it is.
 pub(crate) struct PageBounds<'a> {
     /// The position of the previous page's last row.
     pub after: Option<&'a Keyset>,
     /// Rows on the page; one more is read, to learn whether another page follows.
     pub limit: u64,
-    /// How many search matches of one way are listed by id (`Config::search_listed_matches`).
-    pub listed_matches: usize,
+    /// How a search is planned.
+    pub planning: Planning<'a>,
 }
 
 /// One page (plus one row, to learn whether another follows) of the inbox.
@@ -259,17 +321,19 @@ pub(crate) async fn page(
     query: &InboxQuery,
     bounds: PageBounds<'_>,
 ) -> Result<Vec<conversations::Model>> {
-    let PageBounds { after, limit, .. } = bounds;
     let mut select = filtered(scope, query);
     if let Some(q) = &query.q {
-        let ways = search::ways_to_match(conn, scope, q, bounds.listed_matches).await?;
-        match search_candidates(scope, query, ways, after, limit + 1) {
+        let mut conditions = Vec::new();
+        for way in search::ways(scope, conn.get_database_backend(), q) {
+            conditions.extend(way_condition(conn, scope, query, &bounds, way).await?);
+        }
+        match search_candidates(scope, query, conditions, bounds.after, bounds.limit + 1) {
             Some(candidates) => select = select.filter(C::Id.in_subquery(candidates)),
             None => return Ok(Vec::new()),
         }
     }
-    Ok(ordered(select, scope, query, after)
-        .limit(limit + 1)
+    Ok(ordered(select, scope, query, bounds.after)
+        .limit(bounds.limit + 1)
         .all(conn)
         .await?)
 }

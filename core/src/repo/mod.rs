@@ -18,6 +18,7 @@ pub(crate) mod search;
 pub(crate) mod sessions;
 pub(crate) mod teams;
 pub(crate) mod users;
+pub(crate) mod word_stats;
 pub(crate) mod workspaces;
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};

@@ -8,6 +8,8 @@ use crate::Result;
 use crate::entity::{contacts, conversations, messages};
 use crate::tenancy::WorkspaceScope;
 
+use super::word_stats::WordStats;
+
 /// The words of a query, each quoted for FTS5 (so user input is never FTS syntax).
 pub(crate) fn fts5_query(q: &str) -> String {
     q.split_whitespace()
@@ -16,53 +18,100 @@ pub(crate) fn fts5_query(q: &str) -> String {
         .join(" ")
 }
 
-/// The ways a conversation matches `q` — a message of it, or its contact's name, holds
-/// every word — as conditions on conversations; a way that matches nothing is left out.
-/// The inbox pages each way on its own and merges the pages (see `listed_or_walked`; a way
-/// with at most `listed` matches lists them).
-pub(crate) async fn ways_to_match(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    q: &str,
-    listed: usize,
-) -> Result<Vec<SimpleExpr>> {
-    let backend = conn.get_database_backend();
-    let by_text = conversations_with_text(scope, backend, q);
-    let by_name = contacts_named(scope, backend, q);
-    let ways = [
-        listed_or_walked(conn, by_text, conversations::Column::Id, listed).await?,
-        listed_or_walked(conn, by_name, conversations::Column::ContactId, listed).await?,
-    ];
-    Ok(ways.into_iter().flatten().collect())
+/// What a search's plan is chosen by.
+pub(crate) struct Planning<'a> {
+    /// How many matches of one way are listed by id (`Config::search_listed_matches`).
+    pub listed: usize,
+    /// How many of the latest conversations a common word is looked for in before its
+    /// index is read (`Config::search_latest_stretch`).
+    pub stretch: u64,
+    /// How common words are.
+    pub stats: &'a WordStats,
 }
 
-/// One way to match as a condition on `column`: the matching ids themselves when they are
-/// few, or the subquery when they are many. Listed ids tell the planner how few they are;
-/// a subquery's selectivity is only estimated, and a rare word estimated common would walk
-/// the whole inbox looking for a page. Many matches make walking in order the fast plan.
-async fn listed_or_walked(
-    conn: &impl ConnectionTrait,
+/// One way a conversation matches `q`: a message of it, or its contact's name, holds every
+/// word. The inbox pages each way on its own and merges the pages.
+pub(crate) struct Way {
     matching: SelectStatement,
     column: conversations::Column,
-    listed: usize,
-) -> Result<Option<SimpleExpr>> {
-    let probe = matching.clone().limit(listed as u64 + 1).to_owned();
-    let mut ids = conn
-        .query_all(&probe)
-        .await?
-        .iter()
-        .map(|row| row.try_get_by_index::<Uuid>(0))
-        .collect::<std::result::Result<Vec<Uuid>, _>>()?;
-    let column = Expr::col((conversations::Entity, column));
-    Ok(match ids.len() {
-        0 => None,
-        n if n <= listed => {
-            ids.sort_unstable();
-            ids.dedup();
-            Some(column.is_in(ids))
+    by_text: bool,
+}
+
+/// The ways to match `q`.
+pub(crate) fn ways(scope: &WorkspaceScope, backend: DatabaseBackend, q: &str) -> [Way; 2] {
+    [
+        Way {
+            matching: conversations_with_text(scope, backend, q),
+            column: conversations::Column::Id,
+            by_text: true,
+        },
+        Way {
+            matching: contacts_named(scope, backend, q),
+            column: conversations::Column::ContactId,
+            by_text: false,
+        },
+    ]
+}
+
+impl Way {
+    /// The way as a subquery, for walking the inbox in order.
+    pub(crate) fn walked(&self) -> SimpleExpr {
+        Expr::col((conversations::Entity, self.column)).in_subquery(self.matching.clone())
+    }
+
+    /// Whether the words are so common in message text that listing the matches would cost
+    /// more than walking the inbox: the statistics expect more than can be listed.
+    pub(crate) async fn is_common(
+        &self,
+        conn: &impl ConnectionTrait,
+        q: &str,
+        planning: &Planning<'_>,
+    ) -> Result<bool> {
+        if !self.by_text {
+            return Ok(false);
         }
-        _ => Some(column.in_subquery(matching)),
-    })
+        let expected = planning.stats.estimated_messages(conn, q).await?;
+        Ok(expected.is_some_and(|n| n > planning.listed as f64))
+    }
+
+    /// The way as a condition on conversations, `None` when nothing matches: the matching
+    /// ids themselves when they are few, or the subquery when they are many. Listed ids
+    /// tell the planner how few they are; a subquery's selectivity is only estimated, and a
+    /// rare word estimated common would walk the whole inbox looking for a page. Many
+    /// matches make walking in order the fast plan.
+    pub(crate) async fn listed_or_walked(
+        &self,
+        conn: &impl ConnectionTrait,
+        listed: usize,
+    ) -> Result<Option<SimpleExpr>> {
+        let probe = self.matching.clone().limit(listed as u64 + 1).to_owned();
+        let mut ids = conn
+            .query_all(&probe)
+            .await?
+            .iter()
+            .map(|row| row.try_get_by_index::<Uuid>(0))
+            .collect::<std::result::Result<Vec<Uuid>, _>>()?;
+        let column = Expr::col((conversations::Entity, self.column));
+        Ok(match ids.len() {
+            0 => None,
+            n if n <= listed => {
+                record_plan("listed");
+                ids.sort_unstable();
+                ids.dedup();
+                Some(column.is_in(ids))
+            }
+            _ => {
+                record_plan("walked");
+                Some(self.walked())
+            }
+        })
+    }
+}
+
+/// Counts the plans searches take, so operators see how often a search reads a word's
+/// whole index entry.
+pub(crate) fn record_plan(plan: &'static str) {
+    metrics::counter!("earshot_search_plans_total", "plan" => plan).increment(1);
 }
 
 /// Ids of conversations of the workspace with a message matching every word of `q`.

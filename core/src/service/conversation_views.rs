@@ -31,15 +31,18 @@ pub(crate) async fn views(
     let mut contact_ids: Vec<Uuid> = rows.iter().map(|r| r.contact_id).collect();
     contact_ids.sort();
     contact_ids.dedup();
-    let kinds = channel_kinds(conn, scope, &channel_ids).await?;
-    let contacts: HashMap<Uuid, (contacts::Model, Vec<contact_identities::Model>)> =
-        repo::conversations::contact_rows(conn, scope, &contact_ids)
-            .await?
-            .into_iter()
-            .map(|row| (row.0.id, row))
-            .collect();
+    // Independent reads, sent together: on a pool each takes its own connection.
+    let (kinds, contact_rows, tag_rows) = tokio::try_join!(
+        channel_kinds(conn, scope, &channel_ids),
+        repo::conversations::contact_rows(conn, scope, &contact_ids),
+        repo::conversations::tags_of(conn, scope, &ids),
+    )?;
+    let contacts: HashMap<Uuid, (contacts::Model, Vec<contact_identities::Model>)> = contact_rows
+        .into_iter()
+        .map(|row| (row.0.id, row))
+        .collect();
     let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
-    for tag in repo::conversations::tags_of(conn, scope, &ids).await? {
+    for tag in tag_rows {
         tags.entry(tag.conversation_id).or_default().push(tag.tag);
     }
     rows.into_iter()

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::ids::{ChannelId, ContactId, TeamId, UserId};
 use crate::pagination::{Keyset, Page};
 use crate::repo;
+use crate::repo::search::Planning;
 use crate::tenancy::{Capability, WorkspaceScope};
 use crate::views::{ConversationView, Label, Priority, Status, Visibility};
 use crate::{Core, Error, Result};
@@ -217,7 +218,11 @@ pub async fn list(
     let bounds = repo::inbox::PageBounds {
         after: after.as_ref(),
         limit: page.limit,
-        listed_matches: core.config().search_listed_matches,
+        planning: Planning {
+            listed: core.config().search_listed_matches,
+            stretch: core.config().search_latest_stretch,
+            stats: core.word_stats(),
+        },
     };
     let mut rows = repo::inbox::page(conn, scope, query, bounds).await?;
     let more = rows.len() as u64 > page.limit;

@@ -173,20 +173,6 @@ async fn operators_see_wake_ups_counted_on_metrics() {
     let wake = Utc::now() + Duration::minutes(10);
     Snoozed::start(&app, "Acme", wake).await;
     assert_eq!(woken_at(&app, wake).await, 1);
-    let metrics = app
-        .request(reqwest::Method::GET, "/metrics", None, None)
-        .await
-        .text()
-        .await
-        .unwrap_or_default();
-    let line = metrics
-        .lines()
-        .find(|l| l.starts_with("earshot_worker_conversations_woken_total"))
-        .unwrap_or_default();
-    let count: f64 = line
-        .rsplit(' ')
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0.0);
-    assert!(count >= 1.0, "{metrics}");
+    let count = app.metric("earshot_worker_conversations_woken_total").await;
+    assert!(count >= 1.0, "woken {count}");
 }

@@ -1,5 +1,5 @@
 //! Building conversation read models in batches: one query for contacts with their
-//! identities and one for tags (and one for channels not seen before), however many
+//! identities (only what summaries show) and one for tags (and one for channels not seen before), however many
 //! conversations.
 
 use std::collections::HashMap;
@@ -8,9 +8,10 @@ use std::sync::{LazyLock, RwLock};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use crate::entity::{contact_identities, contacts, conversations};
+use crate::entity::conversations;
 use crate::ids::{ChannelId, ContactId, ConversationId, TeamId, UserId};
 use crate::repo;
+use crate::repo::conversations::ContactFace;
 use crate::tenancy::WorkspaceScope;
 use crate::views::{ChannelKind, ContactSummary, ConversationView, Priority};
 use crate::{Error, Result};
@@ -32,18 +33,14 @@ pub(crate) async fn views(
     contact_ids.sort();
     contact_ids.dedup();
     // Independent reads, sent together: on a pool each takes its own connection.
-    let (kinds, contact_rows, tag_rows) = tokio::try_join!(
+    let (kinds, contacts, tag_rows) = tokio::try_join!(
         channel_kinds(conn, scope, &channel_ids),
-        repo::conversations::contact_rows(conn, scope, &contact_ids),
+        repo::conversations::contact_faces(conn, scope, &contact_ids),
         repo::conversations::tags_of(conn, scope, &ids),
     )?;
-    let contacts: HashMap<Uuid, (contacts::Model, Vec<contact_identities::Model>)> = contact_rows
-        .into_iter()
-        .map(|row| (row.0.id, row))
-        .collect();
     let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
-    for tag in tag_rows {
-        tags.entry(tag.conversation_id).or_default().push(tag.tag);
+    for (conversation_id, tag) in tag_rows {
+        tags.entry(conversation_id).or_default().push(tag);
     }
     rows.into_iter()
         .map(|row| {
@@ -104,13 +101,9 @@ pub(crate) async fn view_one(
         .ok_or(Error::NotFound)
 }
 
-fn summary(
-    id: Uuid,
-    contact: Option<&(contacts::Model, Vec<contact_identities::Model>)>,
-    kind: ChannelKind,
-) -> ContactSummary {
+fn summary(id: Uuid, contact: Option<&ContactFace>, kind: ChannelKind) -> ContactSummary {
     let (name, identities) = match contact {
-        Some((row, identities)) => (row.display_name.clone(), identities.as_slice()),
+        Some((name, identities)) => (name.clone(), identities.as_slice()),
         None => (None, &[][..]),
     };
     let identity = identities

@@ -11,6 +11,7 @@ use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
 use tracing_subscriber::EnvFilter;
 
 use crate::middleware::request_id::RequestId;
+use crate::middleware::route;
 
 /// Installs the global subscriber; later calls (tests) are ignored.
 pub fn init(config: &Config) {
@@ -41,9 +42,8 @@ impl RootSpanBuilder for EarshotRootSpan {
             .get::<RequestId>()
             .map(|r| r.0.clone())
             .unwrap_or_default();
-        let route = request
-            .match_pattern()
-            .unwrap_or_else(|| "default".to_owned());
+        let route = route::pattern(request);
+        let route = route.as_deref().unwrap_or("default");
         tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),

@@ -30,9 +30,8 @@ pub async fn record(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().to_string();
-    let route = req
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
+    let route =
+        super::route::pattern(&req).map_or_else(|| "unmatched".to_owned(), |p| p.to_string());
     let response = next.call(req).await?;
     let status = response.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];

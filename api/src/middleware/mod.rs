@@ -7,3 +7,4 @@ pub mod idempotency;
 pub mod input_limits;
 pub mod metrics;
 pub mod request_id;
+pub mod route;

@@ -15,6 +15,7 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::verified::VerifiedTokens;
 use crate::config::{JwtAlgorithm, JwtConfig};
 use crate::ids::{SessionId, UserId};
 use crate::{Error, Result};
@@ -49,6 +50,7 @@ pub struct JwtKeys {
     issuer: String,
     audience: String,
     access_ttl: chrono::Duration,
+    verified: VerifiedTokens,
 }
 
 impl std::fmt::Debug for JwtKeys {
@@ -123,6 +125,7 @@ impl JwtKeys {
         validation.set_issuer(&[config.issuer.as_str()]);
         validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
         validation.leeway = 5;
+        let verified = VerifiedTokens::new(validation.leeway);
         Ok(Self {
             algorithm,
             kid,
@@ -134,6 +137,7 @@ impl JwtKeys {
             audience: config.audience.clone(),
             access_ttl: chrono::Duration::from_std(config.access_ttl)
                 .context("access token lifetime")?,
+            verified,
         })
     }
 
@@ -158,9 +162,13 @@ impl JwtKeys {
     }
 
     /// The claims of a token signed here with the configured algorithm, unexpired, for our
-    /// audience; anything else is `invalid_token`.
+    /// audience; anything else is `invalid_token`. A token verified before is only checked
+    /// for expiry.
     pub fn verify(&self, token: &str) -> Result<Claims> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        if let Some(claims) = self.verified.get(token, Utc::now().timestamp()) {
+            return Ok(claims);
+        }
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|err| {
                 let message = match err.kind() {
@@ -170,7 +178,9 @@ impl JwtKeys {
                     _ => "the access token is not valid",
                 };
                 Error::unauthenticated("invalid_token", message)
-            })
+            })?;
+        self.verified.insert(token, claims.clone());
+        Ok(claims)
     }
 
     /// The public keys, as served at `/.well-known/jwks.json` (empty for HS256).
@@ -250,6 +260,21 @@ mod tests {
         // The same development key is used after a restart.
         let again = JwtKeys::load(&config(JwtAlgorithm::EdDsa), dir.path()).unwrap();
         assert!(again.verify(&token).is_ok());
+    }
+
+    #[test]
+    fn a_verified_token_altered_in_one_character_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = JwtKeys::load(&config(JwtAlgorithm::EdDsa), dir.path()).unwrap();
+        let (token, _) = keys.issue(UserId::new(), SessionId::new()).unwrap();
+        let first = keys.verify(&token).unwrap();
+        // The second time the token comes from the cache, with the same claims.
+        assert_eq!(keys.verify(&token).unwrap().jti, first.jti);
+        let at = token.len() - 10;
+        let swapped = if &token[at..=at] == "A" { "B" } else { "A" };
+        let altered = format!("{}{swapped}{}", &token[..at], &token[at + 1..]);
+        assert_eq!(keys.verify(&altered).unwrap_err().code(), "invalid_token");
+        assert!(keys.verify(&token).is_ok());
     }
 
     #[test]

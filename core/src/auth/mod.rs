@@ -5,3 +5,4 @@ pub mod limiter;
 pub mod password;
 pub mod sealed;
 pub mod secrets;
+mod verified;

@@ -11,7 +11,6 @@ use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
 use tracing_subscriber::EnvFilter;
 
 use crate::middleware::request_id::RequestId;
-use crate::middleware::route;
 
 /// Installs the global subscriber; later calls (tests) are ignored.
 pub fn init(config: &Config) {
@@ -42,12 +41,10 @@ impl RootSpanBuilder for EarshotRootSpan {
             .get::<RequestId>()
             .map(|r| r.0.clone())
             .unwrap_or_default();
-        let route = route::pattern(request);
-        let route = route.as_deref().unwrap_or("default");
         tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),
-            http.route = %route,
+            http.route = Empty,
             http.target = %request.uri().path(),
             http.client_ip = %request.connection_info().realip_remote_addr().unwrap_or(""),
             http.status_code = Empty,
@@ -64,6 +61,9 @@ impl RootSpanBuilder for EarshotRootSpan {
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
         if let Ok(response) = outcome {
+            // Known once routed, and then read from the route's index without matching again.
+            let route = response.request().match_pattern();
+            span.record("http.route", route.as_deref().unwrap_or("default"));
             span.in_scope(|| {
                 tracing::info!(status = response.status().as_u16(), "request finished");
             });

@@ -10,6 +10,7 @@
 //! This is a measuring tool, not a test: nothing here asserts a speed.
 
 mod harness;
+mod pacer;
 mod run;
 mod seed;
 mod seed_sql;

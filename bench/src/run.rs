@@ -2,8 +2,9 @@
 //! through a mix of inbox and conversation reads, then reports latency per scenario.
 //!
 //! Closed loop by default (each client sends its next request when the last one answers);
-//! with `--rate`, open loop at that many requests a second, where latency counts from the
-//! moment a request was due, so a stall is not hidden by the clients slowing down.
+//! with `--rate`, open loop at that many requests a second (paced by [`crate::pacer`]),
+//! where latency counts from the moment a request was due, so a stall is not hidden by the
+//! clients slowing down.
 
 use std::io::Write as _;
 use std::time::Duration;
@@ -13,11 +14,13 @@ use clap::Args;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement, Value};
+use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::DbArgs;
 use crate::harness::{self, Server, WORKSPACE_NAME};
+use crate::pacer;
 use crate::seed_sql::SEARCH_WORD;
 use crate::stats::{self, Report};
 
@@ -164,8 +167,16 @@ pub async fn run(db: &DbArgs, args: &RunArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let measure_from = started + Duration::from_secs(args.warmup);
     let end = measure_from + Duration::from_secs(args.duration);
+    // Open loop: due times from the pacer; closed loop: each client sends when answered.
+    let mut dues: Vec<Option<UnboundedReceiver<Instant>>> = match args.rate {
+        Some(rate) => pacer::start(args.clients, rate, started, end)
+            .into_iter()
+            .map(Some)
+            .collect(),
+        None => (0..args.clients).map(|_| None).collect(),
+    };
     let mut workers = Vec::with_capacity(args.clients);
-    for i in 0..args.clients {
+    for (i, dues) in dues.drain(..).enumerate() {
         let worker = Worker {
             client: client.clone(),
             base: server.base.clone(),
@@ -173,17 +184,16 @@ pub async fn run(db: &DbArgs, args: &RunArgs) -> anyhow::Result<()> {
             fixture: fixture.clone(),
             scenarios: scenarios.clone(),
             rng: StdRng::seed_from_u64(i as u64),
-            interval: args
-                .rate
-                .map(|r| Duration::from_secs_f64(args.clients as f64 / r)),
-            offset: i,
-            clients: args.clients,
+            dues,
         };
-        workers.push(tokio::spawn(worker.drive(started, measure_from, end)));
+        workers.push(tokio::spawn(worker.drive(measure_from, end)));
     }
     let mut report = Report::new();
+    let mut lateness = stats::Samples::default();
     for worker in workers {
-        stats::merge(&mut report, worker.await?);
+        let (part, late) = worker.await?;
+        stats::merge(&mut report, part);
+        lateness.micros.extend(late.micros);
     }
     server.stop();
 
@@ -206,6 +216,16 @@ pub async fn run(db: &DbArgs, args: &RunArgs) -> anyhow::Result<()> {
         "{}",
         stats::table(&mut report, args.duration as f64, args.target_ms)
     )?;
+    if args.rate.is_some() {
+        lateness.micros.sort_unstable();
+        writeln!(
+            out,
+            "\nrequests left their client after the due time by p50 {:.2} ms, p99 {:.2} ms \
+             (part of every latency above)",
+            stats::percentile(&lateness.micros, 50.0) as f64 / 1000.0,
+            stats::percentile(&lateness.micros, 99.0) as f64 / 1000.0,
+        )?;
+    }
     for (name, samples) in &report {
         if let Some(error) = &samples.first_error {
             writeln!(out, "\nfirst error of {name}: {error}")?;
@@ -239,27 +259,28 @@ struct Worker {
     fixture: std::sync::Arc<Fixture>,
     scenarios: Vec<Scenario>,
     rng: StdRng,
-    interval: Option<Duration>,
-    offset: usize,
-    clients: usize,
+    /// Open loop: when each of this client's requests is due.
+    dues: Option<UnboundedReceiver<Instant>>,
 }
 
 impl Worker {
-    async fn drive(mut self, started: Instant, measure_from: Instant, end: Instant) -> Report {
+    /// The samples of each scenario, and (open loop) how long after its due time each
+    /// measured request left the client.
+    async fn drive(mut self, measure_from: Instant, end: Instant) -> (Report, stats::Samples) {
         let mut report = Report::new();
-        // Open loop: this client's requests are due every `interval`, staggered by client.
-        let mut due = self
-            .interval
-            .map(|every| started + every.mul_f64(self.offset as f64 / self.clients as f64));
+        let mut lateness = stats::Samples::default();
         loop {
-            let sent = match (due.as_mut(), self.interval) {
-                (Some(at), Some(every)) => {
-                    let this = *at;
-                    *at += every;
-                    tokio::time::sleep_until(this).await;
-                    this
-                }
-                _ => Instant::now(),
+            let sent = match self.dues.as_mut() {
+                Some(dues) => match dues.recv().await {
+                    Some(due) => {
+                        if due >= measure_from {
+                            lateness.ok(due.elapsed());
+                        }
+                        due
+                    }
+                    None => break,
+                },
+                None => Instant::now(),
             };
             if sent >= end {
                 break;
@@ -280,7 +301,7 @@ impl Worker {
                 Err(e) => samples.error(format!("{url}: {e:#}")),
             }
         }
-        report
+        (report, lateness)
     }
 
     async fn get(&self, url: &str) -> anyhow::Result<()> {

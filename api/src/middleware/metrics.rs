@@ -30,9 +30,13 @@ pub async fn record(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().to_string();
-    let route =
-        super::route::pattern(&req).map_or_else(|| "unmatched".to_owned(), |p| p.to_string());
     let response = next.call(req).await?;
+    // Read after routing, from the matched route's index: before it, finding the pattern
+    // would match the path against the route table a second time.
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     let status = response.status().as_u16().to_string();
     let labels = [("method", method), ("route", route), ("status", status)];
     metrics::counter!("earshot_http_requests_total", &labels).increment(1);

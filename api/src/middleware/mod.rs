@@ -7,4 +7,3 @@ pub mod idempotency;
 pub mod input_limits;
 pub mod metrics;
 pub mod request_id;
-pub mod route;

@@ -122,3 +122,25 @@ async fn jwks_publishes_the_signing_key_and_metrics_count_requests() {
         .unwrap();
     assert!(metrics.contains("earshot_http_requests_total"), "{metrics}");
 }
+
+/// Requests are counted by the pattern of the route they matched, so every workspace's
+/// requests fall in one series; a path no route matches is counted as `unmatched`.
+#[tokio::test]
+async fn request_metrics_are_labelled_by_route_pattern() {
+    let app = TestApp::spawn().await;
+    let routed = r#"earshot_http_requests_total{method="GET",route="/v1/workspaces/{workspace_id}/conversations",status="401"}"#;
+    let unmatched = r#"earshot_http_requests_total{method="GET",route="unmatched",status="404"}"#;
+    let (routed_before, unmatched_before) = (app.metric(routed).await, app.metric(unmatched).await);
+    for _ in 0..2 {
+        let path = format!("/v1/workspaces/{}/conversations", uuid::Uuid::new_v4());
+        let response = app.request(Method::GET, &path, None, None).await;
+        assert_eq!(response.status(), 401);
+    }
+    let response = app
+        .request(Method::GET, "/v1/no-such-route", None, None)
+        .await;
+    assert_eq!(response.status(), 404);
+    // Other tests in this process may add to the same series, never take from it.
+    assert!(app.metric(routed).await >= routed_before + 2.0);
+    assert!(app.metric(unmatched).await >= unmatched_before + 1.0);
+}

@@ -1,6 +1,6 @@
 //! Building conversation read models in batches: one query for contacts with their
-//! identities (only what summaries show) and one for tags (and one for channels not seen before), however many
-//! conversations.
+//! identities (only the columns summaries show) and one for tags (and one for channels not
+//! seen before), however many conversations.
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, RwLock};

@@ -736,6 +736,57 @@ async fn a_reply_joins_the_conversation_of_the_message_it_replies_to() {
 }
 
 #[tokio::test]
+async fn a_quoted_id_never_carries_a_message_into_another_customers_conversation() {
+    let app = TestApp::spawn().await;
+    let a = app.tenant("Acme").await;
+    let channel = app.api_channel(&a).await;
+    let key = ingest_key(&app, &a).await;
+    let ada_dm = pushed(
+        &app,
+        &a,
+        &key,
+        &channel,
+        message("d1", "ada", "my card number is"),
+    )
+    .await;
+    let ada_post = pushed(
+        &app,
+        &a,
+        &key,
+        &channel,
+        post("p1", "ada", "@Brand my router is dead", None, None),
+    )
+    .await;
+    // Bob quotes Ada's private message in a DM, and her public post in a DM and in public.
+    let mut bob_dm = message("b1", "bob", "what did she say?");
+    bob_dm["reply_to"] = json!("d1");
+    let bob_dm = pushed(&app, &a, &key, &channel, bob_dm).await;
+    let mut bob_quote = message("b2", "bob", "about that post");
+    bob_quote["reply_to"] = json!("p1");
+    let bob_quote = pushed(&app, &a, &key, &channel, bob_quote).await;
+    let mut bob_public = post("b3", "bob", "@ada did you get her DM?", Some("d1"), None);
+    bob_public["thread_id"] = json!("bob-thread");
+    let bob_public = pushed(&app, &a, &key, &channel, bob_public).await;
+    for joined in [&bob_dm, &bob_quote, &bob_public] {
+        assert_ne!(joined["conversation"]["id"], ada_dm["conversation"]["id"]);
+        assert_ne!(joined["conversation"]["id"], ada_post["conversation"]["id"]);
+        assert_eq!(
+            joined["conversation"]["contact"]["handle"], "@bob",
+            "{joined}"
+        );
+    }
+    // Bob's two DMs share his own private conversation; Ada's conversations hold only hers.
+    assert_eq!(
+        bob_quote["conversation"]["id"],
+        bob_dm["conversation"]["id"]
+    );
+    let ada_private = messages_of(&app, &a, &str_of(&ada_dm["conversation"]["id"])).await;
+    assert_eq!(ada_private.len(), 1);
+    let ada_thread = messages_of(&app, &a, &str_of(&ada_post["conversation"]["id"])).await;
+    assert_eq!(ada_thread.len(), 1);
+}
+
+#[tokio::test]
 async fn private_messages_join_the_contacts_open_conversation() {
     let app = TestApp::spawn().await;
     let a = app.tenant("Acme").await;
@@ -1118,6 +1169,24 @@ async fn a_customer_message_reopens_pending_and_snoozed_conversations() {
     assert_eq!(read["status"], "open");
     assert_eq!(read["message_count"], 3);
     assert_eq!(counts(&app, &a).await.1, 1);
+    // Each re-opening is in the audit log, from pending and from snoozed, by the key.
+    let log = json_of(
+        app.get(&ws(&a, "/audit-log?action=conversation.reopened"), &a.token)
+            .await,
+        200,
+    )
+    .await;
+    let entries = log["items"].as_array().unwrap();
+    let mut from: Vec<&str> = entries
+        .iter()
+        .map(|e| e["details"]["from"].as_str().unwrap())
+        .collect();
+    from.sort_unstable();
+    assert_eq!(from, ["pending", "snoozed"]);
+    for entry in entries {
+        assert_eq!(entry["target_id"], id.as_str());
+        assert_eq!(entry["actor"]["kind"], "api_key", "{entry}");
+    }
 }
 
 #[tokio::test]

@@ -20,6 +20,7 @@ use crate::views::{
 };
 use crate::{Core, Error, Result, signals};
 
+use super::audit;
 use super::conversation_views::view_one;
 use super::messages::{clean_attachments, message_view, store};
 
@@ -360,22 +361,7 @@ async fn thread(
     window: Duration,
 ) -> Result<(conversations::Model, Vec<EventView>)> {
     let channel_id = ChannelId::from(channel.id);
-    let parent = match &input.reply_to {
-        Some(parent) => {
-            match repo::messages::by_platform_id(conn, scope, channel_id, parent).await? {
-                Some(message) => Some(
-                    repo::conversations::get_any(
-                        conn,
-                        scope,
-                        ConversationId::from(message.conversation_id),
-                    )
-                    .await?,
-                ),
-                None => None,
-            }
-        }
-        None => None,
-    };
+    let parent = replied_conversation(conn, scope, channel_id, contact, visibility, input).await?;
     let thread_key = match visibility {
         Visibility::Public => Some(
             parent
@@ -432,12 +418,53 @@ async fn thread(
     }
 }
 
+/// The conversation of the message this one replies to, when the message may join it: its
+/// author's own conversation, or a public thread for a public reply. A quoted id never
+/// carries a message into another customer's private conversation, nor a private message
+/// into another customer's thread.
+async fn replied_conversation(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    channel_id: ChannelId,
+    contact: ContactId,
+    visibility: Visibility,
+    input: &InboundMessage,
+) -> Result<Option<conversations::Model>> {
+    let Some(parent) = &input.reply_to else {
+        return Ok(None);
+    };
+    let Some(message) = repo::messages::by_platform_id(conn, scope, channel_id, parent).await?
+    else {
+        return Ok(None);
+    };
+    let id = ConversationId::from(message.conversation_id);
+    let row = repo::conversations::get_any(conn, scope, id).await?;
+    let public_thread =
+        visibility == Visibility::Public && row.visibility == Visibility::Public.as_str();
+    let joins = row.contact_id == contact.as_uuid() || public_thread;
+    Ok(joins.then_some(row))
+}
+
+/// A customer message re-opens the conversation, recorded in the audit log as any status
+/// change is (the actor is whoever delivered the message: an API key or the worker).
 async fn reopen(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
     row: conversations::Model,
     now: DateTime<Utc>,
 ) -> Result<(conversations::Model, Vec<EventView>)> {
+    let details = serde_json::json!({
+        "from": row.status, "status": Status::Open, "by": "customer_message",
+    });
+    audit::record(
+        conn,
+        scope,
+        "conversation.reopened",
+        "conversation",
+        row.id,
+        details,
+    )
+    .await?;
     let mut active: conversations::ActiveModel = row.into();
     active.status = Set(Status::Open.as_str().to_owned());
     active.snoozed_until = Set(None);

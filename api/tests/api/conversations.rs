@@ -504,6 +504,67 @@ async fn starting_a_conversation_queues_its_first_message() {
 }
 
 #[tokio::test]
+async fn an_agent_who_sees_only_its_own_conversations_is_given_the_one_it_starts() {
+    let (app, desk) = desk().await;
+    let ada = contact(&app, &desk, "api", "ada").await;
+    let (agent, agent_token) = app.member_with_role(&desk.t, "agent").await;
+    let team = desk.team(&app, "Refunds", &[&agent]).await;
+    let path = format!("{}/conversations", desk.ws());
+    let start = |extra: Value| {
+        let mut body = json!({ "contact_id": ada, "channel_id": desk.channel, "text": "Hi!" });
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+    desk.agent_visibility(&app, "assigned").await;
+    let own = ok(app.post(&path, &agent_token, start(json!({}))).await, 201).await;
+    assert_eq!(own["assignee_id"], agent.as_str());
+    let read = format!("{}/conversations/{}", desk.ws(), str_of(&own["id"]));
+    ok(app.get(&read, &agent_token).await, 200).await;
+    // Seeing its teams', an agent who names its team leaves the conversation to the team.
+    desk.agent_visibility(&app, "team").await;
+    let teams = ok(
+        app.post(&path, &agent_token, start(json!({ "team_id": team })))
+            .await,
+        201,
+    )
+    .await;
+    assert_eq!(teams["assignee_id"], Value::Null);
+    assert_eq!(teams["team_id"], team.as_str());
+    let unnamed = ok(app.post(&path, &agent_token, start(json!({}))).await, 201).await;
+    assert_eq!(unnamed["assignee_id"], agent.as_str());
+    // Those who see every conversation start them unassigned.
+    desk.agent_visibility(&app, "all").await;
+    let open = ok(app.post(&path, &agent_token, start(json!({}))).await, 201).await;
+    assert_eq!(open["assignee_id"], Value::Null);
+    let by_owner = ok(app.post(&path, &desk.t.token, start(json!({}))).await, 201).await;
+    assert_eq!(by_owner["assignee_id"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_disabled_channel_starts_no_conversation() {
+    let (app, desk) = desk().await;
+    let ada = contact(&app, &desk, "api", "ada").await;
+    let channel = format!("{}/channels/{}", desk.ws(), desk.channel);
+    ok(
+        app.patch(&channel, &desk.t.token, json!({ "health": "disabled" }))
+            .await,
+        200,
+    )
+    .await;
+    let path = format!("{}/conversations", desk.ws());
+    let body = json!({ "contact_id": ada, "channel_id": desk.channel, "text": "Hello" });
+    assert_problem(
+        app.post(&path, &desk.t.token, body).await,
+        409,
+        "channel_disabled",
+    )
+    .await;
+    assert!(inbox_ids(&app, &desk).await.is_empty());
+}
+
+#[tokio::test]
 async fn a_contact_without_an_identity_on_the_channels_platform_cannot_be_reached() {
     let (app, desk) = desk().await;
     let on_x = contact(&app, &desk, "x", "ada").await;

@@ -11,8 +11,10 @@ use crate::events::{self, CONVERSATION_CREATED, CONVERSATION_UPDATED};
 use crate::ids::{ChannelId, ContactId, ConversationId, TeamId, UserId};
 use crate::repo;
 use crate::repo::conversations::time_key;
-use crate::tenancy::{Capability, WorkspaceScope};
-use crate::views::{ConversationView, EventView, Priority, Status, Visibility, double_option};
+use crate::tenancy::{Capability, ConversationAccess, WorkspaceScope};
+use crate::views::{
+    ChannelHealth, ConversationView, EventView, Priority, Status, Visibility, double_option,
+};
 use crate::{Core, Error, FieldError, Result, care};
 
 use super::audit;
@@ -336,6 +338,17 @@ pub async fn bulk_update(
     Ok(views)
 }
 
+/// Who is assigned a conversation started without an assignee: nobody, unless the starter
+/// is an agent who sees only its own conversations (or its teams', and named no team), who
+/// then gets it, so that it can follow what it started.
+fn starter_assignee(scope: &WorkspaceScope, team: Option<TeamId>) -> Option<UserId> {
+    match scope.conversation_access() {
+        ConversationAccess::All => None,
+        ConversationAccess::TeamsOf(_) if team.is_some() => None,
+        ConversationAccess::AssignedTo(user) | ConversationAccess::TeamsOf(user) => Some(user),
+    }
+}
+
 /// Starts a conversation with a contact (proactive outreach); the first message is queued.
 #[tracing::instrument(skip_all, err(level = "debug"))]
 pub async fn start(
@@ -355,6 +368,12 @@ pub async fn start(
                 "no such channel in this workspace",
             )
         })?;
+    if channel.health == ChannelHealth::Disabled.as_str() {
+        return Err(Error::conflict(
+            "channel_disabled",
+            "the channel is disabled",
+        ));
+    }
     repo::contacts::get(&txn, scope, input.contact_id)
         .await
         .map_err(|_| {
@@ -372,8 +391,11 @@ pub async fn start(
             format!("the contact has no {} identity to reach", channel.kind),
         ));
     }
+    let assignee_id = input
+        .assignee_id
+        .or_else(|| starter_assignee(scope, input.team_id));
     let assignment = ConversationPatch {
-        assignee_id: input.assignee_id.map(Some),
+        assignee_id: assignee_id.map(Some),
         team_id: input.team_id.map(Some),
         ..Default::default()
     };
@@ -386,7 +408,7 @@ pub async fn start(
         priority: Priority::Normal,
         priority_auto: false,
         thread_key: None,
-        assignee_id: input.assignee_id,
+        assignee_id,
         team_id: input.team_id,
         at: now,
     };

@@ -366,6 +366,8 @@ const CONVERSATION: &str = concat!(
 const NOTIFICATIONS: &str = "query($ws: ID!, $unread: Boolean) { workspace(id: $ws) {
   notifications(unread: $unread) { nextCursor items { id kind conversationId messageId createdAt readAt } }
 } }";
+const CONTACT_EXPORT: &str =
+    "query($ws: ID!, $id: ID!) { workspace(id: $ws) { contactExport(id: $id) } }";
 const MARK_READ: &str =
     "mutation($ws: ID!, $id: ID!) { markNotificationRead(workspaceId: $ws, notificationId: $id) }";
 
@@ -553,6 +555,21 @@ async fn contacts_through_graphql_match_rest_field_for_field() {
         &[],
         &[],
     );
+
+    // The GDPR export is REST's document, field for field, conversations and messages too.
+    let pushed = desk.push(&app, "grace-dm", "my parcel is lost").await;
+    let customer = str_of(&pushed["contact"]["id"]);
+    let vars = json!({ "ws": ws, "id": customer });
+    let export = run(&app, &a.token, CONTACT_EXPORT, vars, "workspace").await;
+    let mut through_graphql = export["contactExport"].clone();
+    let mut through_rest = desk
+        .get(&app, &format!("/contacts/{customer}/export"))
+        .await;
+    assert_eq!(through_graphql["messages"][0]["text"], "my parcel is lost");
+    for document in [&mut through_graphql, &mut through_rest] {
+        document.as_object_mut().unwrap().remove("exported_at");
+    }
+    assert_eq!(through_graphql, through_rest);
 
     // Merge: the source's identities move over and the source is gone.
     let vars = json!({ "ws": ws, "id": ada, "source": grace_id });
@@ -973,21 +990,48 @@ struct Theirs {
     conversation: String,
     team: String,
     member: String,
+    member_token: String,
+    notification: String,
 }
 
 async fn their_objects(app: &TestApp, b: &Tenant) -> (Desk, Theirs) {
     let desk = Desk::open(app, b).await;
     let conversation = desk.push(app, "mallory", "hello from B").await;
-    let (member, _) = app.member_with_role(b, "agent").await;
+    let (member, member_token) = app.member_with_role(b, "agent").await;
     let team = desk.team(app, "B team", &[&member]).await;
+    let conversation = str_of(&conversation["id"]);
+    let note = json!({ "kind": "note", "text": "have a look", "mentions": [member] });
+    let path = desk.ws(&format!("/conversations/{conversation}/messages"));
+    ok(app.post(&path, &b.token, note).await, 201).await;
+    let notification = unread_notifications(app, b, &member_token).await[0].clone();
     let theirs = Theirs {
         channel: desk.channel.clone(),
-        contact: str_of(&conversation["contact"]["id"]),
-        conversation: str_of(&conversation["id"]),
+        contact: str_of(&conversation_contact(app, b, &conversation).await),
+        conversation,
         team,
         member,
+        member_token,
+        notification,
     };
     (desk, theirs)
+}
+
+/// The ids of a member's unread notifications, as REST lists them.
+async fn unread_notifications(app: &TestApp, t: &Tenant, token: &str) -> Vec<String> {
+    let path = format!(
+        "/v1/workspaces/{}/notifications?unread=true",
+        t.workspace_id
+    );
+    ids(&ok(app.get(&path, token).await, 200).await["items"])
+}
+
+/// The contact of a conversation, as REST shows it to the owner.
+async fn conversation_contact(app: &TestApp, t: &Tenant, conversation: &str) -> Value {
+    let path = format!(
+        "/v1/workspaces/{}/conversations/{conversation}",
+        t.workspace_id
+    );
+    ok(app.get(&path, &t.token).await, 200).await["contact"]["id"].clone()
 }
 
 /// Everything B holds, as REST shows it to B.
@@ -1031,6 +1075,10 @@ async fn another_workspaces_ids_are_not_found_through_every_care_field_and_mutat
             "query($ws: ID!, $id: ID!) { workspace(id: $ws) { conversation(id: $id) { id } } }",
             &theirs.conversation,
         ),
+        (
+            "query($ws: ID!, $id: ID!) { workspace(id: $ws) { contactExport(id: $id) } }",
+            &theirs.contact,
+        ),
     ];
     for (query, id) in reads {
         let resp = app
@@ -1046,13 +1094,20 @@ async fn another_workspaces_ids_are_not_found_through_every_care_field_and_mutat
             "{query} in B's workspace: {resp}"
         );
     }
-    // B's workspace and its lists.
-    let lists = "query($ws: ID!) { workspace(id: $ws) { id channels { items { id } } } }";
-    refused(
-        &app.graphql(Some(&a.token), lists, json!({ "ws": wb }))
-            .await,
-        "not_found",
-    );
+    // B's workspace and each of its lists.
+    for list in [
+        "channels { items { id } }",
+        "contacts { items { id } }",
+        "conversations { items { id } }",
+        "notifications { items { id } }",
+    ] {
+        let query = format!("query($ws: ID!) {{ workspace(id: $ws) {{ id {list} }} }}");
+        let resp = app
+            .graphql(Some(&a.token), &query, json!({ "ws": wb }))
+            .await;
+        refused(&resp, "not_found");
+        assert!(resp["data"]["workspace"].is_null(), "{list}: {resp}");
+    }
     // A's inbox filtered by B's objects is empty, as in REST.
     let query = "query($ws: ID!, $team: ID, $channel: ID, $contact: ID) { workspace(id: $ws) {
         conversations(teamId: $team, channelId: $channel, contactId: $contact) { items { id } } } }";
@@ -1104,7 +1159,11 @@ async fn another_workspaces_ids_are_not_found_through_every_care_field_and_mutat
             PUSH,
             json!({ "channel": theirs.channel, "input": { "platformMessageId": "p", "author": { "platformUserId": "u" }, "text": "x" } }),
         ),
-        (MARK_READ, json!({ "id": theirs.conversation })),
+        (MARK_READ, json!({ "id": theirs.notification })),
+        (
+            MERGE_CONTACTS,
+            json!({ "id": my_contact, "source": theirs.contact }),
+        ),
     ];
     for (query, mut vars) in mutations {
         vars["ws"] = json!(wa);
@@ -1118,6 +1177,32 @@ async fn another_workspaces_ids_are_not_found_through_every_care_field_and_mutat
             "{query} in B's workspace: {resp}"
         );
     }
+    // Creating in B's workspace, with B's own objects or none.
+    let creations: Vec<(&str, Value)> = vec![
+        (
+            CREATE_CHANNEL,
+            json!({ "input": { "kind": "API", "name": "sneaky" } }),
+        ),
+        (
+            CREATE_CONTACT,
+            json!({ "input": { "displayName": "sneaky" } }),
+        ),
+        (
+            START,
+            json!({ "input": { "contactId": theirs.contact, "channelId": theirs.channel, "text": "hi" } }),
+        ),
+    ];
+    for (query, mut vars) in creations {
+        vars["ws"] = json!(wb);
+        let resp = app.graphql(Some(&a.token), query, vars).await;
+        assert_eq!(codes(&resp), vec!["not_found"], "{query}: {resp}");
+    }
+    assert_eq!(
+        unread_notifications(&app, &b, &theirs.member_token).await,
+        std::slice::from_ref(&theirs.notification),
+        "B's notification stays unread"
+    );
+
     // B's objects as references in A's own objects are refused as REST refuses them.
     let vars = json!({ "ws": wa, "id": my_conversation, "input": { "assigneeId": theirs.member } });
     refused(

@@ -200,6 +200,16 @@ impl Workspace {
         care_fields::contact(self.care(ctx).await?, &id).await
     }
 
+    /// Everything held on one contact (GDPR export): the JSON document of REST's
+    /// `GET …/contacts/{id}/export`, with the same field names.
+    async fn contact_export(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> GqlResult<Json<serde_json::Value>> {
+        care_fields::contact_export(self.care(ctx).await?, &id).await
+    }
+
     /// The inbox: the conversations the caller may see, filtered and sorted as REST's
     /// `GET …/conversations` (`assigneeId` also takes `me` and `none`).
     #[expect(

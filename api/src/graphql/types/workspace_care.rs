@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID};
+use async_graphql::{Context, ID, Json};
 use earshot_core::ids::{ChannelId, ContactId, ConversationId};
 use earshot_core::service::inbox::InboxParams;
 use earshot_core::service::{channels, contacts, conversations, inbox, notifications};
@@ -122,6 +122,20 @@ pub(crate) async fn contact(care: &CareLoaders, id: &ID) -> GqlResult<Contact> {
         .await
         .map_err(gql)?
         .into())
+}
+
+/// `Workspace.contactExport`: the GDPR export document.
+pub(crate) async fn contact_export(
+    care: &CareLoaders,
+    id: &ID,
+) -> GqlResult<Json<serde_json::Value>> {
+    let id: ContactId = parse_id(id)?;
+    let export = contacts::export(care.core(), care.scope(), id)
+        .await
+        .map_err(gql)?;
+    let document =
+        serde_json::to_value(export).map_err(|e| gql(earshot_core::Error::Internal(e.into())))?;
+    Ok(Json(document))
 }
 
 /// `Workspace.conversations`: the inbox.

@@ -31,6 +31,19 @@ pub struct TestApp {
     _dir: TempDir,
 }
 
+/// One event as the outbox stores it.
+#[derive(Clone, Debug)]
+pub struct OutboxRow {
+    /// `conversation.created`, `conversation.updated`, `message.created`, …
+    pub event_type: String,
+    /// The conversation it is about.
+    pub conversation_id: Option<String>,
+    /// The event as subscribers receive it.
+    pub payload: Value,
+    /// Whether it has been published.
+    pub published: bool,
+}
+
 /// One organization with one workspace and its owner, logged in.
 #[derive(Clone, Debug)]
 pub struct Tenant {
@@ -148,14 +161,51 @@ impl TestApp {
 
     /// Has the database gather its planner statistics now, as autovacuum would in time.
     pub async fn analyze(&self) {
+        self.execute_sql("ANALYZE").await;
+    }
+
+    /// Runs a statement on the app's database over a connection of its own, for what no
+    /// route does (a process stopping between commit and publishing, say).
+    pub async fn execute_sql(&self, sql: &str) {
+        use sea_orm::ConnectionTrait as _;
+        let db = self.database().await;
+        db.execute_unprepared(sql).await.expect("statement");
+        db.close().await.expect("close");
+    }
+
+    /// Every event the outbox holds, oldest first.
+    pub async fn outbox(&self) -> Vec<OutboxRow> {
+        use sea_orm::ConnectionTrait as _;
+        let db = self.database().await;
+        let sql = "SELECT event_type, conversation_id, payload, published_at FROM outbox \
+                   ORDER BY created_at, id";
+        let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql);
+        let rows = db.query_all_raw(statement).await.expect("outbox rows");
+        let outbox = rows
+            .iter()
+            .map(|row| OutboxRow {
+                event_type: row.try_get("", "event_type").expect("event_type"),
+                conversation_id: row
+                    .try_get::<Option<uuid::Uuid>>("", "conversation_id")
+                    .expect("conversation_id")
+                    .map(|id| id.to_string()),
+                payload: row.try_get("", "payload").expect("payload"),
+                published: row
+                    .try_get::<Option<chrono::DateTime<chrono::Utc>>>("", "published_at")
+                    .expect("published_at")
+                    .is_some(),
+            })
+            .collect();
+        db.close().await.expect("close");
+        outbox
+    }
+
+    async fn database(&self) -> sea_orm::DatabaseConnection {
         let url = self.core.config().database.url.clone();
         let options = sea_orm::ConnectOptions::new(url)
             .sqlx_logging(false)
             .to_owned();
-        use sea_orm::ConnectionTrait as _;
-        let db = sea_orm::Database::connect(options).await.expect("connect");
-        db.execute_unprepared("ANALYZE").await.expect("analyze");
-        db.close().await.expect("close");
+        sea_orm::Database::connect(options).await.expect("connect")
     }
 
     /// The value `/metrics` shows for a series (its name with any labels, as printed), 0

@@ -518,6 +518,13 @@ async fn merging_moves_identities_conversations_and_messages_to_the_survivor() {
     )
     .await;
     assert_eq!(merged["id"], survivor.as_str());
+    // Subscribers hear that the moved conversation now shows the survivor.
+    let events = app.outbox().await;
+    let last = events.last().unwrap();
+    assert_eq!(last.event_type, "conversation.updated");
+    assert_eq!(last.conversation_id.as_deref(), Some(conversation.as_str()));
+    let moved = &last.payload["data"]["conversation"];
+    assert_eq!(moved["contact"]["id"], survivor.as_str());
     let users: Vec<&str> = merged["identities"]
         .as_array()
         .unwrap()
@@ -729,6 +736,93 @@ async fn an_agent_exports_only_the_conversations_it_may_read() {
     );
 }
 
+/// A public post, in reply to a platform message when `reply_to` is given.
+fn public(id: &str, user: &str, name: &str, text: &str, reply_to: Option<&str>) -> Value {
+    let mut body = dm(id, user, name, text);
+    body["visibility"] = json!("public");
+    if let Some(parent) = reply_to {
+        body["reply_to"] = json!(parent);
+    }
+    body
+}
+
+/// The texts of a conversation's messages, oldest first.
+async fn texts_of(app: &TestApp, tenant: &Tenant, conversation: &Value) -> Vec<String> {
+    messages_of(app, tenant, &str_of(&conversation["id"]))
+        .await
+        .iter()
+        .map(|m| str_of(&m["text"]))
+        .collect()
+}
+
+#[tokio::test]
+async fn erasing_a_contact_reaches_its_words_in_others_threads_and_spares_the_others() {
+    let app = TestApp::spawn().await;
+    let a = app.tenant("Acme").await;
+    let channel = app.api_channel(&a).await;
+    let (_, key) = app.api_key(&a, &["messages:ingest"]).await;
+    let word = "flibbertigibbet";
+    // Zebulon's thread, where Bob answers; Bob's thread, where Zebulon answers.
+    let theirs = public(
+        "z1",
+        "zquix",
+        "Zebulon Quixote",
+        &format!("my {word} broke"),
+        None,
+    );
+    let zebulon = inbound(&app, &a, &key, &channel, theirs).await;
+    inbound(
+        &app,
+        &a,
+        &key,
+        &channel,
+        public("b2", "bob", "Bob", "same here", Some("z1")),
+    )
+    .await;
+    let bob = inbound(
+        &app,
+        &a,
+        &key,
+        &channel,
+        public("b1", "bob", "Bob", "order late", None),
+    )
+    .await;
+    let reply = public(
+        "z2",
+        "zquix",
+        "Zebulon Quixote",
+        &format!("{word} too"),
+        Some("b1"),
+    );
+    let answered = inbound(&app, &a, &key, &channel, reply).await;
+    assert_eq!(answered["conversation"]["id"], bob["conversation"]["id"]);
+    let contact = str_of(&zebulon["conversation"]["contact"]["id"]);
+
+    json_of(
+        app.post(&contact_path(&a, &contact, "/erase"), &a.token, json!({}))
+            .await,
+        200,
+    )
+    .await;
+    // His words are gone from both threads; Bob's stay in both.
+    let in_his = texts_of(&app, &a, &zebulon["conversation"]).await;
+    assert_eq!(in_his, ["", "same here"]);
+    let in_bobs = texts_of(&app, &a, &bob["conversation"]).await;
+    assert_eq!(in_bobs, ["order late", ""]);
+    // And from the events kept for subscribers and webhooks.
+    let events: Vec<String> = app
+        .outbox()
+        .await
+        .iter()
+        .map(|e| e.payload.to_string())
+        .collect();
+    let all = events.join("\n");
+    for personal in [word, "Zebulon", "Quixote", "zquix"] {
+        assert!(!all.contains(personal), "{personal} survived in the outbox");
+    }
+    assert!(all.contains("order late"), "Bob's events were kept");
+}
+
 #[tokio::test]
 async fn erasing_a_contact_leaves_no_personal_text_anywhere() {
     let app = TestApp::spawn().await;
@@ -832,6 +926,13 @@ async fn erasing_a_contact_leaves_no_personal_text_anywhere() {
     // A retry of the first push is not answered from a stored copy of the message.
     let retried = retried_push(&app, &a, &key, &channel, &first).await;
     seen.push_str(&retried.text().await.unwrap());
+    // The outbox too, but for the bystander's own events (they quote the word).
+    let bystanders = str_of(&bystander["conversation"]["id"]);
+    for event in app.outbox().await {
+        if event.conversation_id.as_deref() != Some(bystanders.as_str()) {
+            seen.push_str(&event.payload.to_string());
+        }
+    }
     for text in personal {
         assert!(!seen.contains(text), "{text} survived the erasure");
     }

@@ -8,6 +8,7 @@ mod graphql;
 mod inbox;
 mod ingest;
 mod operations;
+mod outbox;
 mod readme;
 mod resources;
 mod subscriptions;

@@ -190,7 +190,28 @@ pub(crate) async fn latest_of(
         .await?)
 }
 
-/// Replaces the text of every message a contact wrote, and drops their attachments (erasure).
+/// The conversations a contact wrote in, its own and others' (public threads), in id order.
+pub(crate) async fn conversations_written_by(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    contact: ContactId,
+) -> Result<Vec<uuid::Uuid>> {
+    use sea_orm::QuerySelect;
+    Ok(scoped::<messages::Entity>(scope)
+        .select_only()
+        .column(messages::Column::ConversationId)
+        .distinct()
+        .filter(messages::Column::ContactId.eq(contact.as_uuid()))
+        .order_by_asc(messages::Column::ConversationId)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+/// Erasure: replaces the text and drops the attachments of every message the contact wrote,
+/// wherever, and of every reply and note in the contact's own conversations (they speak to
+/// and of the contact). Other customers' messages in the contact's public threads are theirs
+/// and stay.
 pub(crate) async fn erase_by_contact(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
@@ -207,7 +228,11 @@ pub(crate) async fn erase_by_contact(
         .filter(
             sea_orm::Condition::any()
                 .add(messages::Column::ContactId.eq(contact.as_uuid()))
-                .add(messages::Column::ConversationId.is_in(conversations.to_vec())),
+                .add(
+                    sea_orm::Condition::all()
+                        .add(messages::Column::ConversationId.is_in(conversations.to_vec()))
+                        .add(messages::Column::ContactId.is_null()),
+                ),
         )
         .exec(conn)
         .await?;

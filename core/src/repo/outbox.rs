@@ -76,3 +76,34 @@ pub(crate) async fn delete_for_conversations(
         .await?;
     Ok(())
 }
+
+/// Erasure: deletes the `message.created` events, in the given conversations, of messages
+/// the contact wrote (their payloads quote the text). Returns how many.
+pub(crate) async fn delete_messages_by_contact(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversations: &[uuid::Uuid],
+    contact: uuid::Uuid,
+) -> Result<u64> {
+    let rows = outbox::Entity::find()
+        .filter(outbox::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(outbox::Column::ConversationId.is_in(conversations.to_vec()))
+        .filter(outbox::Column::EventType.eq(crate::events::MESSAGE_CREATED))
+        .all(conn)
+        .await?;
+    let contact = contact.to_string();
+    let written: Vec<uuid::Uuid> = rows
+        .into_iter()
+        .filter(|row| row.payload["data"]["message"]["author"]["contact_id"] == contact.as_str())
+        .map(|row| row.id)
+        .collect();
+    if written.is_empty() {
+        return Ok(0);
+    }
+    let deleted = outbox::Entity::delete_many()
+        .filter(outbox::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(outbox::Column::Id.is_in(written))
+        .exec(conn)
+        .await?;
+    Ok(deleted.rows_affected)
+}

@@ -6,13 +6,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::entity::{contact_identities, contacts, conversations};
+use crate::events::{self, CONVERSATION_UPDATED};
 use crate::ids::{ContactId, ConversationId};
 use crate::pagination::{Page, PageRequest};
 use crate::repo;
 use crate::repo::contacts::IdentityFields;
 use crate::tenancy::{Capability, ConversationAccess, WorkspaceScope};
 use crate::views::{
-    ChannelKind, ContactView, ConversationView, IdentityView, MessageView, double_option,
+    ChannelKind, ContactView, ConversationView, EventView, IdentityView, MessageView, double_option,
 };
 use crate::{Core, Error, Result};
 
@@ -332,6 +333,11 @@ pub async fn merge(
             "an erased contact cannot be merged",
         ));
     }
+    let moving: Vec<uuid::Uuid> = repo::conversations::of_contact(&txn, scope, input.source_id)
+        .await?
+        .iter()
+        .map(|c| c.id)
+        .collect();
     repo::contacts::move_identities(&txn, scope, input.source_id, target).await?;
     let moved = repo::conversations::move_contact(&txn, scope, input.source_id, target).await?;
     repo::messages::move_contact(&txn, scope, input.source_id, target).await?;
@@ -347,9 +353,32 @@ pub async fn merge(
         json!({ "source_id": input.source_id, "conversations_moved": moved }),
     )
     .await?;
+    let events = moved_events(&txn, scope, target, &moving).await?;
     let view = load(&txn, scope, target).await?;
     txn.commit().await?;
+    events::publish_committed(core, events).await;
     Ok(view)
+}
+
+/// A `conversation.updated` event for each conversation a merge moved to the survivor:
+/// subscribers see it with its new contact.
+async fn moved_events(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    survivor: ContactId,
+    moved: &[uuid::Uuid],
+) -> Result<Vec<EventView>> {
+    let rows: Vec<conversations::Model> = repo::conversations::of_contact(conn, scope, survivor)
+        .await?
+        .into_iter()
+        .filter(|row| moved.contains(&row.id))
+        .collect();
+    let now = Utc::now();
+    let mut recorded = Vec::with_capacity(rows.len());
+    for view in super::conversations::many(conn, scope, rows).await? {
+        recorded.push(events::record(conn, scope, CONVERSATION_UPDATED, &view, None, now).await?);
+    }
+    Ok(recorded)
 }
 
 /// Keeps the target's attributes and adds the source's it lacks.
@@ -428,6 +457,7 @@ pub async fn erase(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Result
         .into_iter()
         .map(|c| c.id)
         .collect();
+    let written_in = repo::messages::conversations_written_by(&txn, scope, id).await?;
     let erased_messages = repo::messages::erase_by_contact(&txn, scope, id, &conversations).await?;
     repo::contacts::delete_identities(&txn, scope, id).await?;
     let mut active: contacts::ActiveModel = model.into();
@@ -441,6 +471,7 @@ pub async fn erase(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Result
         repo::audit::scrub_target(&txn, scope, "conversation", &conversation.to_string()).await?;
     }
     repo::outbox::delete_for_conversations(&txn, scope, &conversations).await?;
+    repo::outbox::delete_messages_by_contact(&txn, scope, &written_in, id.as_uuid()).await?;
     repo::idempotency::forget_workspace(&txn, scope).await?;
     audit::record(
         &txn,

@@ -106,9 +106,6 @@ const POSTS: &[(&str, Reads)] = &[
 
 #[test]
 fn realistic_social_posts_read_as_a_person_would_read_them() {
-    for (post, _) in POSTS {
-        eprintln!("DBG {:>7.3}  {post}", score(post));
-    }
     let wrong: Vec<String> = POSTS
         .iter()
         .map(|(post, reads)| (post, reads, score(post)))

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use earshot_migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
     TransactionTrait,
@@ -63,19 +64,24 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db> {
         // sat idle is still checked, as a server restart or a firewall may have dropped it.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
+    if sqlite_path(&config.url).is_some() {
+        // Set on every connection the pool opens. WAL lets readers proceed while the single
+        // writer commits; `secure_delete` overwrites what a delete or an erasure frees, so
+        // erased text does not linger in the file's free space.
+        options.map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("secure_delete", "ON")
+        });
+    }
     let mut conn = Database::connect(options).await?;
     let statements = Arc::new(AtomicU64::new(0));
     let counter = statements.clone();
     conn.set_metric_callback(move |_| {
         counter.fetch_add(1, Ordering::Relaxed);
     });
-    if sqlite_path(&config.url).is_some() {
-        // WAL lets readers proceed while the single writer commits.
-        conn.execute_unprepared(
-            "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
-        )
-        .await?;
-    }
     let db = Db(conn, statements);
     if config.migrate_on_start {
         migrate(&db).await?;

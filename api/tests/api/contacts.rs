@@ -736,6 +736,21 @@ async fn an_agent_exports_only_the_conversations_it_may_read() {
     );
 }
 
+/// The SQLite database file and its write-ahead log as text, `None` on PostgreSQL.
+fn sqlite_bytes(app: &TestApp) -> Option<String> {
+    if !app.core.config().database.url.starts_with("sqlite:") {
+        return None;
+    }
+    let dir = &app.core.config().data_dir;
+    let mut stored = Vec::new();
+    for file in ["earshot.db", "earshot.db-wal"] {
+        if let Ok(bytes) = std::fs::read(dir.join(file)) {
+            stored.extend(bytes);
+        }
+    }
+    Some(String::from_utf8_lossy(&stored).into_owned())
+}
+
 /// A public post, in reply to a platform message when `reply_to` is given.
 fn public(id: &str, user: &str, name: &str, text: &str, reply_to: Option<&str>) -> Value {
     let mut body = dm(id, user, name, text);
@@ -935,6 +950,26 @@ async fn erasing_a_contact_leaves_no_personal_text_anywhere() {
     }
     for text in personal {
         assert!(!seen.contains(text), "{text} survived the erasure");
+    }
+    // On SQLite, not even the file keeps it: freed space, the search index and the log.
+    if let Some(stored) = sqlite_bytes(&app) {
+        assert!(
+            stored.contains("a flibbertigibbet for me too"),
+            "the scan sees text"
+        );
+        for text in [
+            name,
+            "Zebulon",
+            "Quixote",
+            "zquix",
+            "arrived broken",
+            "story continues",
+        ] {
+            assert!(
+                !stored.contains(text),
+                "{text} is still in the database file"
+            );
+        }
     }
     let entries = log["items"].as_array().unwrap();
     assert!(

@@ -166,6 +166,32 @@ fn contacts_named(scope: &WorkspaceScope, backend: DatabaseBackend, q: &str) -> 
     select.to_owned()
 }
 
+/// Erasure on SQLite, inside its transaction: merges each full-text index into one segment.
+/// FTS5 marks a deleted entry in a new segment and keeps the old one, words and all, until
+/// segments merge; merging drops them. PostgreSQL's GIN entries go with the row versions
+/// they index, when the table is vacuumed.
+pub(crate) async fn merge_erased_entries(conn: &impl ConnectionTrait) -> Result<()> {
+    if conn.get_database_backend() == DatabaseBackend::Sqlite {
+        conn.execute_unprepared(
+            "INSERT INTO message_fts(message_fts) VALUES('optimize'); \
+             INSERT INTO contact_fts(contact_fts) VALUES('optimize');",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Erasure on SQLite, after its commit: copies the write-ahead log into the database file
+/// and empties it, so no earlier image of an erased page stays in the log. Best effort: a
+/// reader in the middle of the log leaves it to the next automatic checkpoint.
+pub(crate) async fn checkpoint_erased(conn: &impl ConnectionTrait) -> Result<()> {
+    if conn.get_database_backend() == DatabaseBackend::Sqlite {
+        conn.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE);")
+            .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::fts5_query;

@@ -482,8 +482,10 @@ pub async fn erase(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Result
         json!({ "messages_erased": erased_messages }),
     )
     .await?;
+    repo::search::merge_erased_entries(&txn).await?;
     let view = load(&txn, scope, id).await?;
     txn.commit().await?;
+    repo::search::checkpoint_erased(core.db().conn()).await?;
     Ok(view)
 }
 

@@ -109,6 +109,17 @@ pub async fn connector_credentials(
         .map_err(|e| Error::Internal(e.into()))
 }
 
+/// A disabled channel takes no messages in and starts no conversation: `channel_disabled`.
+pub(crate) fn ensure_enabled(channel: &channels::Model) -> Result<()> {
+    if channel.health == ChannelHealth::Disabled.as_str() {
+        return Err(Error::conflict(
+            "channel_disabled",
+            "the channel is disabled",
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn channel_view(model: channels::Model) -> Result<ChannelView> {
     Ok(ChannelView {
         id: ChannelId::from(model.id),

@@ -333,11 +333,7 @@ pub async fn merge(
             "an erased contact cannot be merged",
         ));
     }
-    let moving: Vec<uuid::Uuid> = repo::conversations::of_contact(&txn, scope, input.source_id)
-        .await?
-        .iter()
-        .map(|c| c.id)
-        .collect();
+    let moving = repo::conversations::of_contact(&txn, scope, input.source_id).await?;
     repo::contacts::move_identities(&txn, scope, input.source_id, target).await?;
     let moved = repo::conversations::move_contact(&txn, scope, input.source_id, target).await?;
     repo::messages::move_contact(&txn, scope, input.source_id, target).await?;
@@ -353,7 +349,7 @@ pub async fn merge(
         json!({ "source_id": input.source_id, "conversations_moved": moved }),
     )
     .await?;
-    let events = moved_events(&txn, scope, target, &moving).await?;
+    let events = moved_events(&txn, scope, target, moving).await?;
     let view = load(&txn, scope, target).await?;
     txn.commit().await?;
     events::publish_committed(core, events).await;
@@ -361,21 +357,19 @@ pub async fn merge(
 }
 
 /// A `conversation.updated` event for each conversation a merge moved to the survivor:
-/// subscribers see it with its new contact.
+/// subscribers see it with its new contact (the move changed nothing else of the rows).
 async fn moved_events(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
     survivor: ContactId,
-    moved: &[uuid::Uuid],
+    mut moved: Vec<conversations::Model>,
 ) -> Result<Vec<EventView>> {
-    let rows: Vec<conversations::Model> = repo::conversations::of_contact(conn, scope, survivor)
-        .await?
-        .into_iter()
-        .filter(|row| moved.contains(&row.id))
-        .collect();
+    for row in &mut moved {
+        row.contact_id = survivor.as_uuid();
+    }
     let now = Utc::now();
-    let mut recorded = Vec::with_capacity(rows.len());
-    for view in super::conversations::many(conn, scope, rows).await? {
+    let mut recorded = Vec::with_capacity(moved.len());
+    for view in super::conversations::many(conn, scope, moved).await? {
         recorded.push(events::record(conn, scope, CONVERSATION_UPDATED, &view, None, now).await?);
     }
     Ok(recorded)

@@ -12,9 +12,7 @@ use crate::ids::{ChannelId, ContactId, ConversationId, TeamId, UserId};
 use crate::repo;
 use crate::repo::conversations::time_key;
 use crate::tenancy::{Capability, ConversationAccess, WorkspaceScope};
-use crate::views::{
-    ChannelHealth, ConversationView, EventView, Priority, Status, Visibility, double_option,
-};
+use crate::views::{ConversationView, EventView, Priority, Status, Visibility, double_option};
 use crate::{Core, Error, FieldError, Result, care};
 
 use super::audit;
@@ -368,12 +366,7 @@ pub async fn start(
                 "no such channel in this workspace",
             )
         })?;
-    if channel.health == ChannelHealth::Disabled.as_str() {
-        return Err(Error::conflict(
-            "channel_disabled",
-            "the channel is disabled",
-        ));
-    }
+    super::channels::ensure_enabled(&channel)?;
     repo::contacts::get(&txn, scope, input.contact_id)
         .await
         .map_err(|_| {

@@ -15,8 +15,8 @@ use crate::repo::contacts::IdentityFields;
 use crate::repo::messages::{Author, NewMessage as StoredMessage};
 use crate::tenancy::{Capability, WorkspaceScope};
 use crate::views::{
-    Attachment, ChannelHealth, ChannelKind, ConversationView, Direction, EventView, MessageView,
-    Priority, Status, Visibility,
+    Attachment, ChannelKind, ConversationView, Direction, EventView, MessageView, Priority, Status,
+    Visibility,
 };
 use crate::{Core, Error, Result, signals};
 
@@ -247,12 +247,7 @@ async fn ingest_in(
     attachments: Vec<Attachment>,
 ) -> Result<(IngestOutcome, Vec<EventView>)> {
     let channel = repo::channels::get(conn, scope, channel_id).await?;
-    if channel.health == ChannelHealth::Disabled.as_str() {
-        return Err(Error::conflict(
-            "channel_disabled",
-            "the channel is disabled",
-        ));
-    }
+    super::channels::ensure_enabled(&channel)?;
     let kind: ChannelKind = channel.kind.parse()?;
     let (contact, influence) = resolve_contact(conn, scope, kind, &input.author).await?;
     let visibility = input.visibility.unwrap_or(Visibility::Private);

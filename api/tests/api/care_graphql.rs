@@ -1320,4 +1320,32 @@ async fn roles_and_key_scopes_limit_care_fields_as_in_rest() {
         .graphql(Some(&key), NOTIFICATIONS, json!({ "ws": ws }))
         .await;
     refused(&resp, "not_a_user");
+
+    // The export holds contacts and conversations: a key needs both scopes to read it.
+    let contact = str_of(&desk.push(&app, "bob", "my data?").await["contact"]["id"]);
+    let vars = json!({ "ws": ws, "id": contact });
+    for scopes in [&["conversations:read"][..], &["contacts:read"][..]] {
+        let (_, key) = app.api_key(&a, scopes).await;
+        let resp = app.graphql(Some(&key), CONTACT_EXPORT, vars.clone()).await;
+        assert_eq!(codes(&resp), vec!["forbidden"], "{scopes:?}: {resp}");
+    }
+    let (_, both) = app
+        .api_key(&a, &["conversations:read", "contacts:read"])
+        .await;
+    let export = run(&app, &both, CONTACT_EXPORT, vars, "workspace").await;
+    assert_eq!(export["contactExport"]["contact"]["id"], contact.as_str());
+    // A viewer reads it; an id that is no id, or no contact's, is not found.
+    run(
+        &app,
+        &viewer,
+        CONTACT_EXPORT,
+        json!({ "ws": ws, "id": contact }),
+        "workspace",
+    )
+    .await;
+    for bad in ["not-a-uuid", &uuid::Uuid::new_v4().to_string()] {
+        let vars = json!({ "ws": ws, "id": bad });
+        let resp = app.graphql(Some(&a.token), CONTACT_EXPORT, vars).await;
+        assert_eq!(codes(&resp), vec!["not_found"], "{bad}: {resp}");
+    }
 }

@@ -10,7 +10,7 @@ use actix_web::web::Data;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use earshot_core::ids::{OrgId, WorkspaceId};
 use earshot_core::pagination::PageRequest;
-use earshot_core::service::access::{self, Caller};
+use earshot_core::service::access::{self as service_access, Caller};
 use earshot_core::service::orgs::OrgCreator;
 use earshot_core::tenancy::{Actor, ClientInfo, OrgScope, WorkspaceScope};
 use earshot_core::{Core, Error};
@@ -18,8 +18,10 @@ use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
 use tracing_actix_web::RootSpan;
 
+use crate::access::{self, Need};
 use crate::middleware::request_id::RequestId;
 use crate::problem::ApiError;
+use crate::rest::RoutePattern;
 use crate::state::AppState;
 
 /// Where the request came from: address (honouring `X-Forwarded-For` only when
@@ -101,7 +103,7 @@ pub async fn authenticate(req: &HttpRequest) -> Result<Actor, ApiError> {
         Identified::Known(actor) => Ok(actor),
         Identified::New(caller) => {
             let state = state(req)?;
-            let actor = access::confirm(&state.core, caller).await?;
+            let actor = service_access::confirm(&state.core, caller).await?;
             req.extensions_mut().insert(actor.clone());
             Ok(actor)
         }
@@ -123,9 +125,40 @@ async fn identify(req: &HttpRequest) -> Result<Identified, ApiError> {
     let state = state(req)?;
     let token = bearer(req).ok_or_else(missing_credentials)?;
     let client = client_info(req, state.core.config().trust_forwarded_for);
-    let caller = access::identify(&state.core, &token, client).await?;
+    let caller = service_access::identify(&state.core, &token, client).await?;
     record_on_span(req, "actor", &caller.label());
     Ok(Identified::New(caller))
+}
+
+/// What the matched route needs, from `access::ROUTES`. A route missing from the table
+/// is refused: a new route cannot be served before it says what it needs.
+fn route_need(req: &HttpRequest) -> Result<Need, ApiError> {
+    req.app_data::<RoutePattern>()
+        .and_then(|pattern| access::route_need(req.method().as_str(), pattern.0))
+        .ok_or_else(|| {
+            ApiError(Error::Internal(anyhow::anyhow!(
+                "{} {} is not in the access table",
+                req.method(),
+                req.path()
+            )))
+        })
+}
+
+/// The route's need, checked against a scope entered in the path's workspace.
+fn require_route(req: &HttpRequest, scope: &WorkspaceScope) -> Result<(), ApiError> {
+    match route_need(req)? {
+        Need::Workspace(capabilities) => {
+            for capability in capabilities {
+                scope.require(*capability)?;
+            }
+            Ok(())
+        }
+        Need::Public => Ok(()),
+        Need::Person if scope.actor().user_id().is_some() => Ok(()),
+        Need::Person | Need::Platform => Err(ApiError(Error::PeopleOnly(
+            "this route is for people signed in, not API keys",
+        ))),
+    }
 }
 
 /// An authenticated caller.
@@ -137,7 +170,15 @@ impl FromRequest for Authenticated {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { authenticate(&req).await.map(Authenticated) })
+        Box::pin(async move {
+            let actor = authenticate(&req).await?;
+            if route_need(&req)? == Need::Person && actor.user_id().is_none() {
+                return Err(ApiError(Error::PeopleOnly(
+                    "this route is for people signed in, not API keys",
+                )));
+            }
+            Ok(Authenticated(actor))
+        })
     }
 }
 
@@ -165,7 +206,7 @@ impl FromRequest for Workspace {
                 Err(not_found) => {
                     // A credential no longer in force hears so before anything else.
                     if let Identified::New(caller) = identified {
-                        access::confirm(core, caller).await?;
+                        service_access::confirm(core, caller).await?;
                     }
                     return Err(not_found);
                 }
@@ -174,14 +215,16 @@ impl FromRequest for Workspace {
             // A new caller's login session is checked in the workspace-entry statement.
             let scope = match identified {
                 Identified::Known(actor) => {
-                    access::enter_workspace(core, &actor, workspace_id).await?
+                    service_access::enter_workspace(core, &actor, workspace_id).await?
                 }
                 Identified::New(caller) => {
-                    let scope = access::enter_workspace_as(core, caller, workspace_id).await?;
+                    let scope =
+                        service_access::enter_workspace_as(core, caller, workspace_id).await?;
                     req.extensions_mut().insert(scope.actor().clone());
                     scope
                 }
             };
+            require_route(&req, &scope)?;
             Ok(Workspace(scope))
         })
     }
@@ -200,7 +243,9 @@ impl FromRequest for Org {
             let actor = authenticate(&req).await?;
             let org_id: OrgId = path_id(&req, "org_id")?;
             let state = state(&req)?;
-            Ok(Org(access::enter_org(&state.core, &actor, org_id).await?))
+            Ok(Org(
+                service_access::enter_org(&state.core, &actor, org_id).await?
+            ))
         })
     }
 }
@@ -238,6 +283,7 @@ impl FromRequest for OrgCreatorCredential {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -1,6 +1,8 @@
 //! Earshot's HTTP face: REST under `/v1`, GraphQL at `/graphql`, documents and operations
 //! routes, all over one `core` service layer.
 
+pub mod access;
+pub mod body;
 pub mod extract;
 pub mod graphql;
 pub mod middleware;

@@ -24,6 +24,8 @@ enum Command {
     Worker,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Print the table of what each API-key scope reaches (as in README.md).
+    Scopes,
     /// Write the OpenAPI document to a file (or standard output).
     Openapi {
         /// Where to write it; `-` for standard output.
@@ -35,8 +37,13 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    if let Some(Command::Openapi { output }) = &cli.command {
-        return write_openapi(output);
+    match &cli.command {
+        Some(Command::Openapi { output }) => return write_openapi(output),
+        Some(Command::Scopes) => {
+            std::io::stdout().write_all(earshot_api::access::scope_table().as_bytes())?;
+            return Ok(());
+        }
+        _ => {}
     }
     let config = match Config::load() {
         Ok(config) => config,
@@ -51,7 +58,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(config).await,
         Command::Worker => earshot_worker::run(Core::build(config).await?).await,
         Command::Migrate => migrate(config).await,
-        Command::Openapi { .. } => Ok(()),
+        Command::Openapi { .. } | Command::Scopes => Ok(()),
     }
 }
 

@@ -36,7 +36,7 @@ use crate::rest;
         rest::conversations::create_message,
         rest::notifications::list_notifications, rest::notifications::mark_notification_read,
     ),
-    modifiers(&Security),
+    modifiers(&Security, &StrictVariants, &StandardErrors),
     tags(
         (name = "orgs", description = "Organizations (tenants) and their members"),
         (name = "workspaces", description = "One brand's desk and its settings"),
@@ -72,6 +72,123 @@ impl Modify for Security {
         components.add_security_scheme("api_key", bearer("A workspace API key (esk_…)"));
         components.add_security_scheme("platform_token", bearer("The operator's platform token"));
     }
+}
+
+/// Struct variants of a tagged input enum (`NewMessage`'s `reply` and `note`) refuse unknown
+/// fields as structs do; utoipa says so only for structs, so the document is told here.
+struct StrictVariants;
+
+impl Modify for StrictVariants {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{AdditionalProperties, Schema};
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for schema in components.schemas.values_mut() {
+            let RefOr::T(Schema::OneOf(one_of)) = schema else {
+                continue;
+            };
+            for item in &mut one_of.items {
+                if let RefOr::T(Schema::Object(object)) = item
+                    && !object.properties.is_empty()
+                    && object.additional_properties.is_none()
+                {
+                    object.additional_properties =
+                        Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
+            }
+        }
+    }
+}
+
+/// Every operation documents the errors every route can answer, each as
+/// `application/problem+json`: what the edge refuses (`400`: path, query string, headers,
+/// malformed JSON), missing credentials (`401`), unknown ids (`404`), bodies too large, not
+/// JSON or of the wrong shape (`413`, `415`, `422`), rate limits (`429`) and an unreachable
+/// database (`503`), the last two with `Retry-After`.
+struct StandardErrors;
+
+impl Modify for StandardErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                add_standard_errors(path, operation);
+            }
+        }
+    }
+}
+
+fn add_standard_errors(path: &str, operation: &mut utoipa::openapi::path::Operation) {
+    let secured = operation
+        .security
+        .as_ref()
+        .is_some_and(|requirements| !requirements.is_empty());
+    let has_body = operation.request_body.is_some();
+    let operational = matches!(path, "/healthz" | "/metrics");
+    let mut wanted = vec![(
+        "400",
+        "The path, query string, headers or body cannot be read",
+    )];
+    if secured {
+        wanted.push(("401", "Credentials are missing, wrong, expired or revoked"));
+        wanted.push(("403", "The credential's role or scopes do not allow this"));
+        wanted.push((
+            "429",
+            "Too many requests; `Retry-After` says when to try again",
+        ));
+    }
+    if path.contains('{') {
+        wanted.push(("404", "Nothing with that id here"));
+    }
+    if has_body {
+        wanted.push(("413", "The body is too large"));
+        wanted.push(("415", "The body is not `application/json`"));
+        wanted.push((
+            "422",
+            "The body does not have the expected fields and values",
+        ));
+    }
+    if !operational {
+        wanted.push((
+            "503",
+            "A dependency is unreachable; `Retry-After` says when to try again",
+        ));
+    }
+    let responses = &mut operation.responses.responses;
+    for (status, description) in wanted {
+        responses
+            .entry(status.to_owned())
+            .or_insert_with(|| problem_response(description).into());
+    }
+    for (status, response) in responses.iter_mut() {
+        if status.as_str() >= "400"
+            && let utoipa::openapi::RefOr::T(response) = response
+            && let Some(content) = response.content.shift_remove("application/json")
+        {
+            response
+                .content
+                .insert("application/problem+json".to_owned(), content);
+        }
+    }
+}
+
+fn problem_response(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{Content, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            Content::new(Some(Ref::from_schema_name("Problem"))),
+        )
+        .build()
 }
 
 /// The document as pretty JSON with a trailing newline, exactly as committed.

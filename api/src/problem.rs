@@ -70,7 +70,7 @@ pub fn status_of(err: &Error) -> StatusCode {
         },
         Error::Conflict { .. } => StatusCode::CONFLICT,
         Error::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-        Error::Forbidden(_) => StatusCode::FORBIDDEN,
+        Error::Forbidden(_) | Error::PeopleOnly(_) => StatusCode::FORBIDDEN,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,

@@ -9,9 +9,12 @@ use crate::tenancy::Capability;
 /// What went wrong with one field of an input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
-    /// The path of the field, such as `email` or `scopes[1]`.
+    /// The path of the field, such as `email`, `author.followers` or `scopes[1]`.
     pub field: String,
-    /// A stable snake_case code, such as `too_short`.
+    /// The same place as a JSON Pointer (RFC 6901) into the request body, such as
+    /// `/author/followers` or `/scopes/1`.
+    pub pointer: String,
+    /// A stable snake_case code, such as `too_short` or `unknown_field`.
     pub code: &'static str,
     /// A sentence for a person.
     pub message: String,
@@ -20,11 +23,18 @@ pub struct FieldError {
 impl FieldError {
     /// A field error with its path, code and message.
     pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        let field = field.into();
         Self {
-            field: field.into(),
+            pointer: crate::input::pointer_of_path(&field),
+            field,
             code,
             message: message.into(),
         }
+    }
+
+    /// The same error on a field nested under `prefix` (such as `owner.`).
+    pub fn prefixed(self, prefix: &str) -> Self {
+        Self::new(format!("{prefix}{}", self.field), self.code, self.message)
     }
 }
 
@@ -65,6 +75,9 @@ pub enum Error {
     /// The caller is known but its role or key lacks the capability.
     #[error("this action needs the capability {0}")]
     Forbidden(Capability),
+    /// The route is for people signed in; an API key cannot use it.
+    #[error("{0}")]
+    PeopleOnly(&'static str),
     /// Too many attempts; try again after the duration.
     #[error("too many requests")]
     RateLimited {
@@ -92,6 +105,7 @@ impl Error {
             Error::Conflict { code, .. } => code,
             Error::Unauthenticated { code, .. } => code,
             Error::Forbidden(_) => "forbidden",
+            Error::PeopleOnly(_) => "people_only",
             Error::RateLimited { .. } => "rate_limited",
             Error::Unavailable(_) => "unavailable",
             Error::Internal(_) => "internal",

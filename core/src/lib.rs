@@ -6,11 +6,13 @@
 
 pub mod auth;
 pub mod care;
+pub mod channels;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod input;
 pub mod pagination;
 pub mod service;
 pub mod signals;

@@ -113,8 +113,18 @@ pub enum Capability {
     TransferOwnership,
     /// The audit log.
     ReadAuditLog,
-    /// The workspace, its members and teams (who to assign to).
-    ReadDirectory,
+    /// The workspace itself: its name and settings.
+    ReadWorkspace,
+    /// The member directory: names, e-mail addresses and roles.
+    ReadMembers,
+    /// Teams and who is in them (who to assign to).
+    ReadTeams,
+    /// Channels: kinds, names, settings and health (never credentials).
+    ReadChannels,
+    /// API keys (never their secrets).
+    ReadApiKeys,
+    /// One's own notifications: a person's, never a key's.
+    ReadOwnNotifications,
     /// Push customer messages through the API channel.
     IngestMessages,
 }
@@ -148,7 +158,12 @@ const ROLE_MATRIX: &[(Capability, [bool; 5])] = &[
     (Capability::DeleteWorkspace, [O, X, X, X, X]),
     (Capability::TransferOwnership, [O, X, X, X, X]),
     (Capability::ReadAuditLog, [O, O, X, X, X]),
-    (Capability::ReadDirectory, [O, O, O, O, O]),
+    (Capability::ReadWorkspace, [O, O, O, O, O]),
+    (Capability::ReadMembers, [O, O, O, O, O]),
+    (Capability::ReadTeams, [O, O, O, O, O]),
+    (Capability::ReadChannels, [O, O, O, O, O]),
+    (Capability::ReadApiKeys, [O, O, X, X, X]),
+    (Capability::ReadOwnNotifications, [O, O, O, O, O]),
     (Capability::IngestMessages, [O, O, X, X, X]),
 ];
 
@@ -179,9 +194,15 @@ pub enum ApiScope {
     /// Change contacts (and read them).
     #[serde(rename = "contacts:write")]
     ContactsWrite,
+    /// Read channels (kinds, names, settings, health).
+    #[serde(rename = "channels:read")]
+    ChannelsRead,
     /// Channels.
     #[serde(rename = "channels:manage")]
     ChannelsManage,
+    /// Read the member directory (names, e-mail addresses, roles) and teams.
+    #[serde(rename = "members:read")]
+    MembersRead,
     /// SLA, hours, rules, teams, canned responses.
     #[serde(rename = "settings:manage")]
     SettingsManage,
@@ -199,43 +220,83 @@ pub enum ApiScope {
     MessagesIngest,
 }
 
-/// What each scope grants.
+/// What each scope grants. Every key may read its own workspace's name and settings;
+/// anything more needs a scope that names it, and no scope manages keys or members.
 const SCOPE_MATRIX: &[(ApiScope, &[Capability])] = &[
     (
         ApiScope::ConversationsRead,
-        &[Capability::ReadConversations, Capability::ReadDirectory],
+        &[Capability::ReadWorkspace, Capability::ReadConversations],
     ),
     // A write scope reads what it writes: changing a conversation answers with it.
     (
         ApiScope::ConversationsWrite,
         &[
+            Capability::ReadWorkspace,
             Capability::ReadConversations,
             Capability::Reply,
             Capability::AssignAny,
             Capability::UseCanned,
-            Capability::ReadDirectory,
         ],
     ),
-    (ApiScope::ContactsRead, &[Capability::ReadContacts]),
+    (
+        ApiScope::ContactsRead,
+        &[Capability::ReadWorkspace, Capability::ReadContacts],
+    ),
     (
         ApiScope::ContactsWrite,
-        &[Capability::ReadContacts, Capability::WriteContacts],
+        &[
+            Capability::ReadWorkspace,
+            Capability::ReadContacts,
+            Capability::WriteContacts,
+        ],
     ),
-    (ApiScope::ChannelsManage, &[Capability::ManageChannels]),
+    (
+        ApiScope::ChannelsRead,
+        &[Capability::ReadWorkspace, Capability::ReadChannels],
+    ),
+    (
+        ApiScope::ChannelsManage,
+        &[
+            Capability::ReadWorkspace,
+            Capability::ReadChannels,
+            Capability::ManageChannels,
+        ],
+    ),
+    (
+        ApiScope::MembersRead,
+        &[
+            Capability::ReadWorkspace,
+            Capability::ReadMembers,
+            Capability::ReadTeams,
+        ],
+    ),
     (
         ApiScope::SettingsManage,
         &[
+            Capability::ReadWorkspace,
             Capability::ManageSla,
             Capability::ManageRules,
             Capability::ManageTeams,
+            Capability::ReadTeams,
             Capability::ManageCanned,
-            Capability::ReadDirectory,
         ],
     ),
-    (ApiScope::WebhooksManage, &[Capability::ManageWebhooks]),
-    (ApiScope::ReportsRead, &[Capability::ReadReports]),
-    (ApiScope::AuditRead, &[Capability::ReadAuditLog]),
-    (ApiScope::MessagesIngest, &[Capability::IngestMessages]),
+    (
+        ApiScope::WebhooksManage,
+        &[Capability::ReadWorkspace, Capability::ManageWebhooks],
+    ),
+    (
+        ApiScope::ReportsRead,
+        &[Capability::ReadWorkspace, Capability::ReadReports],
+    ),
+    (
+        ApiScope::AuditRead,
+        &[Capability::ReadWorkspace, Capability::ReadAuditLog],
+    ),
+    (
+        ApiScope::MessagesIngest,
+        &[Capability::ReadWorkspace, Capability::IngestMessages],
+    ),
 ];
 
 impl Role {
@@ -325,18 +386,29 @@ impl FromStr for OrgRole {
 
 impl ApiScope {
     /// Every scope.
-    pub const ALL: [ApiScope; 10] = [
+    pub const ALL: [ApiScope; 12] = [
         ApiScope::ConversationsRead,
         ApiScope::ConversationsWrite,
         ApiScope::ContactsRead,
         ApiScope::ContactsWrite,
+        ApiScope::ChannelsRead,
         ApiScope::ChannelsManage,
+        ApiScope::MembersRead,
         ApiScope::SettingsManage,
         ApiScope::WebhooksManage,
         ApiScope::ReportsRead,
         ApiScope::AuditRead,
         ApiScope::MessagesIngest,
     ];
+
+    /// The capabilities this scope grants.
+    pub fn capabilities(self) -> &'static [Capability] {
+        SCOPE_MATRIX
+            .iter()
+            .find(|(s, _)| *s == self)
+            .map(|(_, caps)| *caps)
+            .unwrap_or_default()
+    }
 
     /// Whether this scope grants the capability.
     pub fn grants(self, capability: Capability) -> bool {
@@ -353,7 +425,9 @@ impl ApiScope {
             ApiScope::ConversationsWrite => "conversations:write",
             ApiScope::ContactsRead => "contacts:read",
             ApiScope::ContactsWrite => "contacts:write",
+            ApiScope::ChannelsRead => "channels:read",
             ApiScope::ChannelsManage => "channels:manage",
+            ApiScope::MembersRead => "members:read",
             ApiScope::SettingsManage => "settings:manage",
             ApiScope::WebhooksManage => "webhooks:manage",
             ApiScope::ReportsRead => "reports:read",
@@ -665,9 +739,16 @@ mod tests {
         assert!(!ApiScope::AuditRead.grants(Capability::ManageApiKeys));
         assert!(ApiScope::SettingsManage.grants(Capability::ManageTeams));
         assert!(!ApiScope::ConversationsRead.grants(Capability::Reply));
+        assert!(!ApiScope::ConversationsRead.grants(Capability::ReadMembers));
+        assert!(!ApiScope::ConversationsRead.grants(Capability::ReadChannels));
+        assert!(ApiScope::MembersRead.grants(Capability::ReadMembers));
+        assert!(ApiScope::ChannelsManage.grants(Capability::ReadChannels));
         for scope in ApiScope::ALL {
             assert!(!scope.grants(Capability::ManageApiKeys), "{scope:?}");
             assert!(!scope.grants(Capability::ManageMembers), "{scope:?}");
+            assert!(!scope.grants(Capability::ReadApiKeys), "{scope:?}");
+            assert!(!scope.grants(Capability::ReadOwnNotifications), "{scope:?}");
+            assert!(scope.grants(Capability::ReadWorkspace), "{scope:?}");
         }
     }
 

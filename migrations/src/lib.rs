@@ -16,6 +16,7 @@ mod m20261124_000004_create_search;
 mod m20261125_000001_index_snooze_wake;
 mod m20261125_000002_idempotency_workspace;
 mod m20261126_000001_tag_activity_key;
+mod m20261207_000001_channels_need_credentials;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_index_snooze_wake::Migration),
             Box::new(m20261125_000002_idempotency_workspace::Migration),
             Box::new(m20261126_000001_tag_activity_key::Migration),
+            Box::new(m20261207_000001_channels_need_credentials::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 
 use std::str::FromStr;
 
+use async_graphql::parser::types::OperationType;
 use async_graphql::{Context, ID};
 use earshot_core::ids::{OrgId, WorkspaceId};
 use earshot_core::service::access;
@@ -9,6 +10,7 @@ use earshot_core::tenancy::{Actor, ClientInfo, OrgScope, WorkspaceScope};
 use earshot_core::{Core, Error};
 
 use super::gql;
+use crate::access::{self as table, Need};
 
 /// Who sent the GraphQL request.
 #[derive(Clone, Debug)]
@@ -50,11 +52,53 @@ pub(crate) fn parse_id<T: FromStr>(id: &ID) -> GqlResult<T> {
     id.parse().map_err(|_| gql(Error::NotFound))
 }
 
+/// Enters the workspace; a root field (a query, mutation or subscription) is then held to
+/// what the access table says it needs.
 pub(crate) async fn enter_workspace(ctx: &Context<'_>, id: &ID) -> GqlResult<WorkspaceScope> {
     let workspace_id: WorkspaceId = parse_id(id)?;
-    access::enter_workspace(core(ctx)?, actor(ctx)?, workspace_id)
+    let scope = access::enter_workspace(core(ctx)?, actor(ctx)?, workspace_id)
         .await
-        .map_err(gql)
+        .map_err(gql)?;
+    let is_root = ctx
+        .path_node
+        .as_ref()
+        .is_none_or(|node| node.parent.is_none());
+    if is_root {
+        require_field(ctx, root_type(ctx), &scope)?;
+    }
+    Ok(scope)
+}
+
+fn root_type(ctx: &Context<'_>) -> &'static str {
+    match ctx.query_env.operation.node.ty {
+        OperationType::Query => "Query",
+        OperationType::Mutation => "Mutation",
+        OperationType::Subscription => "Subscription",
+    }
+}
+
+/// Holds the field being resolved on `type_name` to what `access::GRAPHQL_FIELDS` says it
+/// needs. A field missing from the table is refused: none can be served before it says.
+pub(crate) fn require_field(
+    ctx: &Context<'_>,
+    type_name: &str,
+    scope: &WorkspaceScope,
+) -> GqlResult<()> {
+    let field = ctx.item.node.name.node.as_str();
+    match table::field_need(type_name, field) {
+        Some(Need::Workspace(capabilities)) => capabilities
+            .iter()
+            .try_for_each(|c| scope.require(*c))
+            .map_err(gql),
+        Some(Need::Public) => Ok(()),
+        Some(Need::Person) if scope.actor().user_id().is_some() => Ok(()),
+        Some(Need::Person | Need::Platform) => Err(gql(Error::PeopleOnly(
+            "this field is for people signed in, not API keys",
+        ))),
+        None => Err(gql(Error::Internal(anyhow::anyhow!(
+            "{type_name}.{field} is not in the access table"
+        )))),
+    }
 }
 
 pub(crate) async fn enter_org(ctx: &Context<'_>, id: &ID) -> GqlResult<OrgScope> {

@@ -9,6 +9,7 @@ mod care_mutation;
 mod codes;
 mod context;
 mod error;
+mod input_text;
 mod loaders;
 mod mutation;
 mod query;
@@ -28,7 +29,7 @@ pub use context::Caller;
 pub use error::gql;
 
 use crate::extract;
-use crate::problem::ApiResult;
+use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub use socket::subscriptions;
@@ -85,6 +86,7 @@ pub async fn graphql(
         None if !req.headers().contains_key(header::AUTHORIZATION) => Caller::Anonymous,
         _ => Caller::Actor(extract::authenticate(&req).await?),
     };
+    input_text::check(&body).map_err(ApiError)?;
     let client = extract::client_info(&req, state.core.config().trust_forwarded_for);
     let request = body.data(caller).data(client);
     Ok(state.schema.execute(request).await.into())

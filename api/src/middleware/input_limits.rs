@@ -1,5 +1,8 @@
 //! Limits on what a request may carry before any handler sees it: the total size of its
-//! headers (`431`) and the nesting depth of a JSON body (`400 json_too_deep`).
+//! headers (`431`), the nesting depth of a JSON body (`400 json_too_deep`), and a path,
+//! query string and credential headers that are valid UTF-8 of a bounded length without NUL
+//! or control characters (`400 invalid_path`, `invalid_query`, `invalid_header`), so that
+//! such input never reaches a handler, let alone a query.
 //!
 //! actix itself refuses request heads over 128 KiB with a bare 431 before this code runs;
 //! this lower limit answers with a problem document instead.
@@ -8,7 +11,6 @@ use actix_web::HttpMessage;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
-use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use futures_util::StreamExt;
@@ -19,6 +21,17 @@ use crate::problem::ApiError;
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// Deepest nesting of arrays and objects accepted in a JSON body.
 pub const MAX_JSON_DEPTH: u32 = 64;
+/// Longest path, in bytes as sent.
+pub const MAX_PATH_BYTES: usize = 2048;
+/// Longest query string, in bytes as sent.
+pub const MAX_QUERY_BYTES: usize = 4096;
+/// Headers Earshot reads as text: they must be printable ASCII.
+const TEXT_HEADERS: [&str; 4] = [
+    "authorization",
+    "idempotency-key",
+    "x-request-id",
+    "content-type",
+];
 
 /// The error a guarded JSON body stream yields when it nests too deep.
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +50,10 @@ pub async fn limit_input(
         );
         return Ok(req.error_response(error).map_into_right_body());
     }
-    if is_json(&req) {
+    if let Err(error) = check_request_line(&req) {
+        return Ok(req.error_response(error).map_into_right_body());
+    }
+    if crate::body::is_json(req.request()) {
         let guarded = guard_depth(req.take_payload());
         req.set_payload(actix_http::Payload::from(guarded));
     }
@@ -51,13 +67,59 @@ fn header_bytes(req: &ServiceRequest) -> usize {
         .sum()
 }
 
-fn is_json(req: &ServiceRequest) -> bool {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .is_some_and(|v| v == "application/json" || v.ends_with("+json"))
+/// The path, query string and text headers, checked before routing.
+fn check_request_line(req: &ServiceRequest) -> Result<(), ApiError> {
+    let path = req.uri().path();
+    if path.len() > MAX_PATH_BYTES || !is_clean_text(path.as_bytes(), false) {
+        return Err(ApiError::bad_request(
+            "invalid_path",
+            format!(
+                "the path must be UTF-8 of at most {MAX_PATH_BYTES} bytes without control characters"
+            ),
+        ));
+    }
+    let query = req.query_string();
+    if query.len() > MAX_QUERY_BYTES || !is_clean_text(query.as_bytes(), true) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!(
+                "the query string must be UTF-8 of at most {MAX_QUERY_BYTES} bytes without control characters"
+            ),
+        ));
+    }
+    for name in TEXT_HEADERS {
+        let printable = req.headers().get_all(name).all(|v| {
+            v.as_bytes()
+                .iter()
+                .all(|&b| b == b'\t' || (0x20..0x7f).contains(&b))
+        });
+        if !printable {
+            return Err(ApiError::bad_request(
+                "invalid_header",
+                format!("the {name} header must be printable ASCII"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether percent-encoded text decodes to UTF-8 without NUL or control characters
+/// (`+` is a space in a query string).
+fn is_clean_text(raw: &[u8], form: bool) -> bool {
+    let spaced: Vec<u8>;
+    let raw = if form && raw.contains(&b'+') {
+        spaced = raw
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        &spaced[..]
+    } else {
+        raw
+    };
+    match percent_encoding::percent_decode(raw).decode_utf8() {
+        Ok(text) => !text.chars().any(char::is_control),
+        Err(_) => false,
+    }
 }
 
 fn guard_depth(payload: actix_web::dev::Payload) -> actix_http::BoxedPayloadStream {
@@ -150,6 +212,17 @@ mod tests {
         assert!(depth_ok(&brackets_in_a_string));
         let many_siblings = "[[]]".repeat(1000);
         assert!(depth_ok(&many_siblings));
+    }
+
+    #[test]
+    fn paths_and_queries_must_decode_to_clean_text() {
+        assert!(is_clean_text(b"q=refund+please&limit=20", true));
+        assert!(is_clean_text("q=caf%C3%A9".as_bytes(), true));
+        assert!(!is_clean_text(b"q=%00", true));
+        assert!(!is_clean_text(b"q=%1B%5B31m", true));
+        assert!(!is_clean_text(b"q=%FF%FE", true));
+        assert!(!is_clean_text(b"/v1/workspaces/%00", false));
+        assert!(is_clean_text(b"/v1/workspaces/abc", false));
     }
 
     #[test]

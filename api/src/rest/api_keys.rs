@@ -8,6 +8,7 @@ use earshot_core::service::api_keys::{self, ApiKeyPatch, NewApiKey};
 use earshot_core::views::{ApiKeyView, CreatedApiKey};
 use serde::Deserialize;
 
+use crate::body::Body;
 use crate::extract::{ListParams, Workspace};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
@@ -43,7 +44,7 @@ pub async fn list_api_keys(
 pub async fn create_api_key(
     state: Data<AppState>,
     ws: Workspace,
-    Json(body): Json<NewApiKey>,
+    Body(body): Body<NewApiKey>,
 ) -> ApiResult<HttpResponse> {
     let created = api_keys::create(&state.core, &ws.0, body).await?;
     Ok(HttpResponse::Created().json(created))
@@ -71,7 +72,7 @@ pub async fn rename_api_key(
     state: Data<AppState>,
     ws: Workspace,
     path: Path<KeyPath>,
-    Json(body): Json<ApiKeyPatch>,
+    Body(body): Body<ApiKeyPatch>,
 ) -> ApiResult<Json<ApiKeyView>> {
     Ok(Json(
         api_keys::rename(&state.core, &ws.0, path.key_id, body).await?,

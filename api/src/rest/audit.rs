@@ -21,6 +21,7 @@ pub struct AuditParams {
     /// Only changes to this kind of object, such as `member`.
     pub target_kind: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

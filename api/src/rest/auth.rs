@@ -7,12 +7,14 @@ use earshot_core::service::me;
 use earshot_core::views::{MeView, TokenPair};
 use serde::Deserialize;
 
+use crate::body::{Body, OptionalBody};
 use crate::extract::{self, Authenticated, Client};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
 /// `POST /v1/auth/refresh`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RefreshInput {
     /// The refresh token of the last pair.
     pub refresh_token: String,
@@ -20,6 +22,7 @@ pub struct RefreshInput {
 
 /// `POST /v1/auth/logout`: with an access token in `Authorization`, or a refresh token here.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LogoutInput {
     /// The session's refresh token, when no access token is sent.
     pub refresh_token: Option<String>,
@@ -31,7 +34,7 @@ pub struct LogoutInput {
 pub async fn login(
     state: Data<AppState>,
     client: Client,
-    Json(body): Json<LoginInput>,
+    Body(body): Body<LoginInput>,
 ) -> ApiResult<Json<TokenPair>> {
     Ok(Json(auth::login(&state.core, body, client.0).await?))
 }
@@ -41,7 +44,7 @@ pub async fn login(
     responses((status = 200, body = TokenPair), (status = 401, body = Problem)))]
 pub async fn refresh(
     state: Data<AppState>,
-    Json(body): Json<RefreshInput>,
+    Body(body): Body<RefreshInput>,
 ) -> ApiResult<Json<TokenPair>> {
     Ok(Json(auth::refresh(&state.core, &body.refresh_token).await?))
 }
@@ -53,9 +56,9 @@ pub async fn refresh(
 pub async fn logout(
     state: Data<AppState>,
     req: HttpRequest,
-    body: Option<Json<LogoutInput>>,
+    body: OptionalBody<LogoutInput>,
 ) -> ApiResult<HttpResponse> {
-    let refresh_token = body.and_then(|b| b.into_inner().refresh_token);
+    let refresh_token = body.0.and_then(|b| b.refresh_token);
     match (extract::bearer(&req), refresh_token) {
         (None, Some(token)) => auth::logout_with_refresh(&state.core, &token).await?,
         _ => {
@@ -72,7 +75,7 @@ pub async fn logout(
 pub async fn accept_invitation(
     state: Data<AppState>,
     client: Client,
-    Json(body): Json<AcceptInvitation>,
+    Body(body): Body<AcceptInvitation>,
 ) -> ApiResult<Json<TokenPair>> {
     Ok(Json(
         auth::accept_invitation(&state.core, body, client.0).await?,

@@ -9,6 +9,7 @@ use earshot_core::service::ingest::{self, InboundMessage, IngestOutcome};
 use earshot_core::views::ChannelView;
 use serde::Deserialize;
 
+use crate::body::Body;
 use crate::extract::{ListParams, Workspace};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
@@ -44,7 +45,7 @@ pub async fn list_channels(
 pub async fn create_channel(
     state: Data<AppState>,
     ws: Workspace,
-    Json(body): Json<NewChannel>,
+    Body(body): Body<NewChannel>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(channels::create(&state.core, &ws.0, body).await?))
 }
@@ -73,7 +74,7 @@ pub async fn update_channel(
     state: Data<AppState>,
     ws: Workspace,
     path: Path<ChannelPath>,
-    Json(body): Json<ChannelPatch>,
+    Body(body): Body<ChannelPatch>,
 ) -> ApiResult<Json<ChannelView>> {
     Ok(Json(
         channels::update(&state.core, &ws.0, path.channel_id, body).await?,
@@ -105,7 +106,7 @@ pub async fn push_inbound(
     state: Data<AppState>,
     ws: Workspace,
     path: Path<ChannelPath>,
-    Json(body): Json<InboundMessage>,
+    Body(body): Body<InboundMessage>,
 ) -> ApiResult<HttpResponse> {
     let outcome = ingest::push(&state.core, &ws.0, path.channel_id, body).await?;
     let mut response = if outcome.duplicate {

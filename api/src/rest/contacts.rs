@@ -10,6 +10,7 @@ use earshot_core::service::contacts::{
 use earshot_core::views::ContactView;
 use serde::Deserialize;
 
+use crate::body::Body;
 use crate::extract::{ListParams, Workspace};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
@@ -45,7 +46,7 @@ pub async fn list_contacts(
 pub async fn create_contact(
     state: Data<AppState>,
     ws: Workspace,
-    Json(body): Json<NewContact>,
+    Body(body): Body<NewContact>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(contacts::create(&state.core, &ws.0, body).await?))
 }
@@ -74,7 +75,7 @@ pub async fn update_contact(
     state: Data<AppState>,
     ws: Workspace,
     path: Path<ContactPath>,
-    Json(body): Json<ContactPatch>,
+    Body(body): Body<ContactPatch>,
 ) -> ApiResult<Json<ContactView>> {
     Ok(Json(
         contacts::update(&state.core, &ws.0, path.contact_id, body).await?,
@@ -105,7 +106,7 @@ pub async fn merge_contacts(
     state: Data<AppState>,
     ws: Workspace,
     path: Path<ContactPath>,
-    Json(body): Json<MergeContacts>,
+    Body(body): Body<MergeContacts>,
 ) -> ApiResult<Json<ContactView>> {
     Ok(Json(
         contacts::merge(&state.core, &ws.0, path.contact_id, body).await?,

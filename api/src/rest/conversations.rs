@@ -12,6 +12,7 @@ use earshot_core::service::messages::{self, NewMessage};
 use earshot_core::views::{ConversationView, MessageView};
 use serde::{Deserialize, Serialize};
 
+use crate::body::Body;
 use crate::extract::{ListParams, Workspace};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
@@ -64,7 +65,7 @@ pub async fn list_conversations(
 pub async fn start_conversation(
     state: Data<AppState>,
     ws: Workspace,
-    Json(body): Json<StartConversation>,
+    Body(body): Body<StartConversation>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(conversations::start(&state.core, &ws.0, body).await?))
 }
@@ -77,7 +78,7 @@ pub async fn start_conversation(
 pub async fn bulk_update(
     state: Data<AppState>,
     ws: Workspace,
-    Json(body): Json<BulkUpdate>,
+    Body(body): Body<BulkUpdate>,
 ) -> ApiResult<Json<BulkResult>> {
     Ok(Json(BulkResult {
         items: conversations::bulk_update(&state.core, &ws.0, body).await?,
@@ -108,7 +109,7 @@ pub async fn update_conversation(
     state: Data<AppState>,
     ws: Workspace,
     path: Path<ConversationPath>,
-    Json(body): Json<ConversationPatch>,
+    Body(body): Body<ConversationPatch>,
 ) -> ApiResult<Json<ConversationView>> {
     Ok(Json(
         conversations::update(&state.core, &ws.0, path.conversation_id, body).await?,
@@ -142,7 +143,7 @@ pub async fn create_message(
     state: Data<AppState>,
     ws: Workspace,
     path: Path<ConversationPath>,
-    Json(body): Json<NewMessage>,
+    Body(body): Body<NewMessage>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created()
         .json(messages::create(&state.core, &ws.0, path.conversation_id, body).await?))

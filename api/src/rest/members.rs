@@ -8,6 +8,7 @@ use earshot_core::service::members::{self, MemberPatch, NewMember};
 use earshot_core::views::{AddedMember, MemberView};
 use serde::Deserialize;
 
+use crate::body::Body;
 use crate::extract::{ListParams, Workspace};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
@@ -43,7 +44,7 @@ pub async fn list_members(
 pub async fn add_member(
     state: Data<AppState>,
     ws: Workspace,
-    Json(body): Json<NewMember>,
+    Body(body): Body<NewMember>,
 ) -> ApiResult<HttpResponse> {
     let added = members::add(&state.core, &ws.0, body).await?;
     Ok(HttpResponse::Created().json(added))
@@ -71,7 +72,7 @@ pub async fn update_member(
     state: Data<AppState>,
     ws: Workspace,
     path: Path<MemberPath>,
-    Json(body): Json<MemberPatch>,
+    Body(body): Body<MemberPatch>,
 ) -> ApiResult<Json<MemberView>> {
     Ok(Json(
         members::update_role(&state.core, &ws.0, path.user_id, body).await?,

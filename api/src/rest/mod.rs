@@ -17,10 +17,19 @@ use actix_web::web::{self, ServiceConfig};
 
 use crate::middleware::edge_errors::method_not_allowed;
 
+/// The pattern a resource was registered with, kept in its data so the extractors find what
+/// the route needs (`access::ROUTES`) without matching the path again.
+#[derive(Debug, Clone, Copy)]
+pub struct RoutePattern(pub &'static str);
+
 /// Registers every route; a known path with an unknown method answers 405.
 #[rustfmt::skip]
 pub fn configure(cfg: &mut ServiceConfig) {
-    let r = |path: &str| web::resource(path).default_service(web::to(method_not_allowed));
+    let r = |path: &'static str| {
+        web::resource(path)
+            .app_data(RoutePattern(path))
+            .default_service(web::to(method_not_allowed))
+    };
     cfg
         .service(r("/healthz").get(ops::healthz))
         .service(r("/readyz").get(ops::readyz))

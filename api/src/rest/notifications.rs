@@ -21,6 +21,7 @@ pub struct NotificationParams {
     #[serde(default)]
     pub unread: bool,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -9,12 +9,14 @@ use earshot_core::tenancy::OrgRole;
 use earshot_core::views::{OrgCreated, OrgMemberView, OrgView};
 use serde::Deserialize;
 
+use crate::body::Body;
 use crate::extract::{ListParams, Org, OrgCreatorCredential};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
 /// `PATCH /v1/orgs/{org_id}/members/{user_id}`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OrgMemberPatch {
     /// The new organization role.
     pub role: OrgRole,
@@ -36,7 +38,7 @@ pub struct OrgMemberPath {
 pub async fn create_org(
     state: Data<AppState>,
     creator: OrgCreatorCredential,
-    Json(body): Json<NewOrg>,
+    Body(body): Body<NewOrg>,
 ) -> ApiResult<HttpResponse> {
     let created = orgs::create(&state.core, creator.0, body).await?;
     Ok(HttpResponse::Created().json(created))
@@ -74,7 +76,7 @@ pub async fn update_org_member(
     state: Data<AppState>,
     org: Org,
     path: Path<OrgMemberPath>,
-    Json(body): Json<OrgMemberPatch>,
+    Body(body): Body<OrgMemberPatch>,
 ) -> ApiResult<Json<OrgMemberView>> {
     Ok(Json(
         orgs::set_member_role(&state.core, &org.0, path.user_id, body.role).await?,

@@ -8,6 +8,7 @@ use earshot_core::service::teams::{self, NewTeam, TeamPatch};
 use earshot_core::views::TeamView;
 use serde::Deserialize;
 
+use crate::body::Body;
 use crate::extract::{ListParams, Workspace};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
@@ -43,7 +44,7 @@ pub async fn list_teams(
 pub async fn create_team(
     state: Data<AppState>,
     ws: Workspace,
-    Json(body): Json<NewTeam>,
+    Body(body): Body<NewTeam>,
 ) -> ApiResult<HttpResponse> {
     let team = teams::create(&state.core, &ws.0, body).await?;
     Ok(HttpResponse::Created().json(team))
@@ -71,7 +72,7 @@ pub async fn update_team(
     state: Data<AppState>,
     ws: Workspace,
     path: Path<TeamPath>,
-    Json(body): Json<TeamPatch>,
+    Body(body): Body<TeamPatch>,
 ) -> ApiResult<Json<TeamView>> {
     Ok(Json(
         teams::update(&state.core, &ws.0, path.team_id, body).await?,

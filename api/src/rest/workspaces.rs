@@ -7,6 +7,7 @@ use earshot_core::pagination::Page;
 use earshot_core::service::workspaces::{self, NewWorkspace, TransferOwnership, WorkspacePatch};
 use earshot_core::views::WorkspaceView;
 
+use crate::body::Body;
 use crate::extract::{ListParams, Org, Workspace};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
@@ -33,7 +34,7 @@ pub async fn list_workspaces(
 pub async fn create_workspace(
     state: Data<AppState>,
     org: Org,
-    Json(body): Json<NewWorkspace>,
+    Body(body): Body<NewWorkspace>,
 ) -> ApiResult<HttpResponse> {
     let view = workspaces::create(&state.core, &org.0, body).await?;
     Ok(HttpResponse::Created().json(view))
@@ -56,7 +57,7 @@ pub async fn get_workspace(state: Data<AppState>, ws: Workspace) -> ApiResult<Js
 pub async fn update_workspace(
     state: Data<AppState>,
     ws: Workspace,
-    Json(body): Json<WorkspacePatch>,
+    Body(body): Body<WorkspacePatch>,
 ) -> ApiResult<Json<WorkspaceView>> {
     Ok(Json(workspaces::update(&state.core, &ws.0, body).await?))
 }
@@ -79,7 +80,7 @@ pub async fn delete_workspace(state: Data<AppState>, ws: Workspace) -> ApiResult
 pub async fn transfer_ownership(
     state: Data<AppState>,
     ws: Workspace,
-    Json(body): Json<TransferOwnership>,
+    Body(body): Body<TransferOwnership>,
 ) -> ApiResult<HttpResponse> {
     workspaces::transfer_ownership(&state.core, &ws.0, body).await?;
     Ok(HttpResponse::NoContent().finish())

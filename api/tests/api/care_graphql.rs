@@ -247,7 +247,7 @@ const CONVERSATION_EXTRA: &[&str] = &[
 
 macro_rules! channel_fields {
     () => {
-        "id kind name settings hasCredentials health { state lastError changedAt } createdAt updatedAt"
+        "id kind name settings hasCredentials credentialsSet health { state lastError changedAt } createdAt updatedAt"
     };
 }
 macro_rules! contact_fields {
@@ -407,9 +407,9 @@ async fn channels_through_graphql_match_rest_field_for_field() {
     let ws = &a.workspace_id;
 
     let input = json!({
-        "kind": "API", "name": "Partner feed 2",
-        "credentials": { "token": "s3cret-value" },
-        "settings": { "api_base_url": "http://127.0.0.1:9/partner", "page": 7 },
+        "kind": "TELEGRAM", "name": "Care bot",
+        "credentials": { "bot_token": "s3cret-value", "secret_token": "s3cret-hook" },
+        "settings": { "api_base_url": "http://127.0.0.1:9/telegram", "bot_username": "care_bot" },
     });
     let created = run(
         &app,
@@ -1319,7 +1319,7 @@ async fn roles_and_key_scopes_limit_care_fields_as_in_rest() {
     let resp = app
         .graphql(Some(&key), NOTIFICATIONS, json!({ "ws": ws }))
         .await;
-    refused(&resp, "not_a_user");
+    refused(&resp, "forbidden");
 
     // The export holds contacts and conversations: a key needs both scopes to read it.
     let contact = str_of(&desk.push(&app, "bob", "my data?").await["contact"]["id"]);

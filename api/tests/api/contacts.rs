@@ -314,9 +314,9 @@ async fn bad_contact_input_is_refused_and_changes_nothing() {
         (
             json!({ "identities": [{ "channel_kind": "myspace", "platform_user_id": "1" }] }),
             422,
-            "invalid_body",
+            "validation_failed",
         ),
-        (json!({ "display_name": 7 }), 422, "invalid_body"),
+        (json!({ "display_name": 7 }), 422, "validation_failed"),
     ];
     for (body, status, code) in bad_new {
         assert_problem(

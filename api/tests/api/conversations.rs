@@ -227,7 +227,7 @@ async fn the_status_follows_the_machine_and_closed_is_final() {
         );
     }
     let unknown = patch(json!({ "status": "archived" })).await;
-    assert_problem(unknown, 422, "invalid_body").await;
+    assert_problem(unknown, 422, "validation_failed").await;
     assert_eq!(desk.get(&app, &id).await, closed);
 }
 
@@ -255,7 +255,7 @@ async fn a_priority_set_by_hand_stays_and_is_no_longer_automatic() {
     let unknown = desk
         .patch(&app, &desk.t.token, &id, json!({ "priority": "asap" }))
         .await;
-    assert_problem(unknown, 422, "invalid_body").await;
+    assert_problem(unknown, 422, "validation_failed").await;
 }
 
 #[tokio::test]
@@ -344,7 +344,7 @@ async fn an_assignee_or_team_from_another_workspace_is_refused_and_nothing_chang
     let malformed = desk
         .patch(&app, &a.token, &id, json!({ "assignee_id": "bob" }))
         .await;
-    assert_problem(malformed, 422, "invalid_body").await;
+    assert_problem(malformed, 422, "validation_failed").await;
     assert_eq!(desk.get(&app, &id).await, before);
     let audit = format!("{}/audit-log?action=conversation.updated", desk.ws());
     assert_eq!(
@@ -791,7 +791,7 @@ async fn a_note_notifies_each_mentioned_colleague_but_not_its_author() {
         theirs
     );
     let path = format!("{}/notifications", desk.ws());
-    assert_problem(app.get(&path, &desk.ingest).await, 400, "not_a_user").await;
+    assert_problem(app.get(&path, &desk.ingest).await, 403, "forbidden").await;
 }
 
 #[tokio::test]
@@ -829,20 +829,24 @@ async fn bad_message_bodies_answer_a_problem_and_store_nothing() {
         (
             json!({ "kind": "shout", "text": "Hello" }),
             422,
-            "invalid_body",
+            "validation_failed",
         ),
-        (json!({ "text": "Hello" }), 422, "invalid_body"),
-        (json!({ "kind": "reply" }), 422, "invalid_body"),
-        (json!({ "kind": "reply", "text": 42 }), 422, "invalid_body"),
+        (json!({ "text": "Hello" }), 422, "validation_failed"),
+        (json!({ "kind": "reply" }), 422, "validation_failed"),
+        (
+            json!({ "kind": "reply", "text": 42 }),
+            422,
+            "validation_failed",
+        ),
         (
             json!({ "kind": "reply", "text": "Hi", "visibility": "secret" }),
             422,
-            "invalid_body",
+            "validation_failed",
         ),
         (
             json!({ "kind": "note", "text": "Hi", "mentions": ["bob"] }),
             422,
-            "invalid_body",
+            "validation_failed",
         ),
         (
             json!({ "kind": "reply", "text": "" }),
@@ -966,7 +970,12 @@ async fn a_bulk_change_is_all_or_none() {
     let cases = [
         (a.token.clone(), with(&foreign), 404, "not_found"),
         (a.token.clone(), with(&random), 404, "not_found"),
-        (a.token.clone(), with("not-a-uuid"), 422, "invalid_body"),
+        (
+            a.token.clone(),
+            with("not-a-uuid"),
+            422,
+            "validation_failed",
+        ),
         (a.token.clone(), with(&closed), 422, "validation_failed"),
         (
             a.token.clone(),
@@ -1012,7 +1021,7 @@ async fn a_bulk_change_names_one_to_two_hundred_conversations() {
     }
     let body = json!({ "ids": [id], "changes": { "status": "bogus" } });
     let response = app.post(&bulk_path(&desk), &desk.t.token, body).await;
-    assert_problem(response, 422, "invalid_body").await;
+    assert_problem(response, 422, "validation_failed").await;
     assert_eq!(desk.get(&app, &id).await, before);
 }
 

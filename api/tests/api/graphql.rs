@@ -900,12 +900,17 @@ async fn another_workspace_is_not_found_through_every_field_and_mutation() {
             UPDATE_TEAM,
             json!({ "ws": aw, "id": team, "input": { "name": "x" } }),
         ),
-        (ORGANIZATION, json!({ "id": a.org_id })),
+        (ORGANIZATION, json!({ "id": b.org_id })),
     ];
     for (query, vars) in &key_cases {
         let resp = app.graphql(Some(&a_key), query, vars.clone()).await;
         refused(&resp, "not_found");
     }
+    // Its own organization is no secret to it, but is for people only.
+    let own = app
+        .graphql(Some(&a_key), ORGANIZATION, json!({ "id": a.org_id }))
+        .await;
+    refused(&own, "people_only");
 
     // B's member ids are not A's members: the same answer as an id nobody has.
     let strange = json!({ "ws": aw, "input": { "name": "Mixed", "memberIds": [user] } });

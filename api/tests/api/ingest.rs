@@ -119,6 +119,35 @@ async fn create_channel(app: &TestApp, tenant: &Tenant, body: Value) -> Value {
 
 // ---------------------------------------------------------------- channels
 
+/// Every credential a kind requires, and one setting of its own.
+fn full_config(kind: &str) -> (Value, Value) {
+    let names: &[&str] = match kind {
+        "x" => &[
+            "consumer_key",
+            "consumer_secret",
+            "access_token",
+            "access_token_secret",
+        ],
+        "facebook" => &["app_secret", "page_access_token", "verify_token"],
+        "instagram" | "whatsapp" => &["app_secret", "access_token", "verify_token"],
+        "telegram" => &["bot_token", "secret_token"],
+        _ => &[],
+    };
+    let credentials: serde_json::Map<String, Value> = names
+        .iter()
+        .map(|n| (n.to_string(), json!(format!("{kind}-{n}-value"))))
+        .collect();
+    let setting = match kind {
+        "x" => json!({ "handle": "@acme" }),
+        "facebook" => json!({ "page_id": "123" }),
+        "instagram" => json!({ "account_id": "178" }),
+        "whatsapp" => json!({ "phone_number_id": "1555" }),
+        "telegram" => json!({ "bot_username": "acme_bot" }),
+        _ => json!({}),
+    };
+    (Value::Object(credentials), setting)
+}
+
 #[tokio::test]
 async fn every_channel_kind_is_created_listed_read_renamed_and_deleted() {
     let app = TestApp::spawn().await;
@@ -126,16 +155,20 @@ async fn every_channel_kind_is_created_listed_read_renamed_and_deleted() {
     let kinds = ["x", "facebook", "instagram", "whatsapp", "telegram", "api"];
     let mut ids = Vec::new();
     for kind in kinds {
+        let (credentials, settings) = full_config(kind);
         let body = json!({
             "kind": kind,
             "name": format!("Acme on {kind}"),
-            "credentials": { "token": format!("tok-{kind}") },
-            "settings": { "page_id": "123" },
+            "credentials": credentials,
+            "settings": settings,
         });
         let created = create_channel(&app, &a, body).await;
         assert_eq!(created["kind"], kind);
         assert_eq!(created["has_credentials"], true);
-        assert_eq!(created["settings"]["page_id"], "123");
+        assert_eq!(created["settings"], settings);
+        let mut names: Vec<&String> = credentials.as_object().unwrap().keys().collect();
+        names.sort();
+        assert_eq!(created["credentials_set"], json!(names));
         assert_eq!(created["health"]["state"], "active");
         ids.push(str_of(&created["id"]));
     }
@@ -175,7 +208,10 @@ async fn bad_channel_input_is_refused_and_stores_nothing() {
     let a = app.tenant("Acme").await;
     let path = ws(&a, "/channels");
     let bad = [
-        (json!({ "kind": "myspace", "name": "Old" }), "invalid_body"),
+        (
+            json!({ "kind": "myspace", "name": "Old" }),
+            "validation_failed",
+        ),
         (json!({ "kind": "x", "name": "  " }), "validation_failed"),
         (
             json!({ "kind": "x", "name": "X", "credentials": "plain" }),
@@ -219,7 +255,133 @@ async fn bad_channel_input_is_refused_and_stores_nothing() {
     let list = json_of(app.get(&path, &a.token).await, 200).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["items"][0]["name"], "X");
-    assert_eq!(list["items"][0]["health"]["state"], "active");
+    assert_eq!(list["items"][0]["health"]["state"], "needs_credentials");
+}
+
+#[tokio::test]
+async fn secrets_in_settings_are_refused_and_sent_to_credentials() {
+    let app = TestApp::spawn().await;
+    let a = app.tenant("Acme").await;
+    let path = ws(&a, "/channels");
+    let body = json!({ "kind": "telegram", "name": "Bot",
+        "settings": { "bot_token": "123:SECRET", "secret_token": "abc", "bot_username": "acme_bot" } });
+    let problem = assert_problem(
+        app.post(&path, &a.token, body).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let found: Vec<(String, String)> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (str_of(&e["pointer"]), str_of(&e["code"])))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "/settings/bot_token".to_owned(),
+                "belongs_in_credentials".to_owned()
+            ),
+            (
+                "/settings/secret_token".to_owned(),
+                "belongs_in_credentials".to_owned()
+            ),
+        ]
+    );
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("credentials")
+    );
+    for (kind, name) in [
+        ("facebook", "app_secret"),
+        ("x", "api_key"),
+        ("whatsapp", "Password"),
+    ] {
+        let body = json!({ "kind": kind, "name": "N", "settings": { name: "s3cret" } });
+        let problem = assert_problem(
+            app.post(&path, &a.token, body).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(
+            problem["errors"][0]["code"], "belongs_in_credentials",
+            "{kind} {name}"
+        );
+    }
+    let made = create_channel(&app, &a, json!({ "kind": "telegram", "name": "Bot" })).await;
+    let one = ws(&a, &format!("/channels/{}", str_of(&made["id"])));
+    let patch = json!({ "settings": { "bot_token": "123:SECRET" } });
+    assert_problem(
+        app.patch(&one, &a.token, patch).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let everything = app.get(&path, &a.token).await.text().await.unwrap();
+    assert!(
+        !everything.contains("SECRET") && !everything.contains("s3cret"),
+        "{everything}"
+    );
+}
+
+#[tokio::test]
+async fn a_channel_missing_credentials_needs_them_and_becomes_active_when_given() {
+    let app = TestApp::spawn().await;
+    let a = app.tenant("Acme").await;
+    let body = json!({ "kind": "x", "name": "Brand on X", "credentials": {} });
+    let made = create_channel(&app, &a, body).await;
+    assert_eq!(made["has_credentials"], false);
+    assert_eq!(made["credentials_set"], json!([]));
+    assert_eq!(made["health"]["state"], "needs_credentials");
+    assert!(
+        made["health"]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("consumer_secret")
+    );
+    let one = ws(&a, &format!("/channels/{}", str_of(&made["id"])));
+    let part = json!({ "credentials": { "consumer_key": "ck", "consumer_secret": "cs" } });
+    let partial = json_of(app.patch(&one, &a.token, part).await, 200).await;
+    assert_eq!(partial["health"]["state"], "needs_credentials");
+    assert_eq!(
+        partial["credentials_set"],
+        json!(["consumer_key", "consumer_secret"])
+    );
+    let activate = json!({ "health": "active" });
+    let still = json_of(app.patch(&one, &a.token, activate).await, 200).await;
+    assert_eq!(
+        still["health"]["state"], "needs_credentials",
+        "not active without them"
+    );
+    let rest = json!({ "credentials": { "access_token": "at", "access_token_secret": "ats" } });
+    let complete = json_of(app.patch(&one, &a.token, rest).await, 200).await;
+    assert_eq!(complete["has_credentials"], true);
+    assert_eq!(complete["health"]["state"], "active");
+    assert_eq!(complete["health"]["last_error"], Value::Null);
+    let drop_one = json!({ "credentials": { "access_token": null } });
+    let dropped = json_of(app.patch(&one, &a.token, drop_one).await, 200).await;
+    assert_eq!(dropped["health"]["state"], "needs_credentials");
+    let unknown = json!({ "credentials": { "page_access_token": "x" } });
+    let problem = assert_problem(
+        app.patch(&one, &a.token, unknown).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        problem["errors"][0]["pointer"],
+        "/credentials/page_access_token"
+    );
+    let read = json_of(app.get(&one, &a.token).await, 200).await;
+    assert_eq!(
+        read["credentials_set"],
+        json!(["access_token_secret", "consumer_key", "consumer_secret"])
+    );
 }
 
 #[tokio::test]
@@ -231,7 +393,7 @@ async fn credentials_are_accepted_never_returned_and_sealed_at_rest() {
     let body = json!({
         "kind": "whatsapp",
         "name": "WhatsApp",
-        "credentials": { "access_token": first, "app_secret": first },
+        "credentials": { "access_token": first, "app_secret": first, "verify_token": "hub-verify" },
     });
     let response = app.post(&ws(&a, "/channels"), &a.token, body).await;
     assert_eq!(response.status(), 201);
@@ -384,7 +546,7 @@ async fn pushing_into_a_social_channel_answers_not_an_api_channel() {
 async fn channel_changes_are_in_the_audit_log_without_secrets() {
     let app = TestApp::spawn().await;
     let a = app.tenant("Acme").await;
-    let body = json!({ "kind": "telegram", "name": "Bot", "credentials": { "bot_token": "123:SECRETBOT" } });
+    let body = json!({ "kind": "telegram", "name": "Bot", "credentials": { "bot_token": "123:SECRETBOT", "secret_token": "hook-secret" } });
     let id = str_of(&create_channel(&app, &a, body).await["id"]);
     let one = ws(&a, &format!("/channels/{id}"));
     let changes = json!({ "name": "Care bot", "health": "disabled", "credentials": { "bot_token": "456:SECRETBOT" } });
@@ -891,8 +1053,8 @@ async fn bad_inbound_bodies_answer_problem_json_and_store_nothing() {
     let mut no_id = good.clone();
     no_id.as_object_mut().unwrap().remove("platform_message_id");
     let cases: Vec<(Value, u16, &str, Option<&str>)> = vec![
-        (no_author, 422, "invalid_body", None),
-        (no_id, 422, "invalid_body", None),
+        (no_author, 422, "validation_failed", None),
+        (no_id, 422, "validation_failed", None),
         (
             with(&["text"], json!("   ")),
             422,
@@ -953,30 +1115,35 @@ async fn bad_inbound_bodies_answer_problem_json_and_store_nothing() {
             "validation_failed",
             Some("reply_to"),
         ),
-        (with(&["text"], json!(42)), 422, "invalid_body", None),
-        (with(&["author"], json!("ada")), 422, "invalid_body", None),
+        (with(&["text"], json!(42)), 422, "validation_failed", None),
+        (
+            with(&["author"], json!("ada")),
+            422,
+            "validation_failed",
+            None,
+        ),
         (
             with(&["author", "follower_count"], json!("many")),
             422,
-            "invalid_body",
+            "validation_failed",
             None,
         ),
         (
             with(&["author", "follower_count"], json!(-5)),
             422,
-            "invalid_body",
+            "validation_failed",
             None,
         ),
         (
             with(&["visibility"], json!("loud")),
             422,
-            "invalid_body",
+            "validation_failed",
             None,
         ),
         (
             with(&["timestamp"], json!("yesterday")),
             422,
-            "invalid_body",
+            "validation_failed",
             None,
         ),
         (
@@ -1000,7 +1167,7 @@ async fn bad_inbound_bodies_answer_problem_json_and_store_nothing() {
         (
             with(&["attachments"], json!({ "type": "image" })),
             422,
-            "invalid_body",
+            "validation_failed",
             None,
         ),
     ];

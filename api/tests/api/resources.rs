@@ -176,7 +176,7 @@ async fn unknown_roles_and_bad_emails_are_refused() {
             json!({ "email": "x@acme.test", "role": "emperor" }),
         )
         .await;
-    assert_problem(bad_role, 422, "invalid_body").await;
+    assert_problem(bad_role, 422, "validation_failed").await;
     let bad_email = app
         .post(
             &ws(&a, "/members"),
@@ -260,7 +260,7 @@ async fn api_keys_need_known_scopes_and_a_future_expiry() {
             json!({ "name": "k", "scopes": ["root"] }),
         )
         .await;
-    assert_problem(unknown, 422, "invalid_body").await;
+    assert_problem(unknown, 422, "validation_failed").await;
     let past =
         json!({ "name": "k", "scopes": ["reports:read"], "expires_at": "2020-01-01T00:00:00Z" });
     assert_problem(
@@ -300,7 +300,7 @@ async fn workspace_settings_change_within_their_ranges() {
             json!({ "agent_visibility": "everyone" }),
         )
         .await;
-    assert_problem(unknown, 422, "invalid_body").await;
+    assert_problem(unknown, 422, "validation_failed").await;
     let read = json_of(app.get(&ws(&a, ""), &a.token).await, 200).await;
     assert_eq!(
         read["settings"]["reopen_window_secs"], 3600,

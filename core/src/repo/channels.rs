@@ -19,6 +19,8 @@ pub(crate) struct NewChannel {
     pub name: String,
     pub credentials: Option<String>,
     pub settings: serde_json::Value,
+    pub health: ChannelHealth,
+    pub last_error: Option<String>,
 }
 
 pub(crate) async fn insert(
@@ -34,9 +36,9 @@ pub(crate) async fn insert(
         name: Set(new.name),
         credentials: Set(new.credentials),
         settings: Set(new.settings),
-        health: Set(ChannelHealth::Active.as_str().to_owned()),
-        last_error: Set(None),
-        health_changed_at: Set(None),
+        health: Set(new.health.as_str().to_owned()),
+        last_error: Set(new.last_error),
+        health_changed_at: Set(Some(now)),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -196,10 +196,21 @@ pub async fn enter_workspace(
 }
 
 /// The scope of a user in an organization, or `NotFound` when they do not belong to it.
-/// API keys belong to one workspace and never enter an organization.
+/// API keys belong to one workspace and never enter an organization: their own
+/// organization answers `people_only`, any other `NotFound`.
 pub async fn enter_org(core: &Core, actor: &Actor, org_id: OrgId) -> Result<OrgScope> {
-    let Some(user_id) = actor.user_id() else {
-        return Err(Error::NotFound);
+    let user_id = match actor.principal() {
+        Principal::User { user_id, .. } => *user_id,
+        Principal::ApiKey { workspace_id, .. } => {
+            let own = repo::workspaces::find_for_entry(core.db().conn(), *workspace_id).await?;
+            if own.is_some_and(|w| w.org_id == org_id.as_uuid()) {
+                return Err(Error::PeopleOnly(
+                    "organizations are for people signed in; an API key belongs to one workspace",
+                ));
+            }
+            return Err(Error::NotFound);
+        }
+        Principal::System => return Err(Error::NotFound),
     };
     let role = repo::orgs::role_of(core.db().conn(), org_id, user_id)
         .await?

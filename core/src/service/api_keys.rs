@@ -19,6 +19,7 @@ use super::{audit, required_name};
 
 /// `POST /v1/workspaces/{ws}/api-keys`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewApiKey {
     /// A name to recognise the key by, such as the integration using it.
     pub name: String,
@@ -30,6 +31,7 @@ pub struct NewApiKey {
 
 /// `PATCH /v1/workspaces/{ws}/api-keys/{id}`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ApiKeyPatch {
     /// New name.
     pub name: String,
@@ -55,7 +57,7 @@ pub async fn list(
     scope: &WorkspaceScope,
     page: PageRequest,
 ) -> Result<Page<ApiKeyView>> {
-    scope.require(Capability::ManageApiKeys)?;
+    scope.require(Capability::ReadApiKeys)?;
     let rows = repo::api_keys::list(core.db().conn(), scope, page).await?;
     let page = core.cursors().page(rows, page, |k| k.id)?;
     Ok(Page {
@@ -70,7 +72,7 @@ pub async fn list(
 
 /// One key.
 pub async fn get(core: &Core, scope: &WorkspaceScope, id: ApiKeyId) -> Result<ApiKeyView> {
-    scope.require(Capability::ManageApiKeys)?;
+    scope.require(Capability::ReadApiKeys)?;
     key_view(repo::api_keys::get(core.db().conn(), scope, id).await?)
 }
 

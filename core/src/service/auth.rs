@@ -16,6 +16,7 @@ use crate::{Core, Error, Result};
 
 /// `POST /v1/auth/login`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginInput {
     /// Email address.
     pub email: String,
@@ -25,6 +26,7 @@ pub struct LoginInput {
 
 /// `POST /v1/auth/invitations/accept`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AcceptInvitation {
     /// The token from the invitation.
     pub token: String,
@@ -174,8 +176,7 @@ pub async fn logout(core: &Core, actor: &Actor) -> Result<()> {
             session_ended(core, *session_id).await;
             Ok(())
         }
-        Principal::ApiKey { .. } | Principal::System => Err(Error::bad_request(
-            "not_a_session",
+        Principal::ApiKey { .. } | Principal::System => Err(Error::PeopleOnly(
             "an API key has no session; revoke the key instead",
         )),
     }

@@ -1,8 +1,11 @@
 //! Channels: where customers speak. Credentials are sealed at rest and never returned.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::channels::config;
 use crate::entity::channels;
 use crate::ids::ChannelId;
 use crate::pagination::{Page, PageRequest};
@@ -13,81 +16,82 @@ use crate::{Core, Error, Result};
 
 use super::{audit, required_name};
 
-/// Largest settings or credentials document, in bytes of JSON.
-const MAX_DOCUMENT: usize = 16 * 1024;
-
-/// `POST /v1/workspaces/{ws}/channels`.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+/// `POST /v1/workspaces/{ws}/channels`. `settings` and `credentials` take the fields of the
+/// channel's kind (see `XSettings`, `XCredentials`, … in the document).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewChannel {
     /// Platform.
     pub kind: ChannelKind,
     /// Name shown to agents.
     pub name: String,
     /// Secrets (tokens, app secrets): sealed at rest, never returned.
-    #[schema(value_type = Option<Object>)]
     pub credentials: Option<serde_json::Value>,
     /// Non-secret settings, such as `api_base_url` to reach a proxy or a local fake.
-    #[schema(value_type = Option<Object>)]
     pub settings: Option<serde_json::Value>,
 }
 
 /// `PATCH /v1/workspaces/{ws}/channels/{id}`: only the fields present change.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChannelPatch {
     /// New name.
     pub name: Option<String>,
-    /// Replaces the credentials; `null` removes them.
+    /// Sets the credentials named (a `null` value removes that one); `null` instead of an
+    /// object removes them all.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Object>)]
     pub credentials: Option<Option<serde_json::Value>>,
     /// Replaces the settings.
-    #[schema(value_type = Option<Object>)]
     pub settings: Option<serde_json::Value>,
-    /// `active` or `disabled` (the other states are set by the platform's answers).
+    /// `active` or `disabled` (the other states are set by Earshot and the platform).
     pub health: Option<ChannelHealth>,
 }
 
-fn object(field: &str, value: serde_json::Value) -> Result<serde_json::Value> {
-    if !value.is_object() {
-        return Err(Error::invalid(
-            field,
-            "not_an_object",
-            format!("{field} must be a JSON object"),
-        ));
-    }
-    if value.to_string().len() > MAX_DOCUMENT {
-        return Err(Error::invalid(
-            field,
-            "too_large",
-            format!("{field} must be at most {MAX_DOCUMENT} bytes"),
-        ));
-    }
-    Ok(value)
+fn settings_of(
+    core: &Core,
+    kind: ChannelKind,
+    value: serde_json::Value,
+) -> Result<serde_json::Value> {
+    config::parse_settings(kind, value, core.config().allow_private_targets)
 }
 
-fn check_settings(core: &Core, settings: serde_json::Value) -> Result<serde_json::Value> {
-    let settings = object("settings", settings)?;
-    if let Some(url) = settings.get("api_base_url") {
-        let url = url.as_str().ok_or_else(|| {
-            Error::invalid(
-                "settings.api_base_url",
-                "not_a_url",
-                "api_base_url must be a URL",
-            )
-        })?;
-        super::targets::check_url(url, core.config().allow_private_targets).map_err(|message| {
-            Error::invalid("settings.api_base_url", "target_refused", message)
-        })?;
-    }
-    Ok(settings)
+/// The stored credentials of a channel, opened.
+fn opened_credentials(core: &Core, model: &channels::Model) -> Result<BTreeMap<String, String>> {
+    let Some(sealed) = &model.credentials else {
+        return Ok(BTreeMap::new());
+    };
+    let bytes = core
+        .secret_box()
+        .open(sealed, model.workspace_id.as_bytes())?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::Internal(e.into()))
 }
 
-fn seal(core: &Core, scope: &WorkspaceScope, credentials: serde_json::Value) -> Result<String> {
-    let credentials = object("credentials", credentials)?;
-    core.secret_box().seal(
-        credentials.to_string().as_bytes(),
-        scope.workspace_id().as_uuid().as_bytes(),
-    )
+fn sealed_credentials(
+    core: &Core,
+    scope: &WorkspaceScope,
+    credentials: &BTreeMap<String, String>,
+) -> Result<Option<String>> {
+    if credentials.is_empty() {
+        return Ok(None);
+    }
+    let text = serde_json::to_string(credentials).map_err(|e| Error::Internal(e.into()))?;
+    core.secret_box()
+        .seal(text.as_bytes(), scope.workspace_id().as_uuid().as_bytes())
+        .map(Some)
+}
+
+/// The credentials after a change: named ones set or (when `None`) removed.
+fn merged(
+    mut current: BTreeMap<String, String>,
+    changes: BTreeMap<String, Option<String>>,
+) -> BTreeMap<String, String> {
+    for (name, value) in changes {
+        match value {
+            Some(value) => current.insert(name, value),
+            None => current.remove(&name),
+        };
+    }
+    current
 }
 
 /// The decrypted credentials of a channel, for its connector; never served by the API.
@@ -95,18 +99,10 @@ pub async fn connector_credentials(
     core: &Core,
     scope: &WorkspaceScope,
     id: ChannelId,
-) -> Result<Option<serde_json::Value>> {
+) -> Result<BTreeMap<String, String>> {
     scope.require(Capability::ManageChannels)?;
     let model = repo::channels::get(core.db().conn(), scope, id).await?;
-    let Some(sealed) = &model.credentials else {
-        return Ok(None);
-    };
-    let bytes = core
-        .secret_box()
-        .open(sealed, model.workspace_id.as_bytes())?;
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| Error::Internal(e.into()))
+    opened_credentials(core, &model)
 }
 
 /// A disabled channel takes no messages in and starts no conversation: `channel_disabled`.
@@ -120,13 +116,45 @@ pub(crate) fn ensure_enabled(channel: &channels::Model) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn channel_view(model: channels::Model) -> Result<ChannelView> {
+/// The health a channel is in after a change: a channel missing credentials of its kind
+/// cannot be `active`; an operator's `disabled` stays until lifted.
+fn health_after(
+    kind: ChannelKind,
+    current: ChannelHealth,
+    requested: Option<ChannelHealth>,
+    credentials: &BTreeMap<String, String>,
+    credentials_changed: bool,
+) -> (ChannelHealth, Option<String>) {
+    let missing: Vec<&str> = config::required_credentials(kind)
+        .iter()
+        .copied()
+        .filter(|name| !credentials.contains_key(*name))
+        .collect();
+    let wanted = match (requested, current) {
+        (Some(state), _) => state,
+        (None, ChannelHealth::NeedsReauth) if credentials_changed => ChannelHealth::Active,
+        (None, ChannelHealth::NeedsCredentials) => ChannelHealth::Active,
+        (None, state) => state,
+    };
+    match wanted {
+        ChannelHealth::Active if !missing.is_empty() => (
+            ChannelHealth::NeedsCredentials,
+            Some(format!("missing credentials: {}", missing.join(", "))),
+        ),
+        state => (state, None),
+    }
+}
+
+pub(crate) fn channel_view(core: &Core, model: channels::Model) -> Result<ChannelView> {
+    let kind: ChannelKind = model.kind.parse()?;
+    let credentials_set: Vec<String> = opened_credentials(core, &model)?.into_keys().collect();
     Ok(ChannelView {
         id: ChannelId::from(model.id),
-        kind: model.kind.parse()?,
+        kind,
         name: model.name,
-        settings: model.settings,
-        has_credentials: model.credentials.is_some(),
+        settings: config::shown_settings(kind, &model.settings),
+        has_credentials: config::credentials_complete(kind, &credentials_set),
+        credentials_set,
         health: ChannelHealthView {
             state: model.health.parse()?,
             last_error: model.last_error,
@@ -137,12 +165,9 @@ pub(crate) fn channel_view(model: channels::Model) -> Result<ChannelView> {
     })
 }
 
-/// Members read the channels; so does a key that manages them (`channels:manage`).
+/// Members read the channels; a key needs `channels:read` or `channels:manage`.
 fn require_read(scope: &WorkspaceScope) -> Result<()> {
-    if scope.can(Capability::ManageChannels) {
-        return Ok(());
-    }
-    scope.require(Capability::ReadDirectory)
+    scope.require(Capability::ReadChannels)
 }
 
 /// Channels of the workspace.
@@ -158,7 +183,7 @@ pub async fn list(
         items: page
             .items
             .into_iter()
-            .map(channel_view)
+            .map(|model| channel_view(core, model))
             .collect::<Result<_>>()?,
         next_cursor: page.next_cursor,
     })
@@ -167,7 +192,10 @@ pub async fn list(
 /// One channel.
 pub async fn get(core: &Core, scope: &WorkspaceScope, id: ChannelId) -> Result<ChannelView> {
     require_read(scope)?;
-    channel_view(repo::channels::get(core.db().conn(), scope, id).await?)
+    channel_view(
+        core,
+        repo::channels::get(core.db().conn(), scope, id).await?,
+    )
 }
 
 /// Creates a channel.
@@ -175,23 +203,34 @@ pub async fn get(core: &Core, scope: &WorkspaceScope, id: ChannelId) -> Result<C
 pub async fn create(core: &Core, scope: &WorkspaceScope, input: NewChannel) -> Result<ChannelView> {
     scope.require(Capability::ManageChannels)?;
     let name = required_name("name", &input.name, 120)?;
-    let settings = check_settings(core, input.settings.unwrap_or_else(|| json!({})))?;
-    let credentials = input
-        .credentials
-        .map(|c| seal(core, scope, c))
-        .transpose()?;
-    let txn = core.db().begin().await?;
+    let settings = settings_of(
+        core,
+        input.kind,
+        input.settings.unwrap_or_else(|| json!({})),
+    )?;
+    let credentials = match input.credentials {
+        Some(value) => merged(
+            BTreeMap::new(),
+            config::parse_credentials(input.kind, value)?,
+        ),
+        None => BTreeMap::new(),
+    };
+    let (health, last_error) =
+        health_after(input.kind, ChannelHealth::Active, None, &credentials, false);
     let new = repo::channels::NewChannel {
         kind: input.kind,
         name,
-        credentials,
+        credentials: sealed_credentials(core, scope, &credentials)?,
         settings,
+        health,
+        last_error,
     };
+    let txn = core.db().begin().await?;
     let model = repo::channels::insert(&txn, scope, new).await?;
-    let details = json!({ "kind": model.kind, "name": model.name });
+    let details = json!({ "kind": model.kind, "name": model.name, "health": model.health });
     audit::record(&txn, scope, "channel.created", "channel", model.id, details).await?;
     txn.commit().await?;
-    channel_view(model)
+    channel_view(core, model)
 }
 
 /// Changes a channel's name, credentials, settings or enabled state.
@@ -208,15 +247,6 @@ pub async fn update(
         .as_deref()
         .map(|n| required_name("name", n, 120))
         .transpose()?;
-    let settings = patch
-        .settings
-        .map(|s| check_settings(core, s))
-        .transpose()?;
-    let credentials = match patch.credentials {
-        Some(Some(c)) => Some(Some(seal(core, scope, c)?)),
-        Some(None) => Some(None),
-        None => None,
-    };
     if let Some(state) = patch.health
         && !matches!(state, ChannelHealth::Active | ChannelHealth::Disabled)
     {
@@ -227,7 +257,32 @@ pub async fn update(
         ));
     }
     let txn = core.db().begin().await?;
-    let mut active: channels::ActiveModel = repo::channels::get(&txn, scope, id).await?.into();
+    let current = repo::channels::get(&txn, scope, id).await?;
+    let kind: ChannelKind = current.kind.parse()?;
+    let settings = patch
+        .settings
+        .map(|s| settings_of(core, kind, s))
+        .transpose()?;
+    let credentials = match patch.credentials {
+        Some(Some(value)) => Some(merged(
+            opened_credentials(core, &current)?,
+            config::parse_credentials(kind, value)?,
+        )),
+        Some(None) => Some(BTreeMap::new()),
+        None => None,
+    };
+    let held = match &credentials {
+        Some(changed) => changed.clone(),
+        None => opened_credentials(core, &current)?,
+    };
+    let (health, last_error) = health_after(
+        kind,
+        current.health.parse()?,
+        patch.health,
+        &held,
+        credentials.is_some(),
+    );
+    let mut active: channels::ActiveModel = current.clone().into();
     let mut changed = Vec::new();
     if let Some(name) = name {
         active.name = sea_orm::Set(name);
@@ -237,28 +292,21 @@ pub async fn update(
         active.settings = sea_orm::Set(settings);
         changed.push("settings");
     }
-    if let Some(credentials) = credentials {
-        active.credentials = sea_orm::Set(credentials);
+    if let Some(credentials) = &credentials {
+        active.credentials = sea_orm::Set(sealed_credentials(core, scope, credentials)?);
         changed.push("credentials");
     }
-    if let Some(state) = patch.health {
-        active.health = sea_orm::Set(state.as_str().to_owned());
+    if health.as_str() != current.health || patch.health.is_some() {
+        active.health = sea_orm::Set(health.as_str().to_owned());
         active.health_changed_at = sea_orm::Set(Some(chrono::Utc::now()));
-        active.last_error = sea_orm::Set(None);
+        active.last_error = sea_orm::Set(last_error);
         changed.push("health");
     }
     let model = repo::channels::save(&txn, scope, active).await?;
-    audit::record(
-        &txn,
-        scope,
-        "channel.updated",
-        "channel",
-        id,
-        json!({ "changed": changed }),
-    )
-    .await?;
+    let details = json!({ "changed": changed, "health": model.health });
+    audit::record(&txn, scope, "channel.updated", "channel", id, details).await?;
     txn.commit().await?;
-    channel_view(model)
+    channel_view(core, model)
 }
 
 /// Deletes a channel and its conversations.

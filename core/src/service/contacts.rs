@@ -15,15 +15,22 @@ use crate::tenancy::{Capability, ConversationAccess, WorkspaceScope};
 use crate::views::{
     ChannelKind, ContactView, ConversationView, EventView, IdentityView, MessageView, double_option,
 };
-use crate::{Core, Error, Result};
+use crate::{Core, Error, FieldError, Result};
 
 use super::audit;
 
 /// Largest attributes document, in bytes of JSON.
 const MAX_ATTRIBUTES: usize = 16 * 1024;
+/// Most attributes on one contact.
+const MAX_ATTRIBUTE_COUNT: usize = 50;
+/// Longest attribute name, in characters.
+const MAX_ATTRIBUTE_KEY: usize = 64;
+/// Largest attribute value, in bytes of JSON.
+const MAX_ATTRIBUTE_VALUE: usize = 2048;
 
 /// An identity given when creating a contact by hand.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewIdentity {
     /// Platform.
     pub channel_kind: ChannelKind,
@@ -37,10 +44,12 @@ pub struct NewIdentity {
 
 /// `POST /v1/workspaces/{ws}/contacts`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewContact {
     /// Name shown to agents.
     pub display_name: Option<String>,
-    /// Custom attributes (a JSON object).
+    /// Custom attributes: a JSON object of at most 50 names (1–64 characters) whose values
+    /// are at most 2 KiB of JSON each, 16 KiB in all.
     #[schema(value_type = Option<Object>)]
     pub attributes: Option<serde_json::Value>,
     /// Platform identities.
@@ -50,18 +59,20 @@ pub struct NewContact {
 
 /// `PATCH /v1/workspaces/{ws}/contacts/{id}`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ContactPatch {
     /// New name; `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub display_name: Option<Option<String>>,
-    /// Replaces the attributes.
+    /// Replaces the attributes (limits as on creation).
     #[schema(value_type = Option<Object>)]
     pub attributes: Option<serde_json::Value>,
 }
 
 /// `POST /v1/workspaces/{ws}/contacts/{id}/merge`: `source` moves into the path's contact.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MergeContacts {
     /// The contact that disappears; its identities, conversations and history move over.
     pub source_id: ContactId,
@@ -82,12 +93,40 @@ pub struct ContactExport {
 
 fn attributes(value: Option<serde_json::Value>) -> Result<serde_json::Value> {
     let value = value.unwrap_or_else(|| json!({}));
-    if !value.is_object() {
+    crate::input::check_text(&value)?;
+    let Some(map) = value.as_object() else {
         return Err(Error::invalid(
             "attributes",
             "not_an_object",
             "attributes must be a JSON object",
         ));
+    };
+    if map.len() > MAX_ATTRIBUTE_COUNT {
+        return Err(Error::invalid(
+            "attributes",
+            "too_many",
+            format!("attributes may hold at most {MAX_ATTRIBUTE_COUNT} keys"),
+        ));
+    }
+    let mut errors = Vec::new();
+    for (key, item) in map {
+        let field = format!("attributes.{key}");
+        if key.is_empty() || key.chars().count() > MAX_ATTRIBUTE_KEY {
+            errors.push(FieldError::new(
+                field,
+                "invalid_key",
+                format!("an attribute name has 1 to {MAX_ATTRIBUTE_KEY} characters"),
+            ));
+        } else if item.to_string().len() > MAX_ATTRIBUTE_VALUE {
+            errors.push(FieldError::new(
+                field,
+                "too_large",
+                format!("an attribute value is at most {MAX_ATTRIBUTE_VALUE} bytes of JSON"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
     }
     if value.to_string().len() > MAX_ATTRIBUTES {
         return Err(Error::invalid(

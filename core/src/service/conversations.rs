@@ -27,6 +27,7 @@ pub const MAX_BULK: usize = 200;
 
 /// `PATCH /v1/workspaces/{ws}/conversations/{id}`: only the fields present change.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConversationPatch {
     /// New status; `snoozed` needs `snoozed_until`.
     pub status: Option<Status>,
@@ -53,6 +54,7 @@ pub struct ConversationPatch {
 
 /// `POST /v1/workspaces/{ws}/conversations`: start a conversation with a contact.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StartConversation {
     /// The customer.
     pub contact_id: ContactId,
@@ -70,6 +72,7 @@ pub struct StartConversation {
 
 /// `POST /v1/workspaces/{ws}/conversations/bulk`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BulkUpdate {
     /// The conversations (at most 200); all or none change.
     pub ids: Vec<ConversationId>,

@@ -106,6 +106,7 @@ pub struct InboxParams {
     /// `last_activity` (default), `priority` or `sla_due`.
     pub sort: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -32,6 +32,7 @@ const LABEL_WINDOW: u64 = 5;
 
 /// Who wrote an inbound message, as the platform tells it.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InboundAuthor {
     /// The platform's user id (a string, whatever the platform).
     pub platform_user_id: String,
@@ -50,6 +51,7 @@ pub struct InboundAuthor {
 /// A customer message pushed by a partner (`POST …/channels/{id}/inbound`) or parsed from a
 /// platform delivery.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InboundMessage {
     /// The platform's id of the message: a second delivery with the same id changes nothing.
     pub platform_message_id: String,

@@ -12,12 +12,9 @@ use super::orgs::user_view;
 
 /// The calling user with every organization and workspace they belong to, and their roles.
 pub async fn me(core: &Core, actor: &Actor) -> Result<MeView> {
-    let user_id = actor.user_id().ok_or_else(|| {
-        Error::bad_request(
-            "not_a_user",
-            "an API key is not a user; this route needs a login",
-        )
-    })?;
+    let user_id = actor.user_id().ok_or(Error::PeopleOnly(
+        "an API key is not a user; this route needs a login",
+    ))?;
     let conn = core.db().conn();
     let user = repo::users::get(conn, user_id)
         .await?

@@ -18,6 +18,7 @@ use super::{audit, required_name};
 
 /// `POST /v1/workspaces/{ws}/members`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewMember {
     /// Email of the person; an unknown email creates the user with an invitation.
     pub email: String,
@@ -29,6 +30,7 @@ pub struct NewMember {
 
 /// `PATCH /v1/workspaces/{ws}/members/{user_id}`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MemberPatch {
     /// The new role.
     pub role: Role,
@@ -61,7 +63,7 @@ pub async fn list(
     scope: &WorkspaceScope,
     page: PageRequest,
 ) -> Result<Page<MemberView>> {
-    scope.require(Capability::ReadDirectory)?;
+    scope.require(Capability::ReadMembers)?;
     let conn = core.db().conn();
     let rows = repo::members::list(conn, scope, page).await?;
     let page = core.cursors().page(rows, page, |m| m.user_id)?;
@@ -80,7 +82,7 @@ pub async fn list(
 
 /// One member.
 pub async fn get(core: &Core, scope: &WorkspaceScope, user: UserId) -> Result<MemberView> {
-    scope.require(Capability::ReadDirectory)?;
+    scope.require(Capability::ReadMembers)?;
     load(core.db().conn(), scope, user).await
 }
 
@@ -254,7 +256,7 @@ pub async fn by_ids(
     scope: &WorkspaceScope,
     users: &[UserId],
 ) -> Result<Vec<MemberView>> {
-    scope.require(Capability::ReadDirectory)?;
+    scope.require(Capability::ReadMembers)?;
     let conn = core.db().conn();
     let rows = repo::members::of_users(conn, scope, users).await?;
     let accounts = repo::users::by_ids(conn, rows.iter().map(|m| m.user_id).collect()).await?;

@@ -26,6 +26,7 @@ pub const MAX_ATTACHMENTS: usize = 20;
 
 /// `POST /v1/workspaces/{ws}/conversations/{id}/messages`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NewMessage {
     /// A reply to the customer, queued for delivery on the conversation's channel.

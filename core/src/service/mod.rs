@@ -17,7 +17,7 @@ pub mod members;
 pub mod messages;
 pub mod notifications;
 pub mod orgs;
-mod targets;
+pub(crate) mod targets;
 pub mod teams;
 pub mod wake_ups;
 pub mod workspaces;

@@ -3,14 +3,15 @@
 use crate::ids::{ConversationId, MessageId, NotificationId};
 use crate::pagination::{Page, PageRequest};
 use crate::repo;
-use crate::tenancy::WorkspaceScope;
+use crate::tenancy::{Capability, WorkspaceScope};
 use crate::views::NotificationView;
 use crate::{Core, Error, Result};
 
 fn me(scope: &WorkspaceScope) -> Result<crate::ids::UserId> {
-    scope.actor().user_id().ok_or_else(|| {
-        Error::bad_request("not_a_user", "notifications belong to people, not API keys")
-    })
+    scope.require(Capability::ReadOwnNotifications)?;
+    scope.actor().user_id().ok_or(Error::PeopleOnly(
+        "notifications belong to people, not API keys",
+    ))
 }
 
 /// The caller's notifications in this workspace, newest first.

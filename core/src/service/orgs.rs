@@ -17,6 +17,7 @@ use super::required_name;
 
 /// The first owner of a new organization.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewOwner {
     /// Email address.
     pub email: String,
@@ -28,6 +29,7 @@ pub struct NewOwner {
 
 /// `POST /v1/orgs`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewOrg {
     /// Organization name.
     pub name: String,
@@ -126,11 +128,8 @@ pub async fn create(core: &Core, creator: OrgCreator, input: NewOrg) -> Result<O
 
 fn prefix_field(err: Error, prefix: &str) -> Error {
     match err {
-        Error::Validation(mut fields) => {
-            for f in &mut fields {
-                f.field = format!("{prefix}{}", f.field);
-            }
-            Error::Validation(fields)
+        Error::Validation(fields) => {
+            Error::Validation(fields.into_iter().map(|f| f.prefixed(prefix)).collect())
         }
         other => other,
     }

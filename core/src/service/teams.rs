@@ -19,6 +19,7 @@ const MAX_MEMBERS: usize = 500;
 
 /// `POST /v1/workspaces/{ws}/teams`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewTeam {
     /// Name, unique in the workspace.
     pub name: String,
@@ -31,6 +32,7 @@ pub struct NewTeam {
 
 /// `PATCH /v1/workspaces/{ws}/teams/{id}`: only the fields present change.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TeamPatch {
     /// New name.
     pub name: Option<String>,
@@ -129,7 +131,7 @@ pub async fn list(
     scope: &WorkspaceScope,
     page: PageRequest,
 ) -> Result<Page<TeamView>> {
-    scope.require(Capability::ReadDirectory)?;
+    scope.require(Capability::ReadTeams)?;
     let conn = core.db().conn();
     let rows = repo::teams::list(conn, scope, page).await?;
     let page = core.cursors().page(rows, page, |t| t.id)?;
@@ -141,7 +143,7 @@ pub async fn list(
 
 /// One team.
 pub async fn get(core: &Core, scope: &WorkspaceScope, id: TeamId) -> Result<TeamView> {
-    scope.require(Capability::ReadDirectory)?;
+    scope.require(Capability::ReadTeams)?;
     let conn = core.db().conn();
     let row = repo::teams::get(conn, scope, id).await?;
     view(conn, scope, row).await
@@ -218,7 +220,7 @@ pub async fn delete(core: &Core, scope: &WorkspaceScope, id: TeamId) -> Result<(
 /// The teams with these ids, in no particular order; ids of other workspaces are left out.
 /// One query for teams and one for their members, however many ids.
 pub async fn by_ids(core: &Core, scope: &WorkspaceScope, ids: &[TeamId]) -> Result<Vec<TeamView>> {
-    scope.require(Capability::ReadDirectory)?;
+    scope.require(Capability::ReadTeams)?;
     let conn = core.db().conn();
     let rows = repo::teams::by_ids(conn, scope, ids).await?;
     views(conn, scope, rows).await

@@ -17,6 +17,7 @@ use super::{audit, required_name};
 
 /// `POST /v1/orgs/{org_id}/workspaces`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewWorkspace {
     /// Name of the brand desk.
     pub name: String,
@@ -24,6 +25,7 @@ pub struct NewWorkspace {
 
 /// `PATCH /v1/workspaces/{ws}`: only the fields present change.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WorkspacePatch {
     /// New name.
     pub name: Option<String>,
@@ -37,6 +39,7 @@ pub struct WorkspacePatch {
 
 /// `POST /v1/workspaces/{ws}/transfer-ownership`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TransferOwnership {
     /// The member who becomes owner; the caller becomes admin.
     pub user_id: UserId,
@@ -124,7 +127,7 @@ pub async fn create(core: &Core, scope: &OrgScope, input: NewWorkspace) -> Resul
 
 /// The workspace of the scope.
 pub async fn get(core: &Core, scope: &WorkspaceScope) -> Result<WorkspaceView> {
-    scope.require(Capability::ReadDirectory)?;
+    scope.require(Capability::ReadWorkspace)?;
     workspace_view(repo::workspaces::get(core.db().conn(), scope).await?)
 }
 

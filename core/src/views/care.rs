@@ -51,7 +51,7 @@ wire_enum!(
 );
 wire_enum!(
     /// Whether a channel works.
-    ChannelHealth { Active = "active", NeedsReauth = "needs_reauth", RateLimited = "rate_limited", Disabled = "disabled" }
+    ChannelHealth { Active = "active", NeedsCredentials = "needs_credentials", NeedsReauth = "needs_reauth", RateLimited = "rate_limited", Disabled = "disabled" }
 );
 wire_enum!(
     /// Public (a mention, a comment thread) or private (a DM).
@@ -120,10 +120,13 @@ pub struct ChannelView {
     pub kind: ChannelKind,
     /// Name.
     pub name: String,
-    /// Non-secret settings (page id, API base URL override, …).
+    /// Non-secret settings: the fields of the channel's kind (`XSettings`, …).
+    #[schema(schema_with = crate::channels::schema::shown_settings_schema)]
     pub settings: serde_json::Value,
-    /// Whether credentials are stored.
+    /// Whether every credential the kind requires is stored.
     pub has_credentials: bool,
+    /// The names of the credentials stored (never their values).
+    pub credentials_set: Vec<String>,
     /// Health.
     pub health: ChannelHealthView,
     /// When it was created.
@@ -255,6 +258,7 @@ pub struct MessageAuthor {
 
 /// A file or media attached to a message.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Attachment {
     /// `image`, `video`, `audio`, `file`, `sticker`, …
     #[serde(rename = "type")]

@@ -33,10 +33,12 @@ pub struct Channel {
     pub kind: GqlChannelKind,
     /// Name.
     pub name: String,
-    /// Non-secret settings.
+    /// Non-secret settings: the fields of the channel's kind.
     pub settings: Json<serde_json::Value>,
-    /// Whether credentials are stored.
+    /// Whether every credential the kind requires is stored.
     pub has_credentials: bool,
+    /// The names of the credentials stored (never their values).
+    pub credentials_set: Vec<String>,
     /// Health.
     pub health: ChannelHealth,
     /// When it was created.
@@ -53,6 +55,7 @@ impl From<ChannelView> for Channel {
             name: v.name,
             settings: Json(v.settings),
             has_credentials: v.has_credentials,
+            credentials_set: v.credentials_set,
             health: ChannelHealth {
                 state: v.health.state.into(),
                 last_error: v.health.last_error,

@@ -30,6 +30,8 @@ pub enum GqlChannelKind {
 pub enum GqlChannelHealth {
     /// Working.
     Active,
+    /// Credentials the kind requires are missing.
+    NeedsCredentials,
     /// The platform refused the credentials.
     NeedsReauth,
     /// The platform is throttling.

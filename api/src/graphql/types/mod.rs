@@ -97,8 +97,12 @@ pub enum GqlApiScope {
     ContactsRead,
     /// `contacts:write`.
     ContactsWrite,
+    /// `channels:read`.
+    ChannelsRead,
     /// `channels:manage`.
     ChannelsManage,
+    /// `members:read`.
+    MembersRead,
     /// `settings:manage`.
     SettingsManage,
     /// `webhooks:manage`.

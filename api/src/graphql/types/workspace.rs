@@ -17,7 +17,7 @@ use super::workspace_care::{self as care_fields, InboxFilter};
 use super::{
     ApiKey, Channel, Contact, Conversation, GqlAgentVisibility, GqlRole, Notification, PageOf, id,
 };
-use crate::graphql::context::{GqlResult, core, enter_workspace, page, parse_id};
+use crate::graphql::context::{GqlResult, core, enter_workspace, page, parse_id, require_field};
 use crate::graphql::gql;
 use crate::graphql::loaders::CareLoaders;
 
@@ -77,19 +77,21 @@ impl Workspace {
         Self::new(view, None)
     }
 
+    /// The scope, held to what the field being resolved needs (`access::GRAPHQL_FIELDS`).
     async fn scope(&self, ctx: &Context<'_>) -> GqlResult<WorkspaceScope> {
-        match &self.scope {
-            Some(scope) => Ok(scope.clone()),
-            None => enter_workspace(ctx, &self.id).await,
-        }
+        let scope = match &self.scope {
+            Some(scope) => scope.clone(),
+            None => enter_workspace(ctx, &self.id).await?,
+        };
+        require_field(ctx, "Workspace", &scope)?;
+        Ok(scope)
     }
 
     /// The loaders every care object of this workspace resolves its relations with.
     async fn care(&self, ctx: &Context<'_>) -> GqlResult<&Arc<CareLoaders>> {
+        let scope = self.scope(ctx).await?;
         self.care
-            .get_or_try_init(|| async {
-                Ok(CareLoaders::new(core(ctx)?.clone(), self.scope(ctx).await?))
-            })
+            .get_or_try_init(|| async { Ok(CareLoaders::new(core(ctx)?.clone(), scope)) })
             .await
     }
 }

@@ -1,0 +1,5 @@
+//! What is particular to each platform: how its channels are configured (and, as the
+//! connectors arrive, how its deliveries are verified and parsed).
+
+pub mod config;
+pub mod schema;

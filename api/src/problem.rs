@@ -29,6 +29,9 @@ pub struct Problem {
     pub errors: Option<Vec<FieldError>>,
 }
 
+/// What `Retry-After` tells a client when a dependency cannot be reached.
+pub const RETRY_UNAVAILABLE_SECS: u64 = 2;
+
 /// A core error on its way to becoming an HTTP response.
 #[derive(Debug)]
 pub struct ApiError(pub Error);
@@ -123,6 +126,9 @@ impl ResponseError for ApiError {
                     header::RETRY_AFTER,
                     retry_after.as_secs().max(1).to_string(),
                 ));
+            }
+            Error::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, RETRY_UNAVAILABLE_SECS.to_string()));
             }
             Error::Unauthenticated { .. } => {
                 response

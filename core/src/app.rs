@@ -142,15 +142,16 @@ impl Core {
 
     /// Checks the database and, when configured, Redis.
     pub async fn readiness(&self) -> Readiness {
-        let database = match self.0.db.ping().await {
-            Ok(()) => "ok",
-            Err(_) => "unreachable",
+        let wait = self.0.config.database.wait;
+        let database = match tokio::time::timeout(wait, self.0.db.ping()).await {
+            Ok(Ok(())) => "ok",
+            _ => "unreachable",
         };
         let redis = match &self.0.redis {
             None => "not_configured",
-            Some(conn) => match redis_ping(conn.clone()).await {
-                Ok(()) => "ok",
-                Err(_) => "unreachable",
+            Some(conn) => match tokio::time::timeout(REDIS_WAIT, redis_ping(conn.clone())).await {
+                Ok(Ok(())) => "ok",
+                _ => "unreachable",
             },
         };
         Readiness {
@@ -168,11 +169,18 @@ impl Core {
     }
 }
 
+/// Longest a request waits on Redis: it only speeds things up, so when it is away the
+/// request goes on without it (events wait in the outbox to be published).
+const REDIS_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 async fn connect_redis(url: &str) -> Result<(redis::Client, redis::aio::ConnectionManager)> {
     let client = redis::Client::open(url).context("REDIS_URL: not a valid Redis URL")?;
     let config = redis::aio::ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(std::time::Duration::from_secs(5)))
-        .set_response_timeout(Some(std::time::Duration::from_secs(5)));
+        .set_connection_timeout(Some(REDIS_WAIT))
+        .set_response_timeout(Some(REDIS_WAIT))
+        // Reconnect attempts stay short; a command never waits behind a long backoff.
+        .set_number_of_retries(2)
+        .set_max_delay(REDIS_WAIT);
     let conn = client
         .get_connection_manager_with_config(config)
         .await

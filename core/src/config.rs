@@ -67,6 +67,8 @@ struct RawConfig {
     data_dir: PathBuf,
     database_url: Option<String>,
     database_max_connections: Option<u32>,
+    database_wait_ms: u64,
+    database_statement_timeout_ms: u64,
     migrate_on_start: bool,
     redis_url: Option<String>,
     redis_prefix: String,
@@ -102,6 +104,8 @@ impl Default for RawConfig {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             database_max_connections: None,
+            database_wait_ms: 2000,
+            database_statement_timeout_ms: 30_000,
             migrate_on_start: true,
             redis_url: None,
             redis_prefix: "earshot:".into(),
@@ -139,6 +143,11 @@ pub struct DatabaseConfig {
     pub url: String,
     /// Pool size; SQLite uses one writer connection unless told otherwise.
     pub max_connections: u32,
+    /// How long a request waits for the database — a pooled connection, a new connection,
+    /// a locked SQLite file — before it answers `503`.
+    pub wait: Duration,
+    /// Longest a statement may run on PostgreSQL before the server cancels it.
+    pub statement_timeout: Duration,
     /// Apply pending migrations when connecting.
     pub migrate_on_start: bool,
 }
@@ -360,9 +369,23 @@ impl RawConfig {
                 "must be at least 1",
             ));
         }
+        if !(100..=60_000).contains(&self.database_wait_ms) {
+            return Err(ConfigError::new(
+                "database_wait_ms",
+                "must be between 100 and 60000",
+            ));
+        }
+        if !(100..=3_600_000).contains(&self.database_statement_timeout_ms) {
+            return Err(ConfigError::new(
+                "database_statement_timeout_ms",
+                "must be between 100 and 3600000",
+            ));
+        }
         Ok(DatabaseConfig {
             url,
             max_connections,
+            wait: Duration::from_millis(self.database_wait_ms),
+            statement_timeout: Duration::from_millis(self.database_statement_timeout_ms),
             migrate_on_start: self.migrate_on_start,
         })
     }

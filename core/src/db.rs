@@ -55,25 +55,23 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     let mut options = ConnectOptions::new(config.url.clone());
+    // Every wait is bounded, so an unreachable database answers `503` within `wait` instead
+    // of holding requests until their clients give up.
     options
         .max_connections(config.max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30))
+        .connect_timeout(config.wait)
+        .acquire_timeout(config.wait)
         // A ping before every statement doubles the round trips of a busy pool; one that
         // sat idle is still checked, as a server restart or a firewall may have dropped it.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
-    if sqlite_path(&config.url).is_some() {
-        // Set on every connection the pool opens. WAL lets readers proceed while the single
-        // writer commits; `secure_delete` overwrites what a delete or an erasure frees, so
-        // erased text does not linger in the file's free space.
-        options.map_sqlx_sqlite_opts(|sqlite| {
-            sqlite
-                .journal_mode(SqliteJournalMode::Wal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                .pragma("secure_delete", "ON")
+    if let Some(path) = sqlite_path(&config.url) {
+        sqlite_options(&mut options, path, config.wait)?;
+    } else {
+        let statement_timeout = config.statement_timeout.as_millis().to_string();
+        options.map_sqlx_postgres_opts(move |pg| {
+            pg.options([("statement_timeout", statement_timeout.as_str())])
         });
     }
     let mut conn = Database::connect(options).await?;
@@ -87,6 +85,78 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db> {
         migrate(&db).await?;
     }
     Ok(db)
+}
+
+/// SQLite settings for every connection the pool opens, and a watch on the file itself.
+///
+/// WAL lets readers proceed while the single writer commits; a writer waits `wait` for a
+/// lock held elsewhere, then gives up (`503`); `secure_delete` overwrites what a delete or an
+/// erasure frees, so erased text does not linger in the file's free space. The file is
+/// created once here and never again by a connection: a file removed while serving must
+/// answer `503`, not be replaced by an empty one.
+fn sqlite_options(options: &mut ConnectOptions, path: &str, wait: Duration) -> Result<()> {
+    if !std::path::Path::new(path).exists() {
+        std::fs::File::create(path).with_context(|| format!("creating {path}"))?;
+    }
+    options.map_sqlx_sqlite_opts(move |sqlite| {
+        sqlite
+            .create_if_missing(false)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .busy_timeout(wait)
+            .pragma("secure_delete", "ON")
+    });
+    let watch = Arc::new(FileWatch::new(path));
+    options.map_sqlx_sqlite_before_acquire(move |_conn, meta| {
+        let keep = watch.keeps(meta.age);
+        Box::pin(async move { Ok(keep) })
+    });
+    Ok(())
+}
+
+/// Which file a SQLite path names, so that connections opened on a file since removed or
+/// replaced are not handed out again: SQLite keeps writing to an unlinked file.
+struct FileWatch {
+    path: std::path::PathBuf,
+    seen: std::sync::Mutex<(Option<FileId>, Option<std::time::Instant>)>,
+}
+
+type FileId = (u64, u64);
+
+impl FileWatch {
+    fn new(path: &str) -> Self {
+        let path = std::path::PathBuf::from(path);
+        Self {
+            seen: std::sync::Mutex::new((file_id(&path), None)),
+            path,
+        }
+    }
+
+    /// Whether a pooled connection of this age may be used: not when the file is gone, nor
+    /// when it was opened before the file last changed identity.
+    fn keeps(&self, age: Duration) -> bool {
+        let Some(current) = file_id(&self.path) else {
+            return false;
+        };
+        let Ok(mut seen) = self.seen.lock() else {
+            return false;
+        };
+        if seen.0 != Some(current) {
+            *seen = (Some(current), Some(std::time::Instant::now()));
+        }
+        seen.1.is_none_or(|changed| age < changed.elapsed())
+    }
+}
+
+#[cfg(unix)]
+fn file_id(path: &std::path::Path) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &std::path::Path) -> Option<FileId> {
+    std::fs::metadata(path).ok().map(|_| (0, 0))
 }
 
 /// Applies every pending migration.

@@ -170,11 +170,44 @@ impl From<redis::RedisError> for Error {
     }
 }
 
+/// Whether the database could not be reached or could not serve in time — as opposed to
+/// refusing a statement: a pool or connection that failed, a broken socket, PostgreSQL
+/// shutting down, starting up, out of connections or cancelling a statement that ran too
+/// long, a SQLite file that is locked, gone or unreadable.
 fn is_connection_failure(err: &sea_orm::DbErr) -> bool {
-    matches!(
-        err,
-        sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)
-    )
+    use sea_orm::sqlx::Error as Sqlx;
+    let runtime = match err {
+        sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => return true,
+        sea_orm::DbErr::Exec(runtime) | sea_orm::DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let sea_orm::RuntimeErr::SqlxError(sqlx) = runtime else {
+        return false;
+    };
+    match &**sqlx {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::Protocol(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed => true,
+        Sqlx::Database(db) => db.code().is_some_and(|code| is_unavailable_code(&code)),
+        _ => false,
+    }
+}
+
+/// PostgreSQL SQLSTATEs (always five characters) and SQLite result codes (shorter; an
+/// extended code keeps its primary code in the low byte) that mean "not now" rather than
+/// "not so": connection exceptions, shutdown, start-up, cancelled statements, no free
+/// connection; SQLite's BUSY, LOCKED, IOERR and CANTOPEN.
+fn is_unavailable_code(code: &str) -> bool {
+    const POSTGRES: [&str; 6] = ["57P01", "57P02", "57P03", "57014", "53300", "53400"];
+    const SQLITE: [u32; 4] = [5, 6, 10, 14];
+    if code.len() == 5 {
+        return code.starts_with("08") || POSTGRES.contains(&code);
+    }
+    code.parse::<u32>()
+        .is_ok_and(|extended| SQLITE.contains(&(extended & 0xff)))
 }
 
 /// Turns a unique-constraint violation into a conflict with the given code.
@@ -188,5 +221,22 @@ impl<T> OnConflict<T> for std::result::Result<T, sea_orm::DbErr> {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::conflict(code, message),
             _ => err.into(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_unavailable_code;
+
+    #[test]
+    fn unavailable_codes_are_told_from_refusals() {
+        for code in [
+            "08006", "57P01", "57014", "53300", "5", "6", "261", "10", "266", "14",
+        ] {
+            assert!(is_unavailable_code(code), "{code}");
+        }
+        for code in ["23505", "42501", "42P01", "22P02", "19", "2067", "1"] {
+            assert!(!is_unavailable_code(code), "{code}");
+        }
     }
 }

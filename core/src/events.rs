@@ -104,6 +104,9 @@ impl std::fmt::Debug for EventBus {
 
 const LOCAL_CAPACITY: usize = 4096;
 
+/// Longest a change waits to publish an event to Redis before leaving it to the relay.
+const PUBLISH_WAIT: Duration = Duration::from_secs(1);
+
 impl EventBus {
     /// A bus inside this process only (the embedded default).
     pub fn in_process() -> Self {
@@ -154,29 +157,44 @@ impl EventBus {
         self.local.subscribe()
     }
 
-    /// Publishes messages; failures are logged, never returned (the change is committed).
-    pub async fn publish(&self, messages: Vec<BusMessage>) {
+    /// Publishes messages; whether all were sent. Failures are logged, never returned: the
+    /// change is committed, and its events wait in the outbox for the relay.
+    pub async fn publish(&self, messages: Vec<BusMessage>) -> bool {
         match &self.redis {
             None => {
                 for message in messages {
                     let _ = self.local.send(Arc::new(message));
                 }
+                true
             }
+            // While the subscription to Redis is down, Redis is taken to be away: nothing
+            // waits on it, and the relay publishes what waited once it is back.
+            Some(_) if !*self.connected.borrow() => false,
             Some((conn, channel)) => {
                 for message in messages {
                     let Ok(text) = serde_json::to_string(&message) else {
                         continue;
                     };
                     let mut conn = conn.clone();
-                    let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
-                        .arg(channel)
-                        .arg(text)
-                        .query_async(&mut conn)
-                        .await;
+                    let mut command = redis::cmd("PUBLISH");
+                    command.arg(channel).arg(text);
+                    let publish = command.query_async::<i64>(&mut conn);
+                    let sent = tokio::time::timeout(PUBLISH_WAIT, publish)
+                        .await
+                        .unwrap_or_else(|_| {
+                            Err(redis::RedisError::from((
+                                redis::ErrorKind::Io,
+                                "no answer in time",
+                            )))
+                        });
                     if let Err(err) = sent {
+                        // The rest wait too: the relay publishes them, in order, once Redis
+                        // answers again.
                         tracing::warn!(error = %err, "publishing an event to Redis failed");
+                        return false;
                     }
                 }
+                true
             }
         }
     }
@@ -221,21 +239,26 @@ async fn relay_from_redis(
 }
 
 /// Publishes committed events and marks them published in the outbox.
-pub(crate) async fn publish_committed(core: &Core, events: Vec<EventView>) {
+pub(crate) async fn publish_committed(core: &Core, events: Vec<EventView>) -> bool {
     if events.is_empty() {
-        return;
+        return true;
     }
     let ids: Vec<uuid::Uuid> = events.iter().map(|e| e.id).collect();
-    core.bus()
+    let published = core
+        .bus()
         .publish(events.into_iter().map(BusMessage::Event).collect())
         .await;
+    if !published {
+        return false;
+    }
     if let Err(err) = repo::outbox::mark_published(core.db().conn(), &ids).await {
         tracing::warn!(error = %err, "marking events published failed");
     }
+    true
 }
 
-/// Publishes events that were committed but not published (a process stopped in between)
-/// before `before`; returns how many.
+/// Publishes events that were committed but not published (a process stopped in between,
+/// or Redis was away) before `before`; returns how many were published.
 pub async fn relay_unpublished(core: &Core, before: DateTime<Utc>) -> Result<usize> {
     let rows = repo::outbox::unpublished(core.db().conn(), before, 500).await?;
     let mut events = Vec::with_capacity(rows.len());
@@ -248,8 +271,10 @@ pub async fn relay_unpublished(core: &Core, before: DateTime<Utc>) -> Result<usi
         }
     }
     let count = events.len();
-    publish_committed(core, events).await;
-    Ok(count)
+    match publish_committed(core, events).await {
+        true => Ok(count),
+        false => Ok(0),
+    }
 }
 
 /// The live events of the scope's workspace that the scope may see, from now on:

@@ -5,6 +5,8 @@
 )]
 //! `TEST_DATABASE_URL`) a fresh PostgreSQL database, with a Redis prefix of its own.
 
+pub mod servers;
+
 use std::net::TcpListener;
 
 use earshot_api::Api;
@@ -42,6 +44,18 @@ pub struct OutboxRow {
     pub payload: Value,
     /// Whether it has been published.
     pub published: bool,
+}
+
+/// SQLite's write lock, held by another connection.
+pub struct SqliteLock(sea_orm::DatabaseConnection);
+
+impl SqliteLock {
+    /// Lets go of the lock.
+    pub async fn release(self) {
+        use sea_orm::ConnectionTrait as _;
+        self.0.execute_unprepared("ROLLBACK").await.expect("unlock");
+        self.0.close().await.expect("close");
+    }
 }
 
 /// One organization with one workspace and its owner, logged in.
@@ -171,6 +185,22 @@ impl TestApp {
         let db = self.database().await;
         db.execute_unprepared(sql).await.expect("statement");
         db.close().await.expect("close");
+    }
+
+    /// Takes SQLite's write lock from a connection of another "process" and holds it until
+    /// `release`: the app's writers then wait for it (readers go on, as WAL allows).
+    pub async fn hold_sqlite_write_lock(&self) -> SqliteLock {
+        use sea_orm::ConnectionTrait as _;
+        let url = self.core.config().database.url.clone();
+        let options = sea_orm::ConnectOptions::new(url)
+            .max_connections(1)
+            .sqlx_logging(false)
+            .to_owned();
+        let db = sea_orm::Database::connect(options).await.expect("connect");
+        db.execute_unprepared("BEGIN EXCLUSIVE")
+            .await
+            .expect("lock");
+        SqliteLock(db)
     }
 
     /// Every event the outbox holds, oldest first.

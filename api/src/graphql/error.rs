@@ -26,6 +26,10 @@ pub fn gql(err: Error) -> async_graphql::Error {
                         async_graphql::Value::from(f.field.clone()),
                     );
                     map.insert(
+                        async_graphql::Name::new("pointer"),
+                        async_graphql::Value::from(f.pointer.clone()),
+                    );
+                    map.insert(
                         async_graphql::Name::new("code"),
                         async_graphql::Value::from(f.code),
                     );

@@ -4,6 +4,7 @@ mod auth_edge;
 mod care_graphql;
 mod contacts;
 mod conversations;
+mod degrade;
 mod graphql;
 mod inbox;
 mod ingest;

@@ -334,3 +334,71 @@ async fn custom_attributes_have_limits_on_count_names_and_values() {
         .await;
     assert_eq!(response.status(), 200);
 }
+
+#[tokio::test]
+async fn graphql_inputs_refuse_unknown_fields_and_name_them() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let mutation = "mutation($ws: ID!, $input: CreateTeamInput!) { createTeam(workspaceId: $ws, input: $input) { id } }";
+    let variables =
+        json!({ "ws": tenant.workspace_id, "input": { "name": "Billing", "colour": "red" } });
+    let answer = app.graphql(Some(&tenant.token), mutation, variables).await;
+    let error = &answer["errors"][0];
+    assert_eq!(
+        error["extensions"]["code"], "graphql_invalid_input",
+        "{answer}"
+    );
+    assert!(str_of(&error["message"]).contains("colour"), "{answer}");
+    let literal = format!(
+        r#"mutation {{ createTeam(workspaceId: "{}", input: {{ name: "Billing", colour: "red" }}) {{ id }} }}"#,
+        tenant.workspace_id
+    );
+    let answer = app.graphql(Some(&tenant.token), &literal, json!({})).await;
+    assert!(
+        str_of(&answer["errors"][0]["message"]).contains("colour"),
+        "{answer}"
+    );
+    assert!(
+        answer["errors"][0]["extensions"]["code"].is_string(),
+        "{answer}"
+    );
+    // JSON inputs are read like REST bodies: a channel's settings name each unknown field.
+    let create = "mutation($ws: ID!, $input: CreateChannelInput!) { createChannel(workspaceId: $ws, input: $input) { id } }";
+    let input = json!({ "kind": "TELEGRAM", "name": "Bot",
+        "settings": { "bot_username": "acme_bot", "colour": "red", "app_secret": "s" } });
+    let answer = app
+        .graphql(
+            Some(&tenant.token),
+            create,
+            json!({ "ws": tenant.workspace_id, "input": input }),
+        )
+        .await;
+    let error = &answer["errors"][0]["extensions"];
+    assert_eq!(error["code"], "validation_failed", "{answer}");
+    assert_eq!(
+        error["errors"][0]["field"], "settings.app_secret",
+        "{answer}"
+    );
+    assert_eq!(
+        error["errors"][0]["pointer"], "/settings/app_secret",
+        "{answer}"
+    );
+    assert_eq!(
+        error["errors"][0]["code"], "belongs_in_credentials",
+        "{answer}"
+    );
+    let teams: Value = app
+        .get(&ws(&tenant, "/teams"), &tenant.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(teams["items"], json!([]));
+    let channels: Value = app
+        .get(&ws(&tenant, "/channels"), &tenant.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(channels["items"], json!([]));
+}

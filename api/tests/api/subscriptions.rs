@@ -745,3 +745,76 @@ async fn a_subscriber_of_one_process_sees_changes_made_through_another() {
     assert_eq!(logout.status().as_u16(), 204);
     assert_eq!(doomed.closed().await.0, 4403);
 }
+
+// ---------------------------------------------------------------------------------------
+// Redis away
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn with_redis_away_changes_go_on_and_live_updates_resume_when_it_returns() {
+    let Some(mut redis) = earshot_testkit::servers::OwnRedis::start() else {
+        return;
+    };
+    let url = redis.url();
+    let app = TestApp::spawn_with(move |config| config.redis_url = Some(url)).await;
+    bus_ready(&app).await;
+    let a = app.tenant("Acme").await;
+    let (desk, probe) = desk(&app, &a).await;
+    let mut sub = Client::by_header(&app, &a.token).await;
+    sub.subscribe("all", &a.workspace_id, None).await;
+    sub.warm_up("all", |n| touch(&app, &desk, &probe, n)).await;
+
+    redis.kill();
+    // Reads and writes go on; their events wait in the outbox.
+    let started = std::time::Instant::now();
+    let pushed = desk.push(&app, "ada", "written while Redis is away").await;
+    let away = str_of(&pushed["id"]);
+    desk.patch(&app, &away, json!({ "add_tags": ["while-away"] }))
+        .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "writes were held up"
+    );
+    let read = desk.get(&app, &format!("/conversations/{away}")).await;
+    assert_eq!(read["tags"], json!(["while-away"]));
+    let ready = app.get("/readyz", &a.token).await;
+    assert_eq!(ready.status(), 503);
+    let problem: Value = ready.json().await.unwrap();
+    assert!(
+        str_of(&problem["detail"]).contains("redis: unreachable"),
+        "{problem}"
+    );
+    let waiting = app.outbox().await;
+    let unpublished: Vec<_> = waiting.iter().filter(|row| !row.published).collect();
+    assert!(
+        unpublished
+            .iter()
+            .any(|row| row.conversation_id.as_deref() == Some(away.as_str())),
+        "the changes' events wait to be published: {waiting:?}"
+    );
+
+    redis.start_again().unwrap();
+    bus_ready(&app).await;
+    // The relay publishes what waited, in order; the subscriber hears it.
+    let later = chrono::Utc::now() + chrono::TimeDelta::minutes(1);
+    let relayed = earshot_worker::run_once_at(&app.core, later).await.unwrap();
+    assert!(relayed.events_relayed >= unpublished.len(), "{relayed:?}");
+    let seen = sub
+        .events_until("all", |e| {
+            e["type"] == "conversation.updated" && e["conversation"]["id"] == away.as_str()
+        })
+        .await;
+    assert!(
+        seen.iter().any(|e| e["type"] == "message.created"
+            && e["message"]["text"] == "written while Redis is away"),
+        "{seen:#?}"
+    );
+    // New changes reach subscribers live again.
+    desk.patch(&app, &away, json!({ "status": "pending" }))
+        .await;
+    let seen = sub
+        .events_until("all", |e| e["conversation"]["status"] == "PENDING")
+        .await;
+    assert_eq!(seen.last().unwrap()["conversation"]["id"], away.as_str());
+    assert!(app.outbox().await.iter().all(|row| row.published));
+}

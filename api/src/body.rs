@@ -101,6 +101,14 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, actix_web::Error> {
             format!("the body is not valid JSON: {e}"),
         ))
     })?;
+    // Every body is an object; serde would also read a struct from an array of its values.
+    if !value.is_object() {
+        return Err(refused(Error::invalid(
+            "",
+            "invalid_type",
+            "the body must be a JSON object",
+        )));
+    }
     earshot_core::input::from_value(value).map_err(refused)
 }
 

@@ -103,6 +103,31 @@ fn add_variant_tag(document: &Value, operation: &Value, body: &mut Value) {
 }
 
 #[tokio::test]
+async fn a_body_that_is_not_an_object_is_refused() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    for body in [json!(["Billing"]), json!("Billing"), json!(7), Value::Null] {
+        let response = app.post(&ws(&tenant, "/teams"), &tenant.token, body).await;
+        assert_eq!(
+            field_errors(response).await,
+            vec![("".into(), "invalid_type".into())]
+        );
+    }
+    let login = app
+        .request(
+            Method::POST,
+            "/v1/auth/login",
+            None,
+            Some(json!([tenant.email, "x"])),
+        )
+        .await;
+    assert_eq!(
+        field_errors(login).await,
+        vec![("".into(), "invalid_type".into())]
+    );
+}
+
+#[tokio::test]
 async fn the_document_says_request_bodies_take_no_other_fields() {
     let app = TestApp::spawn().await;
     let document: Value = app

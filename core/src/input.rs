@@ -44,7 +44,8 @@ pub fn from_value<T: DeserializeOwned>(mut value: Value) -> Result<T> {
     }
 }
 
-fn unknown_field(segments: &[String]) -> FieldError {
+/// `unknown_field` at the place the path segments name.
+pub fn unknown_field(segments: &[String]) -> FieldError {
     let name = segments.last().map(String::as_str).unwrap_or_default();
     FieldError {
         field: dotted(segments),

@@ -187,6 +187,19 @@ impl TestApp {
         db.close().await.expect("close");
     }
 
+    /// The JSON answer of a `GET` that must succeed.
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        let response = self.get(path, token).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.expect("a JSON answer")
+    }
+
+    /// The OpenAPI document the server serves.
+    pub async fn openapi_document(&self) -> Value {
+        let response = self.request(Method::GET, "/openapi.json", None, None).await;
+        response.json().await.expect("the OpenAPI document")
+    }
+
     /// Takes SQLite's write lock from a connection of another "process" and holds it until
     /// `release`: the app's writers then wait for it (readers go on, as WAL allows).
     pub async fn hold_sqlite_write_lock(&self) -> SqliteLock {

@@ -14,6 +14,7 @@ mod loaders;
 mod mutation;
 mod query;
 mod socket;
+mod strict_variables;
 mod subscription;
 mod types;
 
@@ -58,6 +59,7 @@ pub fn build_schema(core: Core) -> EarshotSchema {
     .limit_complexity(MAX_COMPLEXITY)
     .extension(async_graphql::extensions::Tracing)
     .extension(ErrorCodes)
+    .extension(strict_variables::StrictVariables)
     .finish()
 }
 

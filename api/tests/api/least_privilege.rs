@@ -41,15 +41,7 @@ async fn single_scope_keys(app: &TestApp, tenant: &Tenant) -> Vec<(ApiScope, Str
 #[tokio::test]
 async fn every_route_and_field_states_what_it_needs() {
     let app = TestApp::spawn().await;
-    let document: Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document = app.openapi_document().await;
     for (path, operations) in document["paths"].as_object().unwrap() {
         for method in operations.as_object().unwrap().keys() {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
@@ -149,15 +141,12 @@ async fn a_key_of_each_single_scope_reaches_exactly_the_routes_its_scope_names()
     }
     assert!(refused > 300, "only {refused} refusals");
     // The refusals and the allowed calls with empty bodies changed nothing.
-    let teams: Value = app
-        .get(
+    let teams = app
+        .get_json(
             &format!("/v1/workspaces/{}/teams", tenant.workspace_id),
             &tenant.token,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(teams["items"], json!([]));
 }
 

@@ -40,15 +40,7 @@ fn concrete_path(template: &str, tenant: &Tenant) -> String {
 async fn every_request_body_refuses_unknown_fields_and_names_each() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("Acme").await;
-    let document: Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document = app.openapi_document().await;
     let mut checked = 0;
     for (template, operations) in document["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {
@@ -78,12 +70,7 @@ async fn every_request_body_refuses_unknown_fields_and_names_each() {
     }
     assert!(checked >= 25, "only {checked} bodies checked");
     // The refusals changed nothing: the owner's session still works, nothing was created.
-    let teams: Value = app
-        .get(&ws(&tenant, "/teams"), &tenant.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let teams = app.get_json(&ws(&tenant, "/teams"), &tenant.token).await;
     assert_eq!(teams["items"], json!([]));
 }
 
@@ -130,15 +117,7 @@ async fn a_body_that_is_not_an_object_is_refused() {
 #[tokio::test]
 async fn the_document_says_request_bodies_take_no_other_fields() {
     let app = TestApp::spawn().await;
-    let document: Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document = app.openapi_document().await;
     let schemas = &document["components"]["schemas"];
     let mut pending: Vec<String> = Vec::new();
     for operations in document["paths"].as_object().unwrap().values() {
@@ -203,19 +182,11 @@ async fn an_unknown_author_field_is_named_and_the_message_is_not_stored() {
         found,
         vec![("/author/followers".into(), "unknown_field".into())]
     );
-    let inbox: Value = app
-        .get(&ws(&tenant, "/conversations"), &tenant.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let inbox = app
+        .get_json(&ws(&tenant, "/conversations"), &tenant.token)
+        .await;
     assert_eq!(inbox["items"], json!([]));
-    let contacts: Value = app
-        .get(&ws(&tenant, "/contacts"), &tenant.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let contacts = app.get_json(&ws(&tenant, "/contacts"), &tenant.token).await;
     assert_eq!(contacts["items"], json!([]));
 }
 
@@ -253,12 +224,7 @@ async fn nul_and_control_characters_in_the_request_line_answer_400() {
         .await
         .unwrap();
     assert_problem(response, 400, "invalid_header").await;
-    let teams: Value = app
-        .get(&ws(&tenant, "/teams"), &tenant.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let teams = app.get_json(&ws(&tenant, "/teams"), &tenant.token).await;
     assert_eq!(teams["items"], json!([]), "nothing was created");
 }
 
@@ -306,7 +272,7 @@ async fn nul_control_characters_and_invalid_utf8_in_bodies_answer_400() {
         .await
         .unwrap();
     assert_problem(response, 400, "invalid_characters").await;
-    let listed: Value = app.get(&teams, &tenant.token).await.json().await.unwrap();
+    let listed = app.get_json(&teams, &tenant.token).await;
     assert_eq!(listed["items"], json!([]), "nothing was created");
 }
 
@@ -348,7 +314,7 @@ async fn custom_attributes_have_limits_on_count_names_and_values() {
             ("/attributes/notes".into(), "too_large".into()),
         ]
     );
-    let stored: Value = app.get(&contact, &tenant.token).await.json().await.unwrap();
+    let stored = app.get_json(&contact, &tenant.token).await;
     assert_eq!(stored["attributes"], json!({ "plan": "gold" }), "unchanged");
     let response = app
         .patch(
@@ -365,15 +331,40 @@ async fn graphql_inputs_refuse_unknown_fields_and_name_them() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("Acme").await;
     let mutation = "mutation($ws: ID!, $input: CreateTeamInput!) { createTeam(workspaceId: $ws, input: $input) { id } }";
-    let variables =
-        json!({ "ws": tenant.workspace_id, "input": { "name": "Billing", "colour": "red" } });
+    let variables = json!({ "ws": tenant.workspace_id,
+        "input": { "name": "Billing", "colour": "red", "shade": "dark" } });
     let answer = app.graphql(Some(&tenant.token), mutation, variables).await;
-    let error = &answer["errors"][0];
+    let error = &answer["errors"][0]["extensions"];
+    assert_eq!(error["code"], "validation_failed", "{answer}");
+    let named: Vec<(String, String)> = error["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (str_of(&e["pointer"]), str_of(&e["code"])))
+        .collect();
     assert_eq!(
-        error["extensions"]["code"], "graphql_invalid_input",
+        named,
+        vec![
+            (
+                "/variables/input/colour".to_owned(),
+                "unknown_field".to_owned()
+            ),
+            (
+                "/variables/input/shade".to_owned(),
+                "unknown_field".to_owned()
+            ),
+        ]
+    );
+    let nested = "mutation($ws: ID!, $input: InboundMessageInput!, $c: ID!) { pushInboundMessage(workspaceId: $ws, channelId: $c, input: $input) { duplicate } }";
+    let input = json!({ "platformMessageId": "m1", "author": { "platformUserId": "42", "followers": 52000 } });
+    let variables =
+        json!({ "ws": tenant.workspace_id, "c": uuid::Uuid::now_v7().to_string(), "input": input });
+    let answer = app.graphql(Some(&tenant.token), nested, variables).await;
+    let error = &answer["errors"][0]["extensions"];
+    assert_eq!(
+        error["errors"][0]["pointer"], "/variables/input/author/followers",
         "{answer}"
     );
-    assert!(str_of(&error["message"]).contains("colour"), "{answer}");
     let literal = format!(
         r#"mutation {{ createTeam(workspaceId: "{}", input: {{ name: "Billing", colour: "red" }}) {{ id }} }}"#,
         tenant.workspace_id
@@ -412,18 +403,8 @@ async fn graphql_inputs_refuse_unknown_fields_and_name_them() {
         error["errors"][0]["code"], "belongs_in_credentials",
         "{answer}"
     );
-    let teams: Value = app
-        .get(&ws(&tenant, "/teams"), &tenant.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let teams = app.get_json(&ws(&tenant, "/teams"), &tenant.token).await;
     assert_eq!(teams["items"], json!([]));
-    let channels: Value = app
-        .get(&ws(&tenant, "/channels"), &tenant.token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let channels = app.get_json(&ws(&tenant, "/channels"), &tenant.token).await;
     assert_eq!(channels["items"], json!([]));
 }

@@ -22,8 +22,10 @@ use super::{audit, required_name};
 #[serde(deny_unknown_fields)]
 pub struct NewApiKey {
     /// A name to recognise the key by, such as the integration using it.
+    #[schema(min_length = 1, max_length = 120)]
     pub name: String,
     /// What the key may do; at least one.
+    #[schema(min_items = 1)]
     pub scopes: Vec<ApiScope>,
     /// When the key stops working; never when absent.
     pub expires_at: Option<DateTime<Utc>>,
@@ -34,6 +36,7 @@ pub struct NewApiKey {
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyPatch {
     /// New name.
+    #[schema(min_length = 1, max_length = 120)]
     pub name: String,
 }
 

@@ -35,6 +35,7 @@ pub struct NewIdentity {
     /// Platform.
     pub channel_kind: ChannelKind,
     /// The platform's user id.
+    #[schema(min_length = 1, max_length = 255)]
     pub platform_user_id: String,
     /// Handle.
     pub handle: Option<String>,

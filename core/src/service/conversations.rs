@@ -63,6 +63,7 @@ pub struct StartConversation {
     /// `private` (default) or `public`.
     pub visibility: Option<Visibility>,
     /// The first message, queued for delivery.
+    #[schema(min_length = 1, max_length = 20000)]
     pub text: String,
     /// Assign it at once.
     pub assignee_id: Option<UserId>,
@@ -75,6 +76,7 @@ pub struct StartConversation {
 #[serde(deny_unknown_fields)]
 pub struct BulkUpdate {
     /// The conversations (at most 200); all or none change.
+    #[schema(min_items = 1, max_items = 200)]
     pub ids: Vec<ConversationId>,
     /// The change applied to each.
     pub changes: ConversationPatch,

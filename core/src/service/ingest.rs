@@ -35,6 +35,7 @@ const LABEL_WINDOW: u64 = 5;
 #[serde(deny_unknown_fields)]
 pub struct InboundAuthor {
     /// The platform's user id (a string, whatever the platform).
+    #[schema(min_length = 1, max_length = 255)]
     pub platform_user_id: String,
     /// Handle, such as `@ada`.
     pub handle: Option<String>,
@@ -54,6 +55,7 @@ pub struct InboundAuthor {
 #[serde(deny_unknown_fields)]
 pub struct InboundMessage {
     /// The platform's id of the message: a second delivery with the same id changes nothing.
+    #[schema(min_length = 1, max_length = 255)]
     pub platform_message_id: String,
     /// The author.
     pub author: InboundAuthor,

@@ -21,6 +21,7 @@ use super::{audit, required_name};
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
     /// Email of the person; an unknown email creates the user with an invitation.
+    #[schema(format = Email)]
     pub email: String,
     /// Their role in this workspace.
     pub role: Role,

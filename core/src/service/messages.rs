@@ -32,6 +32,7 @@ pub enum NewMessage {
     /// A reply to the customer, queued for delivery on the conversation's channel.
     Reply {
         /// Text.
+        #[schema(min_length = 1, max_length = 20000)]
         text: String,
         /// `public` (in the thread) or `private` (a DM; moves a public complaint to private).
         visibility: Option<Visibility>,
@@ -42,6 +43,7 @@ pub enum NewMessage {
     /// An internal note; colleagues in `mentions` are notified.
     Note {
         /// Text.
+        #[schema(min_length = 1, max_length = 20000)]
         text: String,
         /// Colleagues to notify.
         #[serde(default)]

@@ -20,6 +20,7 @@ use super::required_name;
 #[serde(deny_unknown_fields)]
 pub struct NewOwner {
     /// Email address.
+    #[schema(format = Email)]
     pub email: String,
     /// Password (at least 10 characters).
     pub password: Option<String>,
@@ -32,6 +33,7 @@ pub struct NewOwner {
 #[serde(deny_unknown_fields)]
 pub struct NewOrg {
     /// Organization name.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Its first `org_owner`.
     pub owner: NewOwner,

@@ -22,6 +22,7 @@ const MAX_MEMBERS: usize = 500;
 #[serde(deny_unknown_fields)]
 pub struct NewTeam {
     /// Name, unique in the workspace.
+    #[schema(min_length = 1, max_length = 120)]
     pub name: String,
     /// What the team does.
     pub description: Option<String>,

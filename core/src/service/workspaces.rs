@@ -20,6 +20,7 @@ use super::{audit, required_name};
 #[serde(deny_unknown_fields)]
 pub struct NewWorkspace {
     /// Name of the brand desk.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
 }
 

@@ -32,13 +32,13 @@ impl Subscription {
         let live = events::live(&core, scope.clone(), conversation)
             .await
             .map_err(gql)?;
-        Ok(live.filter_map(move |next| {
-            // Fresh loaders per event: a long-lived stream must not serve stale relations.
-            let item = match next {
-                Ok(view) => Event::new(view, CareLoaders::new(core.clone(), scope.clone())).map(Ok),
-                Err(err) => Some(Err(gql(err))),
-            };
-            std::future::ready(item)
+        // Fresh loaders per event: a long-lived stream must not serve stale relations.
+        Ok(live.map(move |next| match next {
+            Ok(view) => Ok(Event::new(
+                view,
+                CareLoaders::new(core.clone(), scope.clone()),
+            )),
+            Err(err) => Err(gql(err)),
         }))
     }
 }

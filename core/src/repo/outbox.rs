@@ -3,34 +3,44 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use crate::Result;
 use crate::entity::outbox;
 use crate::tenancy::WorkspaceScope;
 
+/// The stored name of `message.created` events.
+const MESSAGE_CREATED: &str = "message.created";
+
+/// One event about to be stored.
+pub(crate) struct NewOutboxRow {
+    pub id: uuid::Uuid,
+    pub event_type: &'static str,
+    pub conversation: Option<uuid::Uuid>,
+    pub payload: serde_json::Value,
+    pub at: DateTime<Utc>,
+}
+
+/// Stores a change's events in one statement.
 pub(crate) async fn insert(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
-    id: uuid::Uuid,
-    event_type: &str,
-    conversation: Option<uuid::Uuid>,
-    payload: serde_json::Value,
-    at: DateTime<Utc>,
+    rows: Vec<NewOutboxRow>,
 ) -> Result<()> {
-    outbox::ActiveModel {
-        id: Set(id),
-        workspace_id: Set(scope.workspace_id().as_uuid()),
-        event_type: Set(event_type.to_owned()),
-        conversation_id: Set(conversation),
-        payload: Set(payload),
-        created_at: Set(at),
-        published_at: Set(None),
+    if rows.is_empty() {
+        return Ok(());
     }
-    .insert(conn)
-    .await?;
+    let models = rows.into_iter().map(|row| outbox::ActiveModel {
+        id: Set(row.id),
+        workspace_id: Set(scope.workspace_id().as_uuid()),
+        event_type: Set(row.event_type.to_owned()),
+        conversation_id: Set(row.conversation),
+        payload: Set(row.payload),
+        created_at: Set(row.at),
+        published_at: Set(None),
+    });
+    outbox::Entity::insert_many(models).exec(conn).await?;
     Ok(())
 }
 
@@ -88,7 +98,7 @@ pub(crate) async fn delete_messages_by_contact(
     let rows = outbox::Entity::find()
         .filter(outbox::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
         .filter(outbox::Column::ConversationId.is_in(conversations.to_vec()))
-        .filter(outbox::Column::EventType.eq(crate::events::MESSAGE_CREATED))
+        .filter(outbox::Column::EventType.eq(MESSAGE_CREATED))
         .all(conn)
         .await?;
     let contact = contact.to_string();

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::entity::{contact_identities, contacts, conversations};
-use crate::events::{self, CONVERSATION_UPDATED};
+use crate::events::{self, Event};
 use crate::ids::{ContactId, ConversationId};
 use crate::pagination::{Page, PageRequest};
 use crate::repo;
@@ -407,12 +407,12 @@ async fn moved_events(
     for row in &mut moved {
         row.contact_id = survivor.as_uuid();
     }
-    let now = Utc::now();
-    let mut recorded = Vec::with_capacity(moved.len());
-    for view in super::conversations::many(conn, scope, moved).await? {
-        recorded.push(events::record(conn, scope, CONVERSATION_UPDATED, &view, None, now).await?);
-    }
-    Ok(recorded)
+    let updated = super::conversations::many(conn, scope, moved).await?;
+    let changes = updated
+        .into_iter()
+        .map(Event::conversation_updated)
+        .collect();
+    events::write(conn, scope, changes, Utc::now()).await
 }
 
 /// Keeps the target's attributes and adds the source's it lacks.

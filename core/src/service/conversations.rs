@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::entity::conversations;
-use crate::events::{self, CONVERSATION_CREATED, CONVERSATION_UPDATED};
+use crate::events::{self, Event};
 use crate::ids::{ChannelId, ContactId, ConversationId, TeamId, UserId};
 use crate::repo;
 use crate::repo::conversations::time_key;
@@ -276,7 +276,7 @@ pub(crate) async fn update_in(
         details,
     )
     .await?;
-    events::record(conn, scope, CONVERSATION_UPDATED, &view, None, now).await
+    events::record(conn, scope, Event::conversation_updated(view), now).await
 }
 
 async fn check_patch(
@@ -303,7 +303,7 @@ pub async fn update(
     check_patch(&txn, scope, &patch).await?;
     let event = update_in(&txn, scope, id, &patch, Utc::now()).await?;
     txn.commit().await?;
-    let view = conversation_of(&event)?;
+    let view = conversation_of(&event);
     events::publish_committed(core, vec![event]).await;
     Ok(view)
 }
@@ -333,10 +333,7 @@ pub async fn bulk_update(
         events.push(update_in(&txn, scope, id, &input.changes, now).await?);
     }
     txn.commit().await?;
-    let views = events
-        .iter()
-        .map(conversation_of)
-        .collect::<Result<Vec<_>>>()?;
+    let views = events.iter().map(conversation_of).collect();
     events::publish_committed(core, events).await;
     Ok(views)
 }
@@ -412,15 +409,15 @@ pub async fn start(
     };
     let row = repo::conversations::insert(&txn, scope, new).await?;
     let created = view_one(&txn, scope, row.clone()).await?;
-    let mut events =
-        vec![events::record(&txn, scope, CONVERSATION_CREATED, &created, None, now).await?];
+    let started = Event::conversation_created(created.clone());
+    let mut events = vec![events::record(&txn, scope, started, now).await?];
     let reply = super::messages::NewReplyParts {
         text,
         visibility: created.visibility,
         attachments: Vec::new(),
     };
     let (_, event) = super::messages::reply_in(&txn, scope, row, reply, now).await?;
-    let view = conversation_of(&event)?;
+    let view = conversation_of(&event);
     events.push(event);
     audit::record(
         &txn,
@@ -437,9 +434,8 @@ pub async fn start(
 }
 
 /// The conversation an event carries.
-pub(crate) fn conversation_of(event: &EventView) -> Result<ConversationView> {
-    serde_json::from_value(event.data["conversation"].clone())
-        .map_err(|e| Error::Internal(e.into()))
+pub(crate) fn conversation_of(event: &EventView) -> ConversationView {
+    event.event.conversation().clone()
 }
 
 fn unknown(field: &str, code: &'static str, message: &str) -> Error {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::care::{self, CustomerMessageEffect};
 use crate::entity::{channels, contact_identities, conversations};
-use crate::events::{self, CONVERSATION_CREATED, CONVERSATION_UPDATED};
+use crate::events::{self, Event};
 use crate::ids::{ChannelId, ContactId, ConversationId};
 use crate::repo;
 use crate::repo::contacts::IdentityFields;
@@ -277,7 +277,7 @@ async fn ingest_in(
     };
     let row = score(conn, scope, row, influence, visibility, sentiment).await?;
     let (message, event) = store(conn, scope, row, stored, Utc::now()).await?;
-    let conversation = super::conversations::conversation_of(&event)?;
+    let conversation = super::conversations::conversation_of(&event);
     events.push(event);
     Ok((
         IngestOutcome {
@@ -470,7 +470,7 @@ async fn reopen(
     active.updated_at = Set(now);
     let row = repo::conversations::save(conn, scope, active).await?;
     let view = view_one(conn, scope, row.clone()).await?;
-    let event = events::record(conn, scope, CONVERSATION_UPDATED, &view, None, now).await?;
+    let event = events::record(conn, scope, Event::conversation_updated(view), now).await?;
     Ok((row, vec![event]))
 }
 
@@ -496,7 +496,7 @@ async fn start_new(
     };
     let row = repo::conversations::insert(conn, scope, new).await?;
     let view = view_one(conn, scope, row.clone()).await?;
-    let event = events::record(conn, scope, CONVERSATION_CREATED, &view, None, now).await?;
+    let event = events::record(conn, scope, Event::conversation_created(view), now).await?;
     Ok((row, vec![event]))
 }
 

@@ -5,7 +5,7 @@ use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 
 use crate::entity::{conversations, messages};
-use crate::events::{self, MESSAGE_CREATED};
+use crate::events::{self, Event};
 use crate::ids::{ContactId, ConversationId, MessageId, UserId};
 use crate::pagination::{Page, PageRequest};
 use crate::repo;
@@ -213,15 +213,8 @@ pub(crate) async fn store(
     let id = ConversationId::from(row.id);
     let saved = repo::conversations::count_message(conn, scope, id, at).await?;
     let conversation = view_one(conn, scope, saved).await?;
-    let event = events::record(
-        conn,
-        scope,
-        MESSAGE_CREATED,
-        &conversation,
-        Some(&message),
-        at,
-    )
-    .await?;
+    let added = Event::message_created(conversation, message.clone());
+    let event = events::record(conn, scope, added, at).await?;
     Ok((message, event))
 }
 

@@ -325,20 +325,20 @@ pub struct NotificationView {
     pub read_at: Option<DateTime<Utc>>,
 }
 
-/// Something that happened to a conversation, as subscriptions and webhooks receive it.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+/// An event as the outbox stores it and subscriptions and webhooks receive it: the envelope
+/// (`id`, `workspace_id`, `conversation_id`, `occurred_at`) around the event's `type` and
+/// `data`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EventView {
     /// Event id.
     pub id: Uuid,
-    /// `conversation.created`, `conversation.updated` or `message.created`.
-    #[serde(rename = "type")]
-    pub event_type: String,
     /// Workspace.
     pub workspace_id: crate::ids::WorkspaceId,
     /// Conversation.
     pub conversation_id: Option<ConversationId>,
     /// When.
     pub occurred_at: DateTime<Utc>,
-    /// `conversation` and, for messages, `message`.
-    pub data: serde_json::Value,
+    /// `type` and `data`.
+    #[serde(flatten)]
+    pub event: crate::events::Event,
 }

@@ -47,16 +47,17 @@ async fn events_left_unpublished_are_published_by_the_worker_once() {
             .expect("an event in time")
             .expect("the bus is open");
         if let BusMessage::Event(event) = message.as_ref() {
-            heard.push((
-                event.event_type.clone(),
-                event.data["message"]["text"].clone(),
-            ));
+            let text = event.event.message().map(|m| json!(m.text));
+            heard.push((event.event.name().to_owned(), text));
         }
     }
     assert_eq!(heard[0].0, "conversation.created");
     assert_eq!(
         heard[1],
-        ("message.created".to_owned(), json!("is anyone there?"))
+        (
+            "message.created".to_owned(),
+            Some(json!("is anyone there?"))
+        )
     );
     assert!(app.outbox().await.iter().all(|e| e.published));
     let outcome = run_once_at(&app.core, later).await.expect("pass");

@@ -8,7 +8,7 @@ use async_graphql::{ComplexObject, Context, ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use earshot_core::service::ingest::IngestOutcome;
 use earshot_core::service::messages;
-use earshot_core::views::{ConversationView, EventView, MessageView};
+use earshot_core::views::{ConversationView, EventView};
 
 use super::care::{Contact, ContactSummary, Message};
 use super::care_enums::{GqlChannelKind, GqlLabel, GqlPriority, GqlStatus, GqlVisibility};
@@ -195,21 +195,15 @@ pub struct Event {
 }
 
 impl Event {
-    /// The event's objects; `None` when its payload is not the shape this server reads.
-    pub(crate) fn new(view: EventView, loaders: Arc<CareLoaders>) -> Option<Self> {
-        let conversation: ConversationView =
-            serde_json::from_value(view.data.get("conversation")?.clone()).ok()?;
-        let message = match view.data.get("message") {
-            Some(m) if !m.is_null() => Some(serde_json::from_value::<MessageView>(m.clone()).ok()?),
-            _ => None,
-        };
-        Some(Self {
+    /// The event's objects.
+    pub(crate) fn new(view: EventView, loaders: Arc<CareLoaders>) -> Self {
+        Self {
             id: id(view.id),
-            event_type: view.event_type,
+            event_type: view.event.name().to_owned(),
             workspace_id: id(view.workspace_id),
             occurred_at: view.occurred_at,
-            conversation: Conversation::new(conversation, loaders),
-            message: message.map(Into::into),
-        })
+            message: view.event.message().cloned().map(Into::into),
+            conversation: Conversation::new(view.event.conversation().clone(), loaders),
+        }
     }
 }

@@ -1,0 +1,98 @@
+//! Writing events: every change writes its events through [`write`], in its own transaction;
+//! once committed they are published to live subscribers, and the relay publishes any that
+//! were not (a process stopped in between, or Redis was away).
+
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+
+use super::{BusMessage, Event};
+use crate::repo::outbox::NewOutboxRow;
+use crate::tenancy::WorkspaceScope;
+use crate::views::EventView;
+use crate::{Core, Error, Result, repo};
+
+/// Writes a change's events to the outbox inside the change's transaction, in one
+/// statement, and returns them for publishing once the transaction commits.
+pub(crate) async fn write(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    events: Vec<Event>,
+    at: DateTime<Utc>,
+) -> Result<Vec<EventView>> {
+    let views: Vec<EventView> = events
+        .into_iter()
+        .map(|event| EventView {
+            id: uuid::Uuid::now_v7(),
+            workspace_id: scope.workspace_id(),
+            conversation_id: Some(event.conversation().id),
+            occurred_at: at,
+            event,
+        })
+        .collect();
+    let rows = views
+        .iter()
+        .map(|view| {
+            Ok(NewOutboxRow {
+                id: view.id,
+                event_type: view.event.name(),
+                conversation: view.conversation_id.map(|c| c.as_uuid()),
+                payload: serde_json::to_value(view).map_err(|e| Error::Internal(e.into()))?,
+                at,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    repo::outbox::insert(conn, scope, rows).await?;
+    Ok(views)
+}
+
+/// [`write`] for a change with one event.
+pub(crate) async fn record(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    event: Event,
+    at: DateTime<Utc>,
+) -> Result<EventView> {
+    let mut written = write(conn, scope, vec![event], at).await?;
+    written
+        .pop()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("an event was not written")))
+}
+
+/// Publishes committed events and marks them published in the outbox.
+pub(crate) async fn publish_committed(core: &Core, events: Vec<EventView>) -> bool {
+    if events.is_empty() {
+        return true;
+    }
+    let ids: Vec<uuid::Uuid> = events.iter().map(|e| e.id).collect();
+    let published = core
+        .bus()
+        .publish(events.into_iter().map(BusMessage::Event).collect())
+        .await;
+    if !published {
+        return false;
+    }
+    if let Err(err) = repo::outbox::mark_published(core.db().conn(), &ids).await {
+        tracing::warn!(error = %err, "marking events published failed");
+    }
+    true
+}
+
+/// Publishes events that were committed but not published (a process stopped in between,
+/// or Redis was away) before `before`; returns how many were published.
+pub async fn relay_unpublished(core: &Core, before: DateTime<Utc>) -> Result<usize> {
+    let rows = repo::outbox::unpublished(core.db().conn(), before, 500).await?;
+    let mut events = Vec::with_capacity(rows.len());
+    for row in rows {
+        match serde_json::from_value::<EventView>(row.payload) {
+            Ok(event) => events.push(event),
+            Err(err) => {
+                tracing::warn!(error = %err, outbox_id = %row.id, "an unreadable outbox row")
+            }
+        }
+    }
+    let count = events.len();
+    match publish_committed(core, events).await {
+        true => Ok(count),
+        false => Ok(0),
+    }
+}

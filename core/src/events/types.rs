@@ -1,0 +1,132 @@
+//! The domain events: one enum, each variant with its own payload. Its wire name and shape
+//! are what subscriptions, the outbox and (later) webhooks carry:
+//! `{"type": "conversation.created", "data": {"conversation": …}}`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::views::{ConversationView, MessageView};
+
+/// Something that happened in a workspace.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum Event {
+    /// A conversation started: a customer's first message, or an agent's outreach.
+    #[serde(rename = "conversation.created")]
+    ConversationCreated(Box<ConversationChanged>),
+    /// A conversation changed: status, assignment, tags, priority, label, contact, ….
+    #[serde(rename = "conversation.updated")]
+    ConversationUpdated(Box<ConversationChanged>),
+    /// A message, reply or note was stored.
+    #[serde(rename = "message.created")]
+    MessageCreated(Box<MessageAdded>),
+}
+
+/// The conversation as a change left it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConversationChanged {
+    /// The conversation.
+    pub conversation: ConversationView,
+}
+
+/// A message and its conversation as the message left it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MessageAdded {
+    /// The conversation.
+    pub conversation: ConversationView,
+    /// The message.
+    pub message: MessageView,
+}
+
+impl Event {
+    /// `conversation.created` for a conversation that just started.
+    pub fn conversation_created(conversation: ConversationView) -> Self {
+        Event::ConversationCreated(Box::new(ConversationChanged { conversation }))
+    }
+
+    /// `conversation.updated` for a conversation that changed.
+    pub fn conversation_updated(conversation: ConversationView) -> Self {
+        Event::ConversationUpdated(Box::new(ConversationChanged { conversation }))
+    }
+
+    /// `message.created` for a message stored in a conversation.
+    pub fn message_created(conversation: ConversationView, message: MessageView) -> Self {
+        Event::MessageCreated(Box::new(MessageAdded {
+            conversation,
+            message,
+        }))
+    }
+
+    /// The wire name, such as `conversation.created`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::ConversationCreated(_) => "conversation.created",
+            Event::ConversationUpdated(_) => "conversation.updated",
+            Event::MessageCreated(_) => "message.created",
+        }
+    }
+
+    /// The conversation the event is about, as the change left it.
+    pub fn conversation(&self) -> &ConversationView {
+        match self {
+            Event::ConversationCreated(changed) | Event::ConversationUpdated(changed) => {
+                &changed.conversation
+            }
+            Event::MessageCreated(added) => &added.conversation,
+        }
+    }
+
+    /// The message, for `message.created`.
+    pub fn message(&self) -> Option<&MessageView> {
+        match self {
+            Event::MessageCreated(added) => Some(&added.message),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::views::EventView;
+
+    fn conversation() -> ConversationView {
+        serde_json::from_value(json!({
+            "id": "01a24e0f-1456-77e4-af4e-fbedf562fd41",
+            "channel_id": "01a24e0f-1456-77e4-af4e-fbedf562fd42",
+            "channel_kind": "api",
+            "contact": { "id": "01a24e0f-1456-77e4-af4e-fbedf562fd43", "display_name": "Ada", "verified": false },
+            "visibility": "private", "status": "open", "snoozed_until": null,
+            "priority": "normal", "priority_auto": true, "label": "neutral",
+            "sentiment": 0.0, "influence": 0.0, "thread_key": null,
+            "assignee_id": null, "team_id": null, "tags": [], "message_count": 1,
+            "last_activity_at": "2026-12-07T01:00:00Z", "last_inbound_at": null,
+            "resolved_at": null, "sla_due_at": null,
+            "created_at": "2026-12-07T01:00:00Z", "updated_at": "2026-12-07T01:00:00Z"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_event_travels_as_its_type_and_data_inside_the_envelope() {
+        let view = EventView {
+            id: uuid::Uuid::now_v7(),
+            workspace_id: crate::ids::WorkspaceId::new(),
+            conversation_id: None,
+            occurred_at: chrono::Utc::now(),
+            event: Event::conversation_updated(conversation()),
+        };
+        let wire = serde_json::to_value(&view).unwrap();
+        assert_eq!(wire["type"], "conversation.updated");
+        assert_eq!(
+            wire["data"]["conversation"]["contact"]["display_name"],
+            "Ada"
+        );
+        assert!(wire.get("event").is_none(), "{wire}");
+        let back: EventView = serde_json::from_value(wire).unwrap();
+        assert_eq!(back.event.name(), "conversation.updated");
+        assert_eq!(back.event.conversation().id, view.event.conversation().id);
+        assert!(back.event.message().is_none());
+    }
+}

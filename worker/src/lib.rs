@@ -1,66 +1,64 @@
-//! Earshot's background worker: snoozed conversations waking, the outbox relay and periodic
-//! upkeep now; ingestion, SLA clocks and deliveries join it as they arrive.
+//! Earshot's background worker: a set of independent consumers (see [`consumers`]) —
+//! snoozed conversations waking, events fanned out to live subscribers, idempotent answers
+//! forgotten; ingestion, SLA clocks and deliveries join them as they arrive.
 
-use std::time::Duration;
+pub mod consumers;
 
 use chrono::{DateTime, Utc};
 use earshot_core::Core;
-use earshot_core::service::{idempotency, wake_ups};
 
-/// What one pass of the worker did.
+pub use consumers::Consumer;
+
+/// What one pass of every consumer did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    /// Stored idempotent answers past their retention that were deleted.
+    /// Idempotency records deleted.
     pub idempotency_records_purged: u64,
-    /// Committed events published late (their process stopped before publishing them).
+    /// Events published by the fan-out.
     pub events_relayed: usize,
-    /// Snoozed conversations whose wake time came, re-opened.
+    /// Snoozed conversations re-opened.
     pub conversations_woken: usize,
+    /// The consumers whose turn failed (each logged and counted on `/metrics`).
+    pub failed: Vec<&'static str>,
 }
 
-/// How long a committed event may wait for its own process to publish it.
-const PUBLISH_GRACE: chrono::TimeDelta = chrono::TimeDelta::seconds(10);
-
-/// One pass of every periodic job; tests step the worker with it, without sleeping.
+/// One turn of every consumer now (tests step the worker with it).
 pub async fn run_once(core: &Core) -> earshot_core::Result<Outcome> {
     run_once_at(core, Utc::now()).await
 }
 
-/// One pass as of `now`: what is due by then is done (tests move the clock forward with it).
-#[tracing::instrument(skip_all, fields(job = "upkeep"), err)]
+/// One turn of every consumer as of `now`, each on its own: one failing does not keep the
+/// others from their turn. Fails only when every consumer failed, with the first error.
 pub async fn run_once_at(core: &Core, now: DateTime<Utc>) -> earshot_core::Result<Outcome> {
-    let woken = wake_ups::wake_due(core, now).await?;
-    let purged = idempotency::purge_expired(core, now).await?;
-    if purged > 0 {
-        tracing::info!(purged, "expired idempotency records deleted");
-    }
-    let relayed = earshot_core::events::relay_unpublished(core, now - PUBLISH_GRACE).await?;
-    if relayed > 0 {
-        tracing::info!(relayed, "unpublished events relayed");
-    }
-    record_metrics(purged, relayed, woken);
-    Ok(Outcome {
-        idempotency_records_purged: purged,
-        events_relayed: relayed,
-        conversations_woken: woken,
-    })
-}
-
-/// Counts what a pass did, for `/metrics` (exported when the worker runs inside `serve`).
-fn record_metrics(purged: u64, relayed: usize, woken: usize) {
-    metrics::counter!("earshot_worker_passes_total").increment(1);
-    metrics::counter!("earshot_worker_idempotency_records_purged_total").increment(purged);
-    metrics::counter!("earshot_worker_events_relayed_total").increment(relayed as u64);
-    metrics::counter!("earshot_worker_conversations_woken_total").increment(woken as u64);
-}
-
-/// Runs until the task is dropped, one pass every few seconds.
-pub async fn run(core: Core) -> anyhow::Result<()> {
-    let mut tick = tokio::time::interval(Duration::from_secs(5));
-    loop {
-        tick.tick().await;
-        if let Err(err) = run_once(&core).await {
-            tracing::warn!(error = %err, "worker pass failed");
+    let mut outcome = Outcome::default();
+    let mut first_error = None;
+    for consumer in Consumer::ALL {
+        match consumer.run_once(core, now).await {
+            Ok(items) => match consumer {
+                Consumer::WakeUps => outcome.conversations_woken = items,
+                Consumer::FanOut => outcome.events_relayed = items,
+                Consumer::IdempotencyPurge => outcome.idempotency_records_purged = items as u64,
+            },
+            Err(err) => {
+                outcome.failed.push(consumer.name());
+                first_error.get_or_insert(err);
+            }
         }
     }
+    match first_error {
+        Some(err) if outcome.failed.len() == Consumer::ALL.len() => Err(err),
+        _ => Ok(outcome),
+    }
+}
+
+/// Runs every consumer, each on its own schedule, until the process stops.
+pub async fn run(core: Core) -> anyhow::Result<()> {
+    let turns: Vec<_> = Consumer::ALL
+        .into_iter()
+        .map(|consumer| tokio::spawn(consumer.run(core.clone())))
+        .collect();
+    for turn in turns {
+        turn.await?;
+    }
+    Ok(())
 }

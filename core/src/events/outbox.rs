@@ -58,17 +58,19 @@ pub(crate) async fn record(
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("an event was not written")))
 }
 
+/// Publishes committed events on the bus; whether all were sent.
+async fn publish(core: &Core, events: Vec<EventView>) -> bool {
+    let messages = events.into_iter().map(BusMessage::Event).collect();
+    core.bus().publish(messages).await
+}
+
 /// Publishes committed events and marks them published in the outbox.
 pub(crate) async fn publish_committed(core: &Core, events: Vec<EventView>) -> bool {
     if events.is_empty() {
         return true;
     }
     let ids: Vec<uuid::Uuid> = events.iter().map(|e| e.id).collect();
-    let published = core
-        .bus()
-        .publish(events.into_iter().map(BusMessage::Event).collect())
-        .await;
-    if !published {
+    if !publish(core, events).await {
         return false;
     }
     if let Err(err) = repo::outbox::mark_published(core.db().conn(), &ids).await {
@@ -77,10 +79,14 @@ pub(crate) async fn publish_committed(core: &Core, events: Vec<EventView>) -> bo
     true
 }
 
+/// Most events one turn of the fan-out publishes.
+const FAN_OUT_BATCH: u64 = 500;
+
 /// Publishes events that were committed but not published (a process stopped in between,
 /// or Redis was away) before `before`; returns how many were published.
 pub async fn relay_unpublished(core: &Core, before: DateTime<Utc>) -> Result<usize> {
-    let rows = repo::outbox::unpublished(core.db().conn(), before, 500).await?;
+    let txn = core.db().begin().await?;
+    let rows = repo::outbox::claim_unpublished(&txn, before, FAN_OUT_BATCH).await?;
     let mut events = Vec::with_capacity(rows.len());
     for row in rows {
         match serde_json::from_value::<EventView>(row.payload) {
@@ -90,9 +96,11 @@ pub async fn relay_unpublished(core: &Core, before: DateTime<Utc>) -> Result<usi
             }
         }
     }
-    let count = events.len();
-    match publish_committed(core, events).await {
-        true => Ok(count),
-        false => Ok(0),
+    let ids: Vec<uuid::Uuid> = events.iter().map(|e| e.id).collect();
+    if ids.is_empty() || !publish(core, events).await {
+        return Ok(0);
     }
+    repo::outbox::mark_published(&txn, &ids).await?;
+    txn.commit().await?;
+    Ok(ids.len())
 }

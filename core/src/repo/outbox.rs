@@ -1,7 +1,7 @@
 //! Outbox rows: events written in the same transaction as the change they describe.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -57,9 +57,9 @@ pub(crate) async fn mark_published(conn: &impl ConnectionTrait, ids: &[uuid::Uui
     Ok(())
 }
 
-/// Events not yet published and written before `before`, oldest first (every workspace:
-/// the relay is system work).
-pub(crate) async fn unpublished(
+/// Events not yet published and written before `before`, oldest first, locked until the
+/// transaction ends (every workspace: the fan-out is system work).
+pub(crate) async fn claim_unpublished(
     conn: &impl ConnectionTrait,
     before: DateTime<Utc>,
     limit: u64,
@@ -69,6 +69,9 @@ pub(crate) async fn unpublished(
         .filter(outbox::Column::CreatedAt.lt(before))
         .order_by_asc(outbox::Column::Id)
         .limit(limit)
+        // A lease: workers running side by side take different rows (PostgreSQL; SQLite
+        // has one writer at a time anyway).
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .all(conn)
         .await?)
 }

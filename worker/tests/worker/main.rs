@@ -1,6 +1,7 @@
 //! The worker's jobs, stepped with `run_once_at` against a real server and database: what
 //! a user sees change when each job has run.
 
+mod consumers;
 mod relay;
 mod snooze;
 mod upkeep;

@@ -1,0 +1,87 @@
+//! The worker's consumers. Each claims its own work, applies it and records its progress on
+//! its own schedule; one failing is logged, counted and retried at its next turn, and never
+//! stops another.
+
+mod fan_out;
+mod idempotency;
+mod wake_ups;
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use earshot_core::Core;
+
+/// One kind of background work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consumer {
+    /// Snoozed conversations whose wake time has come re-open.
+    WakeUps,
+    /// Committed events not yet published go out to live subscribers (Redis pub/sub or the
+    /// in-process bus).
+    FanOut,
+    /// Stored idempotent answers are forgotten once their retention ends.
+    IdempotencyPurge,
+}
+
+impl Consumer {
+    /// Every consumer.
+    pub const ALL: [Consumer; 3] = [
+        Consumer::WakeUps,
+        Consumer::FanOut,
+        Consumer::IdempotencyPurge,
+    ];
+
+    /// The name in logs and metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Consumer::WakeUps => "wake_ups",
+            Consumer::FanOut => "fan_out",
+            Consumer::IdempotencyPurge => "idempotency_purge",
+        }
+    }
+
+    /// How long it rests between turns.
+    pub fn every(self) -> Duration {
+        match self {
+            Consumer::WakeUps | Consumer::FanOut => Duration::from_secs(1),
+            Consumer::IdempotencyPurge => Duration::from_secs(60),
+        }
+    }
+
+    /// One turn as of `now`: how many items it handled. Counted on `/metrics` by consumer:
+    /// turns, failures, items and how long the turn took.
+    pub async fn run_once(self, core: &Core, now: DateTime<Utc>) -> earshot_core::Result<usize> {
+        let started = Instant::now();
+        let result = match self {
+            Consumer::WakeUps => wake_ups::run_once(core, now).await,
+            Consumer::FanOut => fan_out::run_once(core, now).await,
+            Consumer::IdempotencyPurge => idempotency::run_once(core, now).await,
+        };
+        let labels = [("consumer", self.name())];
+        metrics::counter!("earshot_worker_consumer_runs_total", &labels).increment(1);
+        metrics::histogram!("earshot_worker_consumer_run_seconds", &labels)
+            .record(started.elapsed().as_secs_f64());
+        match &result {
+            Ok(items) => {
+                metrics::counter!("earshot_worker_consumer_items_total", &labels)
+                    .increment(*items as u64);
+            }
+            Err(err) => {
+                metrics::counter!("earshot_worker_consumer_failures_total", &labels).increment(1);
+                tracing::warn!(consumer = self.name(), error = %err, "consumer turn failed");
+            }
+        }
+        result
+    }
+
+    /// Takes turns until the process stops.
+    pub async fn run(self, core: Core) {
+        let mut tick = tokio::time::interval(self.every());
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            // The failure is counted and logged in `run_once`; the next turn retries.
+            let _ = self.run_once(&core, Utc::now()).await;
+        }
+    }
+}

@@ -17,6 +17,7 @@ mod m20261125_000001_index_snooze_wake;
 mod m20261125_000002_idempotency_workspace;
 mod m20261126_000001_tag_activity_key;
 mod m20261207_000001_channels_need_credentials;
+mod m20261207_000002_contact_search_ids;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_idempotency_workspace::Migration),
             Box::new(m20261126_000001_tag_activity_key::Migration),
             Box::new(m20261207_000001_channels_need_credentials::Migration),
+            Box::new(m20261207_000002_contact_search_ids::Migration),
         ]
     }
 }

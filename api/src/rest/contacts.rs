@@ -11,7 +11,7 @@ use earshot_core::views::ContactView;
 use serde::Deserialize;
 
 use crate::body::Body;
-use crate::extract::{ListParams, Workspace};
+use crate::extract::Workspace;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -24,18 +24,39 @@ pub struct ContactPath {
     pub contact_id: ContactId,
 }
 
-/// Contacts, newest first.
+/// `limit`, `cursor` and `q` of the contact list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ContactListParams {
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Finds a customer: every word must be in a name, handle, platform user id or the
+    /// `email` attribute (at most 200 characters).
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+}
+
+/// Contacts, newest first; `q` finds a customer.
 #[utoipa::path(get, path = "/v1/workspaces/{workspace_id}/contacts", tag = "contacts",
-    params(("workspace_id" = WorkspaceId, Path), ListParams),
+    params(("workspace_id" = WorkspaceId, Path), ContactListParams),
     responses((status = 200, body = Page<ContactView>), (status = 403, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn list_contacts(
     state: Data<AppState>,
     ws: Workspace,
-    query: Query<ListParams>,
+    query: Query<ContactListParams>,
 ) -> ApiResult<Json<Page<ContactView>>> {
-    let page = query.page(&state.core)?;
-    Ok(Json(contacts::list(&state.core, &ws.0, page).await?))
+    let page = state
+        .core
+        .cursors()
+        .request(query.limit, query.cursor.as_deref())?;
+    Ok(Json(
+        contacts::list(&state.core, &ws.0, page, query.q.as_deref()).await?,
+    ))
 }
 
 /// Create a contact with identities.

@@ -1206,3 +1206,112 @@ async fn an_agent_restricted_to_its_conversations_reads_and_changes_only_their_c
     assert_problem(response, 404, "not_found").await;
     assert_eq!(read_contact(&app, &a, &bob).await["display_name"], "Bob");
 }
+
+// ---------------------------------------------------------------- finding a customer
+
+/// The display names of the contacts a search finds, through REST and GraphQL alike.
+async fn found(app: &TestApp, tenant: &Tenant, q: &str) -> Vec<String> {
+    let path = ws(
+        tenant,
+        &format!("/contacts?q={}", q.replace('@', "%40").replace(' ', "+")),
+    );
+    let rest = json_of(app.get(&path, &tenant.token).await, 200).await;
+    let mut names: Vec<String> = rest["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| str_of(&c["display_name"]))
+        .collect();
+    names.sort();
+    let query = "query($ws: ID!, $q: String) { workspace(id: $ws) { contacts(q: $q) { items { displayName } } } }";
+    let answer = app
+        .graphql(
+            Some(&tenant.token),
+            query,
+            json!({ "ws": tenant.workspace_id, "q": q }),
+        )
+        .await;
+    assert!(answer["errors"].is_null(), "{answer}");
+    let mut through_graphql: Vec<String> = answer["data"]["workspace"]["contacts"]["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| str_of(&c["displayName"]))
+        .collect();
+    through_graphql.sort();
+    assert_eq!(
+        names, through_graphql,
+        "REST and GraphQL find the same for {q}"
+    );
+    names
+}
+
+#[tokio::test]
+async fn a_customer_is_found_by_name_handle_platform_user_id_or_email() {
+    let (app, a, b) = TestApp::two_workspaces().await;
+    for (tenant, name, handle, id, email) in [
+        (
+            &a,
+            "Ada Lovelace",
+            "@ada_l",
+            "1874000000000000100",
+            "ada@example.test",
+        ),
+        (
+            &a,
+            "Grace Hopper",
+            "@cobol_grace",
+            "55501",
+            "grace@navy.test",
+        ),
+        (
+            &b,
+            "Ada Other",
+            "@ada_l",
+            "1874000000000000100",
+            "ada@example.test",
+        ),
+    ] {
+        create_contact(
+            &app,
+            tenant,
+            json!({ "display_name": name, "attributes": { "email": email, "plan": "gold" },
+                "identities": [{ "channel_kind": "x", "platform_user_id": id, "handle": handle }] }),
+        )
+        .await;
+    }
+    assert_eq!(found(&app, &a, "ada").await, ["Ada Lovelace"]);
+    assert_eq!(found(&app, &a, "lovelace ada").await, ["Ada Lovelace"]);
+    assert_eq!(found(&app, &a, "cobol_grace").await, ["Grace Hopper"]);
+    assert_eq!(
+        found(&app, &a, "1874000000000000100").await,
+        ["Ada Lovelace"]
+    );
+    assert_eq!(found(&app, &a, "grace@navy.test").await, ["Grace Hopper"]);
+    assert_eq!(
+        found(&app, &a, "gold").await,
+        Vec::<String>::new(),
+        "other attributes are not searched"
+    );
+    assert_eq!(found(&app, &a, "nobody").await, Vec::<String>::new());
+    // Another workspace's customers are never found, whatever they share.
+    assert_eq!(found(&app, &b, "ada").await, ["Ada Other"]);
+    // An e-mail given later is found too.
+    let hopper = found(&app, &a, "hopper").await;
+    assert_eq!(hopper, ["Grace Hopper"]);
+    let listed = json_of(app.get(&ws(&a, "/contacts?q=hopper"), &a.token).await, 200).await;
+    let grace = str_of(&listed["items"][0]["id"]);
+    let patch = json!({ "attributes": { "email": "amazing.grace@navy.test" } });
+    json_of(
+        app.patch(&contact_path(&a, &grace, ""), &a.token, patch)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        found(&app, &a, "amazing.grace@navy.test").await,
+        ["Grace Hopper"]
+    );
+    let long = ws(&a, &format!("/contacts?q={}", "a".repeat(201)));
+    assert_problem(app.get(&long, &a.token).await, 400, "invalid_query").await;
+}

@@ -85,14 +85,22 @@ pub(crate) async fn get(
         .ok_or(Error::NotFound)
 }
 
+/// A page of the workspace's contacts, newest first; with `q`, those whose name, handle,
+/// platform user id or e-mail holds every word of it.
 pub(crate) async fn list(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
     page: PageRequest,
+    q: Option<&str>,
 ) -> Result<Vec<contacts::Model>> {
-    let select = scoped::<contacts::Entity>(scope)
+    let mut select = scoped::<contacts::Entity>(scope)
         .filter(visible_to(scope))
         .filter(contacts::Column::ErasedAt.is_null());
+    if let Some(q) = q {
+        let backend = conn.get_database_backend();
+        let named = super::search::contacts_named(scope, backend, q);
+        select = select.filter(contacts::Column::Id.in_subquery(named));
+    }
     Ok(
         paged(select, contacts::Column::Id, page, Direction::NewestFirst)
             .all(conn)

@@ -142,8 +142,13 @@ fn conversations_with_text(
     select.to_owned()
 }
 
-/// Ids of contacts of the workspace whose names or handles match every word of `q`.
-fn contacts_named(scope: &WorkspaceScope, backend: DatabaseBackend, q: &str) -> SelectStatement {
+/// Ids of contacts of the workspace whose search text (names, handles, platform user ids,
+/// e-mail) matches every word of `q`.
+pub(crate) fn contacts_named(
+    scope: &WorkspaceScope,
+    backend: DatabaseBackend,
+    q: &str,
+) -> SelectStatement {
     let mut select = Query::select();
     select
         .column(contacts::Column::Id)

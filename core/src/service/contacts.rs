@@ -186,7 +186,8 @@ async fn load(
     contact_view(model, identities)
 }
 
-/// Recomputes what search matches a contact on: its name and its identities' names and handles.
+/// Recomputes what search matches a contact on: its name, its identities' names, handles and
+/// platform user ids, and the `email` attribute.
 pub(crate) async fn refresh_search_text(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
@@ -203,6 +204,10 @@ pub(crate) async fn refresh_search_text(
                 .iter()
                 .map(|h| h.trim_start_matches('@').to_owned()),
         );
+        words.push(identity.platform_user_id.clone());
+    }
+    if let Some(email) = model.attributes.get("email").and_then(|e| e.as_str()) {
+        words.push(email.to_owned());
     }
     let text = words.join(" ");
     if text != model.search_text {
@@ -213,15 +218,34 @@ pub(crate) async fn refresh_search_text(
     Ok(())
 }
 
+/// Longest contact search, in characters.
+const MAX_SEARCH: usize = 200;
+
+/// The words of a contact search; `None` when there are none.
+fn search_words(q: Option<&str>) -> Result<Option<String>> {
+    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
+        return Ok(None);
+    };
+    if q.chars().count() > MAX_SEARCH {
+        return Err(Error::bad_request(
+            "invalid_query",
+            format!("q has at most {MAX_SEARCH} characters"),
+        ));
+    }
+    Ok(Some(q.to_owned()))
+}
+
 /// Contacts of the workspace, newest first.
 pub async fn list(
     core: &Core,
     scope: &WorkspaceScope,
     page: PageRequest,
+    q: Option<&str>,
 ) -> Result<Page<ContactView>> {
     scope.require(Capability::ReadContacts)?;
+    let q = search_words(q)?;
     let conn = core.db().conn();
-    let rows = repo::contacts::list(conn, scope, page).await?;
+    let rows = repo::contacts::list(conn, scope, page, q.as_deref()).await?;
     let page = core.cursors().page(rows, page, |c| c.id)?;
     let ids: Vec<uuid::Uuid> = page.items.iter().map(|c| c.id).collect();
     let identities = repo::contacts::identities_of_many(conn, scope, &ids).await?;

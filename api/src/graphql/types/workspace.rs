@@ -193,8 +193,13 @@ impl Workspace {
         ctx: &Context<'_>,
         limit: Option<u64>,
         cursor: Option<String>,
+        #[graphql(
+            desc = "Every word in a name, handle, platform user id or the `email` attribute."
+        )]
+        q: Option<String>,
     ) -> GqlResult<PageOf<Contact>> {
-        care_fields::list_contacts(ctx, self.care(ctx).await?, limit, cursor).await
+        let page = page(ctx, limit, cursor)?;
+        care_fields::list_contacts(self.care(ctx).await?, page, q.as_deref()).await
     }
 
     /// One contact.

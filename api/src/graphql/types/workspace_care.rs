@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Json};
 use earshot_core::ids::{ChannelId, ContactId, ConversationId};
+use earshot_core::pagination::PageRequest;
 use earshot_core::service::inbox::InboxParams;
 use earshot_core::service::{channels, contacts, conversations, inbox, notifications};
 
@@ -103,13 +104,11 @@ pub(crate) async fn channel(care: &CareLoaders, id: &ID) -> GqlResult<Channel> {
 
 /// `Workspace.contacts`.
 pub(crate) async fn list_contacts(
-    ctx: &Context<'_>,
     care: &CareLoaders,
-    limit: Option<u64>,
-    cursor: Option<String>,
+    page: PageRequest,
+    q: Option<&str>,
 ) -> GqlResult<PageOf<Contact>> {
-    let page = page(ctx, limit, cursor)?;
-    let result = contacts::list(care.core(), care.scope(), page)
+    let result = contacts::list(care.core(), care.scope(), page, q)
         .await
         .map_err(gql)?;
     Ok(PageOf::from_page(result, Contact::from))

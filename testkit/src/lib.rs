@@ -11,6 +11,7 @@ use std::net::TcpListener;
 
 use earshot_api::Api;
 use earshot_core::{Config, Core};
+use earshot_worker::Consumer;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -30,6 +31,9 @@ pub struct TestApp {
     pub core: Core,
     handle: actix_web::dev::ServerHandle,
     postgres: Option<(String, String)>,
+    /// The worker's fan-out, running beside the server as in `earshot serve` (none when the
+    /// test steps the worker itself).
+    fan_out: Option<tokio::task::JoinHandle<()>>,
     _dir: TempDir,
 }
 
@@ -101,13 +105,26 @@ pub fn test_config(dir: &std::path::Path) -> Config {
 }
 
 impl TestApp {
-    /// A server with the test config.
+    /// A server with the test config, its events fanned out to live subscribers by the
+    /// worker's fan-out running beside it.
     pub async fn spawn() -> TestApp {
         Self::spawn_with(|_| {}).await
     }
 
-    /// A server with the test config changed by `adjust`.
+    /// A server with the test config changed by `adjust`, the fan-out beside it.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let mut app = Self::spawn_stepped_with(adjust).await;
+        app.fan_out = Some(tokio::spawn(Consumer::FanOut.run(app.core.clone())));
+        app
+    }
+
+    /// A server with no worker beside it: the test steps the worker's consumers itself.
+    pub async fn spawn_stepped() -> TestApp {
+        Self::spawn_stepped_with(|_| {}).await
+    }
+
+    /// [`TestApp::spawn_stepped`] with the config changed by `adjust`.
+    pub async fn spawn_stepped_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let _ = rustls::crypto::ring::default_provider().install_default();
         if std::env::var("TEST_LOG").is_ok() {
             let mut log = test_config(std::path::Path::new("."));
@@ -142,6 +159,7 @@ impl TestApp {
             core,
             handle,
             postgres,
+            fan_out: None,
             _dir: dir,
         }
     }
@@ -158,12 +176,17 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", api.port());
         let handle = api.handle();
         tokio::spawn(api.run_until_stopped());
+        let fan_out = self
+            .fan_out
+            .is_some()
+            .then(|| tokio::spawn(Consumer::FanOut.run(core.clone())));
         TestApp {
             address,
             client: http_client(),
             core,
             handle,
             postgres: None,
+            fan_out,
             _dir: tempfile::tempdir().expect("temp dir"),
         }
     }
@@ -420,6 +443,9 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if let Some(fan_out) = self.fan_out.take() {
+            fan_out.abort();
+        }
         drop(self.handle.stop(false));
         if let Some((admin, name)) = self.postgres.take() {
             // A thread of its own: this may run inside the test's runtime.

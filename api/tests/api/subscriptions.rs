@@ -795,10 +795,7 @@ async fn with_redis_away_changes_go_on_and_live_updates_resume_when_it_returns()
 
     redis.start_again().unwrap();
     bus_ready(&app).await;
-    // The relay publishes what waited, in order; the subscriber hears it.
-    let later = chrono::Utc::now() + chrono::TimeDelta::minutes(1);
-    let relayed = earshot_worker::run_once_at(&app.core, later).await.unwrap();
-    assert!(relayed.events_relayed >= unpublished.len(), "{relayed:?}");
+    // The fan-out publishes what waited, in order, at its next turn; the subscriber hears it.
     let seen = sub
         .events_until("all", |e| {
             e["type"] == "conversation.updated" && e["conversation"]["id"] == away.as_str()

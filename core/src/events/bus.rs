@@ -27,6 +27,8 @@ pub enum BusMessage {
         /// The key.
         key_id: ApiKeyId,
     },
+    /// Events were committed to the outbox: the fan-out publishes them.
+    Committed,
 }
 
 /// Fans messages out to every subscriber of every API process.
@@ -98,6 +100,16 @@ impl EventBus {
     /// A receiver of every message published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<BusMessage>> {
         self.local.subscribe()
+    }
+
+    /// Wakes the fan-out of every process: events wait in the outbox. The caller does not
+    /// wait for it (a change's answer never waits on Redis); a lost wake-up only delays the
+    /// events until the fan-out's next turn.
+    pub fn committed(&self) {
+        let bus = self.clone();
+        tokio::spawn(async move {
+            bus.publish(vec![BusMessage::Committed]).await;
+        });
     }
 
     /// Publishes messages; whether all were sent. Failures are logged, never returned: the

@@ -10,6 +10,6 @@ mod types;
 
 pub use bus::{BusMessage, EventBus};
 pub use live::live;
-pub use outbox::relay_unpublished;
-pub(crate) use outbox::{publish_committed, record, write};
+pub use outbox::fan_out;
+pub(crate) use outbox::{committed, record, write};
 pub use types::{ConversationChanged, Event, MessageAdded};

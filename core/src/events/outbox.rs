@@ -1,6 +1,7 @@
-//! Writing events: every change writes its events through [`write`], in its own transaction;
-//! once committed they are published to live subscribers, and the relay publishes any that
-//! were not (a process stopped in between, or Redis was away).
+//! Writing events: every change writes its events through [`write`], in its own transaction,
+//! and once committed tells the bus ([`committed`]); the worker's fan-out then publishes
+//! them to live subscribers ([`fan_out`]), and again at its next turn any it could not
+//! (Redis was away). The change's answer waits for none of it.
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
@@ -64,29 +65,21 @@ async fn publish(core: &Core, events: Vec<EventView>) -> bool {
     core.bus().publish(messages).await
 }
 
-/// Publishes committed events and marks them published in the outbox.
-pub(crate) async fn publish_committed(core: &Core, events: Vec<EventView>) -> bool {
-    if events.is_empty() {
-        return true;
+/// After a change committed events: wakes the fan-out, without waiting for it.
+pub(crate) fn committed(core: &Core, events: &[EventView]) {
+    if !events.is_empty() {
+        core.bus().committed();
     }
-    let ids: Vec<uuid::Uuid> = events.iter().map(|e| e.id).collect();
-    if !publish(core, events).await {
-        return false;
-    }
-    if let Err(err) = repo::outbox::mark_published(core.db().conn(), &ids).await {
-        tracing::warn!(error = %err, "marking events published failed");
-    }
-    true
 }
 
 /// Most events one turn of the fan-out publishes.
 const FAN_OUT_BATCH: u64 = 500;
 
-/// Publishes events that were committed but not published (a process stopped in between,
-/// or Redis was away) before `before`; returns how many were published.
-pub async fn relay_unpublished(core: &Core, before: DateTime<Utc>) -> Result<usize> {
+/// Publishes committed events not yet published, oldest first, and marks them; returns how
+/// many. Workers side by side each take different events (a lease on the rows).
+pub async fn fan_out(core: &Core) -> Result<usize> {
     let txn = core.db().begin().await?;
-    let rows = repo::outbox::claim_unpublished(&txn, before, FAN_OUT_BATCH).await?;
+    let rows = repo::outbox::claim_unpublished(&txn, FAN_OUT_BATCH).await?;
     let mut events = Vec::with_capacity(rows.len());
     for row in rows {
         match serde_json::from_value::<EventView>(row.payload) {

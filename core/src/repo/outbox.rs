@@ -57,16 +57,14 @@ pub(crate) async fn mark_published(conn: &impl ConnectionTrait, ids: &[uuid::Uui
     Ok(())
 }
 
-/// Events not yet published and written before `before`, oldest first, locked until the
+/// Events not yet published, oldest first, locked until the
 /// transaction ends (every workspace: the fan-out is system work).
 pub(crate) async fn claim_unpublished(
     conn: &impl ConnectionTrait,
-    before: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<outbox::Model>> {
     Ok(outbox::Entity::find()
         .filter(outbox::Column::PublishedAt.is_null())
-        .filter(outbox::Column::CreatedAt.lt(before))
         .order_by_asc(outbox::Column::Id)
         .limit(limit)
         // A lease: workers running side by side take different rows (PostgreSQL; SQLite

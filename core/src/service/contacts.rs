@@ -416,7 +416,7 @@ pub async fn merge(
     let events = moved_events(&txn, scope, target, moving).await?;
     let view = load(&txn, scope, target).await?;
     txn.commit().await?;
-    events::publish_committed(core, events).await;
+    events::committed(core, &events);
     Ok(view)
 }
 

@@ -304,7 +304,7 @@ pub async fn update(
     let event = update_in(&txn, scope, id, &patch, Utc::now()).await?;
     txn.commit().await?;
     let view = conversation_of(&event);
-    events::publish_committed(core, vec![event]).await;
+    events::committed(core, std::slice::from_ref(&event));
     Ok(view)
 }
 
@@ -334,7 +334,7 @@ pub async fn bulk_update(
     }
     txn.commit().await?;
     let views = events.iter().map(conversation_of).collect();
-    events::publish_committed(core, events).await;
+    events::committed(core, &events);
     Ok(views)
 }
 
@@ -429,7 +429,7 @@ pub async fn start(
     )
     .await?;
     txn.commit().await?;
-    events::publish_committed(core, events).await;
+    events::committed(core, &events);
     Ok(view)
 }
 

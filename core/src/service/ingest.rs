@@ -195,7 +195,7 @@ pub async fn ingest(
         match result {
             Ok((outcome, events)) => {
                 txn.commit().await?;
-                events::publish_committed(core, events).await;
+                events::committed(core, &events);
                 return Ok(outcome);
             }
             // A concurrent delivery of the same message won the race: answer with its result.

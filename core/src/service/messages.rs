@@ -330,6 +330,6 @@ pub async fn create(
         }
     };
     txn.commit().await?;
-    events::publish_committed(core, vec![event]).await;
+    events::committed(core, std::slice::from_ref(&event));
     Ok(message)
 }

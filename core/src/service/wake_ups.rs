@@ -81,6 +81,6 @@ async fn wake_one(
     let event = update_in(&txn, scope, id, &patch, Utc::now()).await?;
     txn.commit().await?;
     tracing::info!(workspace_id = %scope.workspace_id(), conversation_id = %id, "snoozed conversation woke");
-    events::publish_committed(core, vec![event]).await;
+    events::committed(core, std::slice::from_ref(&event));
     Ok(true)
 }

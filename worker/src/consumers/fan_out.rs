@@ -1,17 +1,13 @@
-//! Committed events not yet published go out to live subscribers.
+//! Committed events go out to live subscribers: woken by the bus as soon as a change
+//! commits, and at every turn for what could not go out before (Redis was away, a process
+//! stopped).
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use earshot_core::Core;
 
-/// How long a change has to publish its own events before this consumer does.
-const PUBLISH_GRACE: TimeDelta = TimeDelta::seconds(10);
-
-/// Publishes what was committed before `now` less the grace; how many were published.
-pub(super) async fn run_once(core: &Core, now: DateTime<Utc>) -> earshot_core::Result<usize> {
-    let relayed = earshot_core::events::relay_unpublished(core, now - PUBLISH_GRACE).await?;
-    if relayed > 0 {
-        tracing::info!(relayed, "unpublished events relayed");
-    }
-    metrics::counter!("earshot_worker_events_relayed_total").increment(relayed as u64);
-    Ok(relayed)
+/// Publishes every committed event not yet published; how many.
+pub(super) async fn run_once(core: &Core, _now: DateTime<Utc>) -> earshot_core::Result<usize> {
+    let published = earshot_core::events::fan_out(core).await?;
+    metrics::counter!("earshot_worker_events_relayed_total").increment(published as u64);
+    Ok(published)
 }

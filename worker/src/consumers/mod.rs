@@ -10,14 +10,16 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use earshot_core::Core;
+use earshot_core::events::BusMessage;
+use tokio::sync::broadcast;
 
 /// One kind of background work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Consumer {
     /// Snoozed conversations whose wake time has come re-open.
     WakeUps,
-    /// Committed events not yet published go out to live subscribers (Redis pub/sub or the
-    /// in-process bus).
+    /// Committed events go out to live subscribers (Redis pub/sub or the in-process bus),
+    /// as soon as the bus says a change committed some.
     FanOut,
     /// Stored idempotent answers are forgotten once their retention ends.
     IdempotencyPurge,
@@ -74,14 +76,36 @@ impl Consumer {
         result
     }
 
-    /// Takes turns until the process stops.
+    /// Takes turns until the process stops: at its interval and, for the fan-out, as soon as
+    /// the bus says events were committed.
     pub async fn run(self, core: Core) {
         let mut tick = tokio::time::interval(self.every());
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut bus = core.bus().subscribe();
         loop {
-            tick.tick().await;
+            if self == Consumer::FanOut {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    () = committed(&mut bus) => {}
+                }
+            } else {
+                tick.tick().await;
+            }
             // The failure is counted and logged in `run_once`; the next turn retries.
             let _ = self.run_once(&core, Utc::now()).await;
+        }
+    }
+}
+
+/// Returns when the bus says events were committed (or fell behind, so some may have been).
+async fn committed(bus: &mut broadcast::Receiver<std::sync::Arc<BusMessage>>) {
+    loop {
+        match bus.recv().await {
+            Ok(message) if matches!(*message, BusMessage::Committed) => return,
+            Ok(_) => {}
+            Err(broadcast::error::RecvError::Lagged(_)) => return,
+            // The bus is gone with its process; the interval keeps the turns.
+            Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
         }
     }
 }

@@ -39,7 +39,7 @@ async fn snoozed(app: &TestApp, wake: chrono::DateTime<Utc>) -> (String, String)
 
 #[tokio::test]
 async fn one_consumer_failing_leaves_the_others_their_turn() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_stepped().await;
     let wake = Utc::now() + Duration::minutes(5);
     let (path, token) = snoozed(&app, wake).await;
     // The purge's table is gone: its turn fails, every time, until an operator mends it.
@@ -70,7 +70,7 @@ async fn two_workers_side_by_side_publish_each_event_once() {
         // SQLite serves one process; two workers side by side are a PostgreSQL setup.
         return;
     }
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_stepped().await;
     let other = app.sibling().await;
     let t = app.tenant("Acme").await;
     let channel = app.api_channel(&t).await;

@@ -1,5 +1,5 @@
-//! Events committed but never published (their process stopped in between) are published
-//! by the worker once their process has had its chance, and only once.
+//! A change answers without publishing its events: the worker's fan-out publishes them, in
+//! order, and only once.
 
 use std::time::Duration as StdDuration;
 
@@ -10,8 +10,8 @@ use earshot_worker::run_once_at;
 use serde_json::json;
 
 #[tokio::test]
-async fn events_left_unpublished_are_published_by_the_worker_once() {
-    let app = TestApp::spawn().await;
+async fn committed_events_are_published_by_the_fan_out_in_order_and_once() {
+    let app = TestApp::spawn_stepped().await;
     let t = app.tenant("Acme").await;
     let channel = app.api_channel(&t).await;
     let (_, key) = app.api_key(&t, &["messages:ingest"]).await;
@@ -22,10 +22,10 @@ async fn events_left_unpublished_are_published_by_the_worker_once() {
     });
     let pushed = app.push(&t, &key, &channel, body).await;
     assert_eq!(pushed.status().as_u16(), 201);
-    assert!(app.outbox().await.iter().all(|e| e.published));
-    // As if the process had stopped between its commit and publishing.
-    app.execute_sql("UPDATE outbox SET published_at = NULL")
-        .await;
+    // The change answered without publishing: its events wait in the outbox.
+    let waiting = app.outbox().await;
+    assert_eq!(waiting.len(), 2);
+    assert!(waiting.iter().all(|e| !e.published));
     let mut bus = app.core.bus().subscribe();
     assert!(
         app.core
@@ -34,9 +34,6 @@ async fn events_left_unpublished_are_published_by_the_worker_once() {
             .await
     );
 
-    // Within the grace its own process would still publish them.
-    let outcome = run_once_at(&app.core, Utc::now()).await.expect("pass");
-    assert_eq!(outcome.events_relayed, 0);
     let later = Utc::now() + Duration::minutes(1);
     let outcome = run_once_at(&app.core, later).await.expect("pass");
     assert_eq!(outcome.events_relayed, 2);

@@ -96,7 +96,7 @@ async fn woken_at(app: &TestApp, at: DateTime<Utc>) -> usize {
 
 #[tokio::test]
 async fn a_snoozed_conversation_reopens_when_its_wake_time_comes_and_only_then() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_stepped().await;
     let wake = Utc::now() + Duration::hours(1);
     let s = Snoozed::start(&app, "Acme", wake).await;
 
@@ -122,7 +122,7 @@ async fn a_snoozed_conversation_reopens_when_its_wake_time_comes_and_only_then()
 
 #[tokio::test]
 async fn a_conversation_changed_before_its_wake_time_is_left_as_it_is() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_stepped().await;
     let wake = Utc::now() + Duration::hours(1);
 
     // Snoozed for longer: the first wake time passes without waking it.
@@ -148,7 +148,7 @@ async fn a_conversation_changed_before_its_wake_time_is_left_as_it_is() {
 
 #[tokio::test]
 async fn one_sweep_wakes_every_workspace_and_each_records_only_its_own() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_stepped().await;
     let wake = Utc::now() + Duration::minutes(30);
     let a = Snoozed::start(&app, "Acme", wake).await;
     let b = Snoozed::start(&app, "Globex", wake + Duration::minutes(1)).await;
@@ -169,7 +169,7 @@ async fn one_sweep_wakes_every_workspace_and_each_records_only_its_own() {
 
 #[tokio::test]
 async fn operators_see_wake_ups_counted_on_metrics() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_stepped().await;
     let wake = Utc::now() + Duration::minutes(10);
     Snoozed::start(&app, "Acme", wake).await;
     assert_eq!(woken_at(&app, wake).await, 1);

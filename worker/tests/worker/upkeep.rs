@@ -25,7 +25,7 @@ async fn create_team(app: &TestApp, ws: &str, token: &str, key: &str, name: &str
 
 #[tokio::test]
 async fn an_idempotency_key_is_honoured_until_its_retention_ends_then_forgotten() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_stepped().await;
     let t = app.tenant("Acme").await;
     let first = create_team(&app, &t.workspace_id, &t.token, "team-once", "Billing").await;
 

@@ -64,6 +64,8 @@ pub const ROUTES: &[RouteNeed] = &[
     route("DELETE", "/v1/orgs/{org_id}/members/{user_id}", Need::Person),
     route("GET", "/v1/orgs/{org_id}/workspaces", Need::Person),
     route("POST", "/v1/orgs/{org_id}/workspaces", Need::Person),
+    route("GET", "/v1/hooks/{kind}/{channel_id}", Need::Public),
+    route("POST", "/v1/hooks/{kind}/{channel_id}", Need::Public),
     route("POST", "/v1/auth/login", Need::Public),
     route("POST", "/v1/auth/refresh", Need::Public),
     route("POST", "/v1/auth/logout", Need::Person),

@@ -35,6 +35,7 @@ use crate::rest;
         rest::conversations::update_conversation, rest::conversations::list_messages,
         rest::conversations::create_message,
         rest::notifications::list_notifications, rest::notifications::mark_notification_read,
+        rest::hooks::hook_handshake, rest::hooks::hook_delivery,
     ),
     modifiers(&Security, &StrictVariants, &StandardErrors),
     tags(
@@ -49,6 +50,7 @@ use crate::rest;
         (name = "contacts", description = "Customers, their identities, merge, export and erasure"),
         (name = "conversations", description = "The inbox, messages, replies and notes"),
         (name = "notifications", description = "Mentions for the calling colleague"),
+        (name = "hooks", description = "Platform webhooks: handshakes and signed deliveries"),
         (name = "operations", description = "Health, readiness, metrics, keys"),
     )
 )]

@@ -13,6 +13,7 @@ use crate::auth::secrets;
 use crate::config::Config;
 use crate::db::{self, Db};
 use crate::events::EventBus;
+use crate::inbound::InboundLog;
 use crate::pagination::CursorCodec;
 use crate::repo::word_stats::WordStats;
 use crate::{Error, Result};
@@ -30,6 +31,7 @@ struct Inner {
     redis: Option<redis::aio::ConnectionManager>,
     secret_box: SecretBox,
     bus: EventBus,
+    inbound_log: InboundLog,
     word_stats: WordStats,
 }
 
@@ -70,6 +72,7 @@ impl Core {
             cursors: CursorCodec::new(secrets::derive_key(&server_key, "cursor")),
             secret_box: SecretBox::new(&secrets::derive_key(&server_key, "secrets-at-rest"))?,
             bus,
+            inbound_log: InboundLog::start(db.clone()),
             limiters: Limiters::new(&config.rate_limits),
             config,
             db,
@@ -114,6 +117,11 @@ impl Core {
     /// The event bus live subscriptions listen to.
     pub fn bus(&self) -> &EventBus {
         &self.0.bus
+    }
+
+    /// The inbound-event log's writer.
+    pub(crate) fn inbound_log(&self) -> &InboundLog {
+        &self.0.inbound_log
     }
 
     pub(crate) fn limiters(&self) -> &Limiters {

@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod inbound;
 pub mod input;
 pub mod pagination;
 pub mod service;

@@ -18,6 +18,7 @@ mod m20261125_000002_idempotency_workspace;
 mod m20261126_000001_tag_activity_key;
 mod m20261207_000001_channels_need_credentials;
 mod m20261207_000002_contact_search_ids;
+mod m20261207_000003_create_inbound_events;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_tag_activity_key::Migration),
             Box::new(m20261207_000001_channels_need_credentials::Migration),
             Box::new(m20261207_000002_contact_search_ids::Migration),
+            Box::new(m20261207_000003_create_inbound_events::Migration),
         ]
     }
 }

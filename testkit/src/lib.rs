@@ -266,6 +266,30 @@ impl TestApp {
         outbox
     }
 
+    /// Every delivery the inbound-event log holds, oldest first: (channel id, platform
+    /// event id, body).
+    pub async fn inbound_events(&self) -> Vec<(String, String, String)> {
+        use sea_orm::ConnectionTrait as _;
+        let db = self.database().await;
+        let sql = "SELECT channel_id, platform_event_id, body FROM inbound_events ORDER BY id";
+        let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql);
+        let rows = db.query_all_raw(statement).await.expect("inbound rows");
+        let events = rows
+            .iter()
+            .map(|row| {
+                let channel: uuid::Uuid = row.try_get("", "channel_id").expect("channel_id");
+                (
+                    channel.to_string(),
+                    row.try_get("", "platform_event_id")
+                        .expect("platform_event_id"),
+                    row.try_get("", "body").expect("body"),
+                )
+            })
+            .collect();
+        db.close().await.expect("close");
+        events
+    }
+
     async fn database(&self) -> sea_orm::DatabaseConnection {
         let url = self.core.config().database.url.clone();
         let options = sea_orm::ConnectOptions::new(url)

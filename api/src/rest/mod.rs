@@ -6,6 +6,7 @@ pub mod auth;
 pub mod channels;
 pub mod contacts;
 pub mod conversations;
+pub mod hooks;
 pub mod members;
 pub mod notifications;
 pub mod ops;
@@ -41,6 +42,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(r("/v1/orgs/{org_id}/members").get(orgs::list_org_members))
         .service(r("/v1/orgs/{org_id}/members/{user_id}").patch(orgs::update_org_member).delete(orgs::remove_org_member))
         .service(r("/v1/orgs/{org_id}/workspaces").get(workspaces::list_workspaces).post(workspaces::create_workspace))
+        .service(r("/v1/hooks/{kind}/{channel_id}").get(hooks::hook_handshake).post(hooks::hook_delivery))
         .service(r("/v1/auth/login").post(auth::login))
         .service(r("/v1/auth/refresh").post(auth::refresh))
         .service(r("/v1/auth/logout").post(auth::logout))

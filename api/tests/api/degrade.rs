@@ -27,8 +27,37 @@ fn on_sqlite() -> bool {
     std::env::var("TEST_DATABASE_URL").is_err()
 }
 
-/// Every kind of route refuses alike while the database is away.
-async fn assert_unavailable(app: &TestApp, t: &Tenant) {
+/// A Telegram channel's webhook, and a delivery signed for it.
+async fn telegram_hook(app: &TestApp, t: &Tenant) -> String {
+    let path = format!("/v1/workspaces/{}/channels", t.workspace_id);
+    let body = json!({ "kind": "telegram", "name": "Bot",
+        "credentials": { "bot_token": "1:A", "secret_token": "hook-secret" } });
+    let created: Value = app.post(&path, &t.token, body).await.json().await.unwrap();
+    format!("/v1/hooks/telegram/{}", str_of(&created["id"]))
+}
+
+/// A platform's delivery to the hook: what an outage must answer `503`, so it retries.
+async fn delivered(app: &TestApp, hook: &str, update_id: u64) -> reqwest::Response {
+    app.client
+        .post(app.url(hook))
+        .header("x-telegram-bot-api-secret-token", "hook-secret")
+        .json(&json!({ "update_id": update_id, "message": { "text": "hello?" } }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Every kind of route refuses alike while the database is away, the platforms' hooks too.
+async fn assert_unavailable(app: &TestApp, t: &Tenant, hook: &str) {
+    let started = Instant::now();
+    let refused = delivered(app, hook, 2).await;
+    assert!(
+        started.elapsed() < ANSWERED_WITHIN,
+        "the hook answered after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(refused.status(), 503, "{hook}");
+    assert!(refused.headers().contains_key("retry-after"));
     let calls = [
         (Method::GET, teams(t), None),
         (
@@ -110,11 +139,15 @@ async fn assert_serving_again(app: &TestApp, t: &Tenant, before: &[&str]) {
     assert_eq!(ready.status(), 200);
 }
 
-async fn with_a_team(app: &TestApp, t: &Tenant) {
+/// A team, and a Telegram hook that took one delivery; returns the hook.
+async fn with_a_team(app: &TestApp, t: &Tenant) -> String {
     let created = app
         .post(&teams(t), &t.token, json!({ "name": "Before" }))
         .await;
     assert_eq!(created.status(), 201);
+    let hook = telegram_hook(app, t).await;
+    assert_eq!(delivered(app, &hook, 1).await.status(), 200);
+    hook
 }
 
 // ---------------------------------------------------------------------------------------
@@ -138,7 +171,7 @@ async fn a_locked_sqlite_file_answers_writes_503_and_reads_go_on() {
     }
     let app = TestApp::spawn().await;
     let t = app.tenant("Acme").await;
-    with_a_team(&app, &t).await;
+    let _hook = with_a_team(&app, &t).await;
     let lock = app.hold_sqlite_write_lock().await;
     let started = Instant::now();
     let refused = app
@@ -167,7 +200,7 @@ async fn a_removed_sqlite_file_answers_503_until_it_is_back() {
     }
     let app = TestApp::spawn().await;
     let t = app.tenant("Acme").await;
-    with_a_team(&app, &t).await;
+    let hook = with_a_team(&app, &t).await;
     let file = sqlite_file(&app);
     let aside = |suffix: &str| {
         let mut moved = file.clone().into_os_string();
@@ -179,7 +212,7 @@ async fn a_removed_sqlite_file_answers_503_until_it_is_back() {
             std::fs::rename(aside(suffix), aside(&format!("{suffix}.aside"))).unwrap();
         }
     }
-    assert_unavailable(&app, &t).await;
+    assert_unavailable(&app, &t, &hook).await;
     assert!(!file.exists(), "no empty database was made in its place");
     for suffix in ["", "-wal", "-shm"] {
         if aside(&format!("{suffix}.aside")).exists() {
@@ -208,9 +241,9 @@ async fn a_stopped_postgres_answers_503_and_service_resumes_when_it_starts() {
     };
     let app = app_on(postgres.url()).await;
     let t = app.tenant("Acme").await;
-    with_a_team(&app, &t).await;
+    let hook = with_a_team(&app, &t).await;
     postgres.stop();
-    assert_unavailable(&app, &t).await;
+    assert_unavailable(&app, &t, &hook).await;
     postgres.start_again();
     assert_serving_again(&app, &t, &["Before"]).await;
 }
@@ -222,9 +255,9 @@ async fn a_killed_postgres_answers_503_and_service_resumes_when_it_restarts() {
     };
     let app = app_on(postgres.url()).await;
     let t = app.tenant("Acme").await;
-    with_a_team(&app, &t).await;
+    let hook = with_a_team(&app, &t).await;
     postgres.kill();
-    assert_unavailable(&app, &t).await;
+    assert_unavailable(&app, &t, &hook).await;
     postgres.start_again();
     assert_serving_again(&app, &t, &["Before"]).await;
 }
@@ -238,9 +271,9 @@ async fn refused_connections_to_postgres_answer_503_until_the_network_is_back() 
     let url = format!("postgres://postgres@127.0.0.1:{}/postgres", proxy.port);
     let app = app_on(url).await;
     let t = app.tenant("Acme").await;
-    with_a_team(&app, &t).await;
+    let hook = with_a_team(&app, &t).await;
     proxy.refuse().await;
-    assert_unavailable(&app, &t).await;
+    assert_unavailable(&app, &t, &hook).await;
     proxy.resume();
     assert_serving_again(&app, &t, &["Before"]).await;
 }

@@ -6,6 +6,7 @@ mod contacts;
 mod conversations;
 mod degrade;
 mod graphql;
+mod hooks;
 mod inbox;
 mod ingest;
 mod least_privilege;

@@ -44,7 +44,8 @@ async fn every_request_body_refuses_unknown_fields_and_names_each() {
     let mut checked = 0;
     for (template, operations) in document["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {
-            if operation.get("requestBody").is_none() {
+            // A platform's delivery is the platform's to shape: its signature vouches for it.
+            if operation.get("requestBody").is_none() || template.starts_with("/v1/hooks/") {
                 continue;
             }
             let path = concrete_path(template, &tenant);

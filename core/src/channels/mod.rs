@@ -3,3 +3,4 @@
 
 pub mod config;
 pub mod schema;
+pub mod verify;

@@ -8,6 +8,7 @@ pub(crate) mod contacts;
 pub(crate) mod conversation_tags;
 pub(crate) mod conversations;
 pub(crate) mod idempotency_records;
+pub(crate) mod inbound_events;
 pub(crate) mod messages;
 pub(crate) mod notifications;
 pub(crate) mod org_members;

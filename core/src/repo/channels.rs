@@ -1,7 +1,7 @@
 //! Channels.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::entity::channels;
 use crate::ids::ChannelId;
@@ -44,6 +44,15 @@ pub(crate) async fn insert(
     }
     .insert(conn)
     .await?)
+}
+
+/// A channel by id alone, for a platform's webhook: the delivery names the channel, and its
+/// signature (checked with this channel's secret) is what lets it in.
+pub(crate) async fn find_for_hook(
+    conn: &impl ConnectionTrait,
+    id: ChannelId,
+) -> Result<Option<channels::Model>> {
+    Ok(channels::Entity::find_by_id(id.as_uuid()).one(conn).await?)
 }
 
 pub(crate) async fn get(

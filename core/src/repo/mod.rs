@@ -7,6 +7,7 @@ pub(crate) mod channels;
 pub(crate) mod contacts;
 pub(crate) mod conversations;
 pub(crate) mod idempotency;
+pub(crate) mod inbound_events;
 pub(crate) mod inbox;
 pub(crate) mod members;
 pub(crate) mod messages;

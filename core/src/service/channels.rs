@@ -56,7 +56,10 @@ fn settings_of(
 }
 
 /// The stored credentials of a channel, opened.
-fn opened_credentials(core: &Core, model: &channels::Model) -> Result<BTreeMap<String, String>> {
+pub(crate) fn opened_credentials(
+    core: &Core,
+    model: &channels::Model,
+) -> Result<BTreeMap<String, String>> {
     let Some(sealed) = &model.credentials else {
         return Ok(BTreeMap::new());
     };

@@ -9,6 +9,7 @@ pub mod channels;
 pub mod contacts;
 mod conversation_views;
 pub mod conversations;
+pub mod hooks;
 pub mod idempotency;
 pub mod inbox;
 pub mod ingest;

@@ -1,0 +1,282 @@
+//! Platform webhooks over real HTTP: each platform's handshake and signature (the test
+//! vectors of `shared/channels.md`), deliveries stored once before they are acknowledged,
+//! refusals that keep nothing, and a log that cannot be written answering `503`.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test at once on an unexpected answer"
+)]
+
+use std::time::{Duration, Instant};
+
+use earshot_testkit::{Tenant, TestApp, assert_problem, str_of};
+use reqwest::Response;
+use serde_json::{Value, json};
+
+/// The body and signature of the X test vector (consumer secret `fake_consumer_secret`).
+const X_BODY: &str = r#"{"for_user_id":"100","tweet_create_events":[]}"#;
+const X_SIGNATURE: &str = "sha256=r9tw4HeysQUn3L5PMZRX4l+SC/zwOQoIfXhbd8QjSTs=";
+/// The body and signature of the Meta test vector (app secret `fake_app_secret`).
+const META_BODY: &str = r#"{"object":"page","entry":[]}"#;
+const META_SIGNATURE: &str =
+    "sha256=c25c724b173251a5e801dc02f768884e9648c282a1fefa522fabbd9095ed31d9";
+
+async fn channel(app: &TestApp, t: &Tenant, kind: &str, credentials: Value) -> String {
+    let path = format!("/v1/workspaces/{}/channels", t.workspace_id);
+    let body = json!({ "kind": kind, "name": format!("{kind} hook"), "credentials": credentials });
+    let response = app.post(&path, &t.token, body).await;
+    assert_eq!(response.status(), 201);
+    str_of(&response.json::<Value>().await.unwrap()["id"])
+}
+
+async fn x_channel(app: &TestApp, t: &Tenant, consumer_secret: &str) -> String {
+    let credentials = json!({ "consumer_key": "ck", "consumer_secret": consumer_secret,
+        "access_token": "at", "access_token_secret": "ats" });
+    channel(app, t, "x", credentials).await
+}
+
+async fn meta_channel(app: &TestApp, t: &Tenant) -> String {
+    let credentials = json!({ "app_secret": "fake_app_secret",
+        "page_access_token": "pat", "verify_token": "verify-me" });
+    channel(app, t, "facebook", credentials).await
+}
+
+async fn deliver(app: &TestApp, hook: &str, headers: &[(&str, &str)], body: &str) -> Response {
+    let mut request = app
+        .client
+        .post(app.url(hook))
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
+async fn handshake(app: &TestApp, hook: &str) -> Response {
+    app.client.get(app.url(hook)).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn x_crc_and_signed_deliveries_are_answered_and_stored_once() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("Acme").await;
+    let id = x_channel(&app, &t, "fake_consumer_secret").await;
+    let hook = format!("/v1/hooks/x/{id}");
+    let crc = handshake(&app, &format!("{hook}?crc_token=crc-challenge-123")).await;
+    assert_eq!(crc.status(), 200);
+    let answer: Value = crc.json().await.unwrap();
+    assert_eq!(
+        answer,
+        json!({ "response_token": "sha256=Zd0TIojK5ffKj7RHU/Bf9vyXPeVaHlcEFQ7IF70Ztck=" })
+    );
+    assert_problem(handshake(&app, &hook).await, 400, "missing_crc_token").await;
+
+    let signed = [("x-twitter-webhooks-signature", X_SIGNATURE)];
+    let first = deliver(&app, &hook, &signed, X_BODY).await;
+    assert_eq!(first.status(), 200);
+    assert_eq!(
+        first.json::<Value>().await.unwrap(),
+        json!({ "received": true, "duplicate": false })
+    );
+    let again = deliver(&app, &hook, &signed, X_BODY).await;
+    assert_eq!(again.json::<Value>().await.unwrap()["duplicate"], true);
+    let stored = app.inbound_events().await;
+    assert_eq!(stored.len(), 1, "a redelivery is stored once");
+    assert_eq!(
+        (stored[0].0.as_str(), stored[0].2.as_str()),
+        (id.as_str(), X_BODY)
+    );
+}
+
+#[tokio::test]
+async fn a_bad_signature_or_another_channels_secret_is_refused_and_nothing_is_kept() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("Acme").await;
+    let mine = x_channel(&app, &t, "my_consumer_secret").await;
+    let theirs = x_channel(&app, &t, "fake_consumer_secret").await;
+    let hook = format!("/v1/hooks/x/{mine}");
+    // Signed with the other channel's secret (the test vector), sent to mine.
+    let cases: [&[(&str, &str)]; 3] = [
+        &[("x-twitter-webhooks-signature", X_SIGNATURE)],
+        &[("x-twitter-webhooks-signature", "sha256=AAAA")],
+        &[],
+    ];
+    for headers in cases {
+        let refused = deliver(&app, &hook, headers, X_BODY).await;
+        assert_problem(refused, 401, "invalid_signature").await;
+    }
+    // A body changed after signing.
+    let tampered = deliver(
+        &app,
+        &format!("/v1/hooks/x/{theirs}"),
+        &[("x-twitter-webhooks-signature", X_SIGNATURE)],
+        &X_BODY.replace("100", "101"),
+    )
+    .await;
+    assert_problem(tampered, 401, "invalid_signature").await;
+    assert_eq!(app.inbound_events().await, Vec::new());
+}
+
+#[tokio::test]
+async fn meta_handshake_and_signature_follow_the_channels_tokens() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("Acme").await;
+    let id = meta_channel(&app, &t).await;
+    let hook = format!("/v1/hooks/facebook/{id}");
+    let ok = handshake(
+        &app,
+        &format!("{hook}?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444"),
+    )
+    .await;
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.text().await.unwrap(), "1158201444");
+    let wrong = handshake(
+        &app,
+        &format!("{hook}?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1"),
+    )
+    .await;
+    assert_problem(wrong, 401, "invalid_verify_token").await;
+
+    let signed = [("x-hub-signature-256", META_SIGNATURE)];
+    let delivered = deliver(&app, &hook, &signed, META_BODY).await;
+    assert_eq!(delivered.status(), 200);
+    // Meta re-serialises nothing: one byte more and the signature no longer holds.
+    let spaced = deliver(&app, &hook, &signed, &format!("{META_BODY} ")).await;
+    assert_problem(spaced, 401, "invalid_signature").await;
+    // The same channel named as another Meta platform is another hook: not found.
+    let elsewhere = deliver(
+        &app,
+        &format!("/v1/hooks/instagram/{id}"),
+        &signed,
+        META_BODY,
+    )
+    .await;
+    assert_problem(elsewhere, 404, "not_found").await;
+    assert_eq!(app.inbound_events().await.len(), 1);
+}
+
+#[tokio::test]
+async fn telegram_deliveries_carry_the_secret_token_and_repeat_by_update_id() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("Acme").await;
+    let credentials = json!({ "bot_token": "123:ABC", "secret_token": "hook_Secret-1" });
+    let id = channel(&app, &t, "telegram", credentials).await;
+    let hook = format!("/v1/hooks/telegram/{id}");
+    let update = |text: &str| {
+        json!({ "update_id": 900001, "message": { "message_id": 7, "text": text,
+            "chat": { "id": 5000000001_i64, "type": "private" },
+            "from": { "id": 5000000001_i64, "is_bot": false, "first_name": "Dana" } } })
+        .to_string()
+    };
+    let token = [("x-telegram-bot-api-secret-token", "hook_Secret-1")];
+    assert_eq!(
+        deliver(&app, &hook, &token, &update("hi")).await.status(),
+        200
+    );
+    // Telegram redelivers an update by its id, whatever else changed on the way.
+    let again = deliver(&app, &hook, &token, &update("hi")).await;
+    assert_eq!(again.json::<Value>().await.unwrap()["duplicate"], true);
+    let wrong = [("x-telegram-bot-api-secret-token", "hook_Secret-2")];
+    assert_problem(
+        deliver(&app, &hook, &wrong, &update("x")).await,
+        401,
+        "invalid_signature",
+    )
+    .await;
+    assert_problem(handshake(&app, &hook).await, 405, "method_not_allowed").await;
+    let not_json = deliver(&app, &hook, &token, "update_id=1").await;
+    assert_problem(not_json, 400, "malformed_json").await;
+    let stored = app.inbound_events().await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].1, "update:900001");
+}
+
+#[tokio::test]
+async fn hooks_name_only_existing_enabled_social_channels() {
+    let (app, a, b) = TestApp::two_workspaces().await;
+    let x_b = x_channel(&app, &b, "fake_consumer_secret").await;
+    let api = app.api_channel(&a).await;
+    let signed = [("x-twitter-webhooks-signature", X_SIGNATURE)];
+    for hook in [
+        format!("/v1/hooks/x/{}", uuid::Uuid::now_v7()),
+        format!("/v1/hooks/x/{api}"),
+        format!("/v1/hooks/api/{api}"),
+        format!("/v1/hooks/myspace/{x_b}"),
+        "/v1/hooks/x/not-an-id".to_owned(),
+    ] {
+        assert_problem(
+            deliver(&app, &hook, &signed, X_BODY).await,
+            404,
+            "not_found",
+        )
+        .await;
+    }
+    // A disabled channel takes nothing in.
+    let channel = format!("/v1/workspaces/{}/channels/{x_b}", b.workspace_id);
+    let disabled = app
+        .patch(&channel, &b.token, json!({ "health": "disabled" }))
+        .await;
+    assert_eq!(disabled.status(), 200);
+    let refused = deliver(&app, &format!("/v1/hooks/x/{x_b}"), &signed, X_BODY).await;
+    assert_problem(refused, 409, "channel_disabled").await;
+    // A channel without its secret cannot verify anything.
+    let bare = channel_without_credentials(&app, &a).await;
+    let unverifiable = deliver(&app, &format!("/v1/hooks/x/{bare}"), &signed, X_BODY).await;
+    assert_problem(unverifiable, 401, "invalid_signature").await;
+    assert_eq!(app.inbound_events().await, Vec::new());
+}
+
+async fn channel_without_credentials(app: &TestApp, t: &Tenant) -> String {
+    let path = format!("/v1/workspaces/{}/channels", t.workspace_id);
+    let response = app
+        .post(&path, &t.token, json!({ "kind": "x", "name": "bare" }))
+        .await;
+    str_of(&response.json::<Value>().await.unwrap()["id"])
+}
+
+#[tokio::test]
+async fn concurrent_deliveries_share_inserts_and_each_is_acknowledged_after_its_commit() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("Acme").await;
+    let credentials = json!({ "bot_token": "123:ABC", "secret_token": "storm" });
+    let id = channel(&app, &t, "telegram", credentials).await;
+    let hook = format!("/v1/hooks/telegram/{id}");
+    let batches = app.metric("earshot_inbound_log_batch_size_count").await;
+    let token = [("x-telegram-bot-api-secret-token", "storm")];
+    let bodies: Vec<String> = (0..200)
+        .map(|n| json!({ "update_id": n, "message": { "text": format!("#{n}") } }).to_string())
+        .collect();
+    let answers = futures_util::future::join_all(
+        bodies.iter().map(|body| deliver(&app, &hook, &token, body)),
+    )
+    .await;
+    assert!(answers.iter().all(|a| a.status() == 200));
+    // Every acknowledged delivery is in the log.
+    assert_eq!(app.inbound_events().await.len(), 200);
+    let inserts = app.metric("earshot_inbound_log_batch_size_count").await - batches;
+    assert!(inserts < 200.0, "{inserts} inserts for 200 deliveries");
+}
+
+#[tokio::test]
+async fn a_log_that_cannot_be_written_answers_503_and_the_platform_retries() {
+    if std::env::var("TEST_DATABASE_URL").is_ok() {
+        return; // PostgreSQL outages are in `degrade`; this holds SQLite's write lock.
+    }
+    let app = TestApp::spawn().await;
+    let t = app.tenant("Acme").await;
+    let id = x_channel(&app, &t, "fake_consumer_secret").await;
+    let hook = format!("/v1/hooks/x/{id}");
+    let signed = [("x-twitter-webhooks-signature", X_SIGNATURE)];
+    let lock = app.hold_sqlite_write_lock().await;
+    let started = Instant::now();
+    let refused = deliver(&app, &hook, &signed, X_BODY).await;
+    assert!(started.elapsed() < Duration::from_secs(6));
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_problem(refused, 503, "unavailable").await;
+    lock.release().await;
+    // The platform's retry is acknowledged, and the delivery is stored once, whether the
+    // refused attempt's insert went through after the lock or not.
+    let retried = deliver(&app, &hook, &signed, X_BODY).await;
+    assert_eq!(retried.status(), 200);
+    assert_eq!(app.inbound_events().await.len(), 1);
+}

@@ -1,0 +1,104 @@
+//! Group commit: concurrent appends share one multi-row insert. One task writes; while it
+//! commits a batch, new deliveries queue, and the next batch takes all of them — so a lone
+//! delivery waits for nothing but its own insert, and a storm costs a statement per batch
+//! rather than per delivery. Each caller hears once its row is committed (or was there
+//! already), or that it could not be within the database wait (`503`, so the platform
+//! retries and nothing acknowledged is lost).
+
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::db::Db;
+pub(crate) use crate::repo::inbound_events::NewInboundEvent;
+use crate::{Error, Result, repo};
+
+/// Most deliveries one insert carries.
+const MAX_BATCH: usize = 512;
+/// Most deliveries waiting for the writer; more are refused (`503`).
+const QUEUE: usize = 16_384;
+
+/// What appending a delivery did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appended {
+    /// The log row written (for a duplicate, the id this delivery would have had).
+    pub id: uuid::Uuid,
+    /// The same delivery (same channel and platform id) was logged before: nothing changed.
+    pub duplicate: bool,
+}
+
+struct Pending {
+    row: NewInboundEvent,
+    reply: oneshot::Sender<Result<Appended>>,
+}
+
+/// The handle requests append through; the writer task lives as long as one handle does.
+#[derive(Clone, Debug)]
+pub struct InboundLog {
+    queue: mpsc::Sender<Pending>,
+}
+
+impl InboundLog {
+    /// Starts the writer on the database.
+    pub(crate) fn start(db: Db) -> Self {
+        let (queue, incoming) = mpsc::channel(QUEUE);
+        tokio::spawn(write_batches(db, incoming));
+        Self { queue }
+    }
+
+    /// Appends one delivery and returns once it is committed; `Unavailable` when that does
+    /// not happen within `wait`.
+    pub(crate) async fn append(&self, row: NewInboundEvent, wait: Duration) -> Result<Appended> {
+        let (reply, answer) = oneshot::channel();
+        if self.queue.try_send(Pending { row, reply }).is_err() {
+            return Err(unavailable());
+        }
+        match tokio::time::timeout(wait, answer).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) | Err(_) => Err(unavailable()),
+        }
+    }
+}
+
+fn unavailable() -> Error {
+    Error::Unavailable("the inbound-event log cannot be written now".into())
+}
+
+async fn write_batches(db: Db, mut incoming: mpsc::Receiver<Pending>) {
+    while let Some(first) = incoming.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match incoming.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        write_batch(&db, batch).await;
+    }
+}
+
+async fn write_batch(db: &Db, batch: Vec<Pending>) {
+    metrics::histogram!("earshot_inbound_log_batch_size").record(batch.len() as f64);
+    let rows: Vec<NewInboundEvent> = batch.iter().map(|p| p.row.clone()).collect();
+    match repo::inbound_events::append(db.conn(), rows).await {
+        Ok(written) => {
+            for pending in batch {
+                let id = pending.row.id;
+                let duplicate = !written.contains(&id);
+                let _ = pending.reply.send(Ok(Appended { id, duplicate }));
+            }
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, deliveries = batch.len(), "appending to the inbound-event log failed");
+            let unreachable = matches!(err, Error::Unavailable(_));
+            for pending in batch {
+                let failed = if unreachable {
+                    unavailable()
+                } else {
+                    Error::Internal(anyhow::anyhow!("the inbound-event log refused a batch"))
+                };
+                let _ = pending.reply.send(Err(failed));
+            }
+        }
+    }
+}

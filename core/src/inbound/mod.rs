@@ -1,0 +1,7 @@
+//! The inbound-event log: verified platform deliveries are stored before they are
+//! acknowledged (`log`), then processed by the worker.
+
+mod log;
+
+pub(crate) use log::NewInboundEvent;
+pub use log::{Appended, InboundLog};

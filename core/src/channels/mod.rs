@@ -2,5 +2,6 @@
 //! connectors arrive, how its deliveries are verified and parsed).
 
 pub mod config;
+pub mod parse;
 pub mod schema;
 pub mod verify;

@@ -31,7 +31,7 @@ const MAX_ATTEMPTS: u32 = 3;
 const LABEL_WINDOW: u64 = 5;
 
 /// Who wrote an inbound message, as the platform tells it.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InboundAuthor {
     /// The platform's user id (a string, whatever the platform).
@@ -51,7 +51,7 @@ pub struct InboundAuthor {
 
 /// A customer message pushed by a partner (`POST …/channels/{id}/inbound`) or parsed from a
 /// platform delivery.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InboundMessage {
     /// The platform's id of the message: a second delivery with the same id changes nothing.

@@ -1,6 +1,6 @@
 //! The inbound-event log: every verified platform delivery, stored as received before it is
-//! acknowledged, then processed by the worker. A delivery seen twice (by its platform id) is
-//! stored once.
+//! acknowledged, then processed by the worker (which leases a row while it works on it). A
+//! delivery seen twice (by its platform id) is stored once.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -30,6 +30,7 @@ enum InboundEvents {
     Body,
     ReceivedAt,
     Attempts,
+    LeasedUntil,
     ProcessedAt,
     LastError,
 }
@@ -49,6 +50,7 @@ impl MigrationTrait for Migration {
                     .col(text(InboundEvents::Body))
                     .col(timestamp_with_time_zone(InboundEvents::ReceivedAt))
                     .col(integer(InboundEvents::Attempts).default(0))
+                    .col(timestamp_with_time_zone_null(InboundEvents::LeasedUntil))
                     .col(timestamp_with_time_zone_null(InboundEvents::ProcessedAt))
                     .col(text_null(InboundEvents::LastError))
                     .foreign_key(

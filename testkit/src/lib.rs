@@ -50,6 +50,21 @@ pub struct OutboxRow {
     pub published: bool,
 }
 
+/// One delivery of the inbound-event log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboundRow {
+    /// The channel it came in on.
+    pub channel_id: String,
+    /// What makes a redelivery the same delivery.
+    pub platform_event_id: String,
+    /// The delivery as received.
+    pub body: String,
+    /// The worker has processed it.
+    pub processed: bool,
+    /// What could not be applied, if anything.
+    pub last_error: Option<String>,
+}
+
 /// SQLite's write lock, held by another connection.
 pub struct SqliteLock(sea_orm::DatabaseConnection);
 
@@ -266,24 +281,28 @@ impl TestApp {
         outbox
     }
 
-    /// Every delivery the inbound-event log holds, oldest first: (channel id, platform
-    /// event id, body).
-    pub async fn inbound_events(&self) -> Vec<(String, String, String)> {
+    /// Every delivery the inbound-event log holds, oldest first.
+    pub async fn inbound_events(&self) -> Vec<InboundRow> {
         use sea_orm::ConnectionTrait as _;
         let db = self.database().await;
-        let sql = "SELECT channel_id, platform_event_id, body FROM inbound_events ORDER BY id";
+        let sql = "SELECT channel_id, platform_event_id, body, processed_at, last_error \
+                   FROM inbound_events ORDER BY id";
         let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql);
         let rows = db.query_all_raw(statement).await.expect("inbound rows");
         let events = rows
             .iter()
             .map(|row| {
                 let channel: uuid::Uuid = row.try_get("", "channel_id").expect("channel_id");
-                (
-                    channel.to_string(),
-                    row.try_get("", "platform_event_id")
-                        .expect("platform_event_id"),
-                    row.try_get("", "body").expect("body"),
-                )
+                InboundRow {
+                    channel_id: channel.to_string(),
+                    platform_event_id: row.try_get("", "platform_event_id").expect("id"),
+                    body: row.try_get("", "body").expect("body"),
+                    processed: row
+                        .try_get::<Option<chrono::DateTime<chrono::Utc>>>("", "processed_at")
+                        .expect("processed_at")
+                        .is_some(),
+                    last_error: row.try_get("", "last_error").expect("last_error"),
+                }
             })
             .collect();
         db.close().await.expect("close");

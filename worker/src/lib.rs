@@ -18,6 +18,8 @@ pub struct Outcome {
     pub events_relayed: usize,
     /// Snoozed conversations re-opened.
     pub conversations_woken: usize,
+    /// Platform deliveries processed from the inbound-event log.
+    pub deliveries_processed: usize,
     /// The consumers whose turn failed (each logged and counted on `/metrics`).
     pub failed: Vec<&'static str>,
 }
@@ -38,6 +40,7 @@ pub async fn run_once_at(core: &Core, now: DateTime<Utc>) -> earshot_core::Resul
                 Consumer::WakeUps => outcome.conversations_woken = items,
                 Consumer::FanOut => outcome.events_relayed = items,
                 Consumer::IdempotencyPurge => outcome.idempotency_records_purged = items as u64,
+                Consumer::Inbound => outcome.deliveries_processed = items,
             },
             Err(err) => {
                 outcome.failed.push(consumer.name());

@@ -3,6 +3,7 @@
 //! refusals that keep nothing, and a log that cannot be written answering `503`.
 #![expect(
     clippy::unwrap_used,
+    clippy::panic,
     reason = "test helpers fail the test at once on an unexpected answer"
 )]
 
@@ -83,7 +84,7 @@ async fn x_crc_and_signed_deliveries_are_answered_and_stored_once() {
     let stored = app.inbound_events().await;
     assert_eq!(stored.len(), 1, "a redelivery is stored once");
     assert_eq!(
-        (stored[0].0.as_str(), stored[0].2.as_str()),
+        (stored[0].channel_id.as_str(), stored[0].body.as_str()),
         (id.as_str(), X_BODY)
     );
 }
@@ -188,7 +189,7 @@ async fn telegram_deliveries_carry_the_secret_token_and_repeat_by_update_id() {
     assert_problem(not_json, 400, "malformed_json").await;
     let stored = app.inbound_events().await;
     assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].1, "update:900001");
+    assert_eq!(stored[0].platform_event_id, "update:900001");
 }
 
 #[tokio::test]
@@ -279,4 +280,213 @@ async fn a_log_that_cannot_be_written_answers_503_and_the_platform_retries() {
     let retried = deliver(&app, &hook, &signed, X_BODY).await;
     assert_eq!(retried.status(), 200);
     assert_eq!(app.inbound_events().await.len(), 1);
+}
+
+// ---------------------------------------------------------------- processing
+
+/// A Telegram update from Dana in her private chat with the bot.
+fn dana_says(update_id: i64, message_id: i64, text: &str) -> String {
+    json!({ "update_id": update_id, "message": { "message_id": message_id, "date": 1735732800,
+        "text": text, "chat": { "id": 5000000001_i64, "type": "private" },
+        "from": { "id": 5000000001_i64, "is_bot": false, "first_name": "Dana",
+                  "last_name": "Example", "username": "dana_example" } } })
+    .to_string()
+}
+
+async fn process(app: &TestApp) -> usize {
+    let now = chrono::Utc::now();
+    earshot_worker::Consumer::Inbound
+        .run_once(&app.core, now)
+        .await
+        .unwrap()
+}
+
+async fn conversations(app: &TestApp, t: &Tenant) -> Vec<Value> {
+    let path = format!("/v1/workspaces/{}/conversations", t.workspace_id);
+    app.get_json(&path, &t.token).await["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn a_logged_telegram_delivery_becomes_a_conversation_once() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("Acme").await;
+    let path = format!("/v1/workspaces/{}/channels", t.workspace_id);
+    let body = json!({ "kind": "telegram", "name": "Care bot",
+        "settings": { "bot_username": "acme_care_bot" },
+        "credentials": { "bot_token": "123:ABC", "secret_token": "care" } });
+    let created: Value = app.post(&path, &t.token, body).await.json().await.unwrap();
+    let hook = format!("/v1/hooks/telegram/{}", str_of(&created["id"]));
+    let token = [("x-telegram-bot-api-secret-token", "care")];
+
+    let first = dana_says(1, 42, "Hello, I need help with order A-1001");
+    assert_eq!(deliver(&app, &hook, &token, &first).await.status(), 200);
+    assert_eq!(
+        conversations(&app, &t).await,
+        Vec::<Value>::new(),
+        "not before processing"
+    );
+    assert_eq!(process(&app).await, 1);
+    let listed = conversations(&app, &t).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["channel_kind"], "telegram");
+    assert_eq!(listed[0]["visibility"], "private");
+    assert_eq!(listed[0]["contact"]["display_name"], "Dana Example");
+
+    // A redelivery, a second message in the chat, and the bot's own message echoed back.
+    deliver(&app, &hook, &token, &first).await;
+    deliver(&app, &hook, &token, &dana_says(2, 43, "Any news?")).await;
+    let echo = json!({ "update_id": 3, "message": { "message_id": 44, "date": 1735732900,
+        "text": "We are on it!", "chat": { "id": 5000000001_i64, "type": "private" },
+        "from": { "id": 777, "is_bot": true, "first_name": "Care", "username": "acme_care_bot" } } });
+    deliver(&app, &hook, &token, &echo.to_string()).await;
+    assert_eq!(process(&app).await, 2);
+    let listed = conversations(&app, &t).await;
+    assert_eq!(listed.len(), 1, "the chat's messages join its conversation");
+    let messages_path = format!(
+        "/v1/workspaces/{}/conversations/{}/messages",
+        t.workspace_id,
+        str_of(&listed[0]["id"])
+    );
+    let messages = app.get_json(&messages_path, &t.token).await;
+    let texts: Vec<String> = messages["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| str_of(&m["text"]))
+        .collect();
+    assert_eq!(
+        texts,
+        ["Hello, I need help with order A-1001", "Any news?"],
+        "no echo, no repeat"
+    );
+    let log = app.inbound_events().await;
+    assert_eq!(log.len(), 3);
+    assert!(
+        log.iter()
+            .all(|row| row.processed && row.last_error.is_none()),
+        "{log:?}"
+    );
+    assert_eq!(process(&app).await, 0, "nothing left to do");
+}
+
+#[tokio::test]
+async fn an_unreadable_delivery_is_recorded_and_the_others_go_on() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("Acme").await;
+    let credentials = json!({ "bot_token": "123:ABC", "secret_token": "care" });
+    let id = channel(&app, &t, "telegram", credentials).await;
+    let hook = format!("/v1/hooks/telegram/{id}");
+    let token = [("x-telegram-bot-api-secret-token", "care")];
+    deliver(&app, &hook, &token, r#"{"not_an_update": true}"#).await;
+    deliver(&app, &hook, &token, &dana_says(5, 50, "Still there?")).await;
+    assert_eq!(process(&app).await, 2);
+    let log = app.inbound_events().await;
+    assert!(log.iter().all(|row| row.processed));
+    assert!(
+        log[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("unreadable")),
+        "{log:?}"
+    );
+    assert_eq!(log[1].last_error, None);
+    assert_eq!(conversations(&app, &t).await.len(), 1);
+}
+
+/// A fixture of `shared/fixtures/`.
+fn fixture(name: &str) -> String {
+    let path = format!(
+        "{}/../../shared/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[tokio::test]
+async fn signed_x_whatsapp_and_facebook_deliveries_become_conversations_on_their_channels() {
+    use earshot_core::channels::verify::{meta_signature, x_signature};
+    let app = TestApp::spawn().await;
+    let t = app.tenant("Acme").await;
+    let channels = format!("/v1/workspaces/{}/channels", t.workspace_id);
+    let make = |kind: &str, settings: Value, credentials: Value| json!({ "kind": kind, "name": kind, "settings": settings, "credentials": credentials });
+    let x_credentials = json!({ "consumer_key": "ck", "consumer_secret": "x-secret",
+        "access_token": "at", "access_token_secret": "ats" });
+    let meta_credentials = |page: &str| {
+        let mut c = json!({ "app_secret": "meta-secret", "verify_token": "v" });
+        c[page] = json!("token");
+        c
+    };
+    let cases = [
+        (
+            make(
+                "x",
+                json!({ "account_id": "1000000000000000001" }),
+                x_credentials,
+            ),
+            "x_aaa_mention.json",
+            "public",
+        ),
+        (
+            make(
+                "whatsapp",
+                json!({ "phone_number_id": "120000000000001" }),
+                meta_credentials("access_token"),
+            ),
+            "whatsapp_text.json",
+            "private",
+        ),
+        (
+            make(
+                "facebook",
+                json!({ "page_id": "100000000000001" }),
+                meta_credentials("page_access_token"),
+            ),
+            "facebook_feed_comment.json",
+            "public",
+        ),
+    ];
+    for (body, fixture_name, visibility) in cases {
+        let kind = str_of(&body["kind"]);
+        let created: Value = app
+            .post(&channels, &t.token, body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let hook = format!("/v1/hooks/{kind}/{}", str_of(&created["id"]));
+        let delivery = fixture(fixture_name);
+        let (header, signature) = match kind.as_str() {
+            "x" => (
+                "x-twitter-webhooks-signature",
+                x_signature("x-secret", delivery.as_bytes()),
+            ),
+            _ => (
+                "x-hub-signature-256",
+                meta_signature("meta-secret", delivery.as_bytes()),
+            ),
+        };
+        let answer = deliver(&app, &hook, &[(header, signature.as_str())], &delivery).await;
+        assert_eq!(answer.status(), 200, "{fixture_name}");
+        assert_eq!(process(&app).await, 1, "{fixture_name}");
+        let listed = conversations(&app, &t).await;
+        let on_channel: Vec<&Value> = listed
+            .iter()
+            .filter(|c| c["channel_kind"] == kind.as_str())
+            .collect();
+        assert_eq!(on_channel.len(), 1, "{fixture_name}: {listed:?}");
+        assert_eq!(on_channel[0]["visibility"], visibility, "{fixture_name}");
+        assert!(
+            on_channel[0]["contact"]["display_name"].is_string(),
+            "{fixture_name}"
+        );
+    }
+    assert!(
+        app.inbound_events()
+            .await
+            .iter()
+            .all(|row| row.processed && row.last_error.is_none())
+    );
 }

@@ -33,6 +33,20 @@ pub fn x_crc_response(consumer_secret: &str, crc_token: &str) -> String {
     )
 }
 
+/// The `x-twitter-webhooks-signature` X sends with a body (what a fake X signs with).
+pub fn x_signature(consumer_secret: &str, body: &[u8]) -> String {
+    x_crc_response(consumer_secret, &String::from_utf8_lossy(body))
+}
+
+/// The `X-Hub-Signature-256` Meta sends with a body (what a fake Meta signs with).
+pub fn meta_signature(app_secret: &str, body: &[u8]) -> String {
+    let hex: String = hmac(app_secret, body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256={hex}")
+}
+
 /// Whether `x-twitter-webhooks-signature` signs the body with the consumer secret.
 pub fn x_signature_valid(consumer_secret: &str, body: &[u8], header: &str) -> bool {
     let Some(given) = header.strip_prefix("sha256=") else {
@@ -100,6 +114,17 @@ mod tests {
         assert!(!x_signature_valid("another_secret", body, header));
         assert!(!x_signature_valid("fake_consumer_secret", b"{}", header));
         assert!(!x_signature_valid("fake_consumer_secret", body, "r9tw4Hey"));
+    }
+
+    #[test]
+    fn what_is_signed_verifies() {
+        let body = br#"{"for_user_id":"100","tweet_create_events":[]}"#;
+        assert_eq!(
+            x_signature("fake_consumer_secret", body),
+            "sha256=r9tw4HeysQUn3L5PMZRX4l+SC/zwOQoIfXhbd8QjSTs="
+        );
+        let signed = meta_signature("fake_app_secret", b"{}");
+        assert!(meta_signature_valid("fake_app_secret", b"{}", &signed));
     }
 
     #[test]

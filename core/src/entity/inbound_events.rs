@@ -15,6 +15,7 @@ pub struct Model {
     pub body: String,
     pub received_at: DateTimeUtc,
     pub attempts: i32,
+    pub leased_until: Option<DateTimeUtc>,
     pub processed_at: Option<DateTimeUtc>,
     #[sea_orm(column_type = "Text", nullable)]
     pub last_error: Option<String>,

@@ -29,6 +29,8 @@ pub enum BusMessage {
     },
     /// Events were committed to the outbox: the fan-out publishes them.
     Committed,
+    /// Platform deliveries were logged: the inbound consumer processes them.
+    InboundLogged,
 }
 
 /// Fans messages out to every subscriber of every API process.
@@ -106,9 +108,19 @@ impl EventBus {
     /// wait for it (a change's answer never waits on Redis); a lost wake-up only delays the
     /// events until the fan-out's next turn.
     pub fn committed(&self) {
+        self.wake(BusMessage::Committed);
+    }
+
+    /// Wakes the inbound consumer of every worker: deliveries wait in the log. As with
+    /// [`EventBus::committed`], nobody waits for it.
+    pub fn inbound_logged(&self) {
+        self.wake(BusMessage::InboundLogged);
+    }
+
+    fn wake(&self, message: BusMessage) {
         let bus = self.clone();
         tokio::spawn(async move {
-            bus.publish(vec![BusMessage::Committed]).await;
+            bus.publish(vec![message]).await;
         });
     }
 

@@ -3,10 +3,14 @@
 //! before verifying the delivery.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, EntityTrait, Set};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 
 use crate::Result;
 use crate::entity::inbound_events;
+use crate::entity::inbound_events::Column as C;
 
 /// One verified delivery about to be logged.
 #[derive(Debug, Clone)]
@@ -36,6 +40,7 @@ pub(crate) async fn append(
         body: Set(row.body),
         received_at: Set(row.received_at),
         attempts: Set(0),
+        leased_until: Set(None),
         processed_at: Set(None),
         last_error: Set(None),
     });
@@ -50,4 +55,53 @@ pub(crate) async fn append(
         TryInsertResult::Inserted(ids) => ids,
         TryInsertResult::Empty | TryInsertResult::Conflicted => Vec::new(),
     })
+}
+
+/// Leases up to `limit` deliveries not yet processed (nor leased by another worker), oldest
+/// first, until `until`, counting the attempt; returns them.
+pub(crate) async fn lease(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<inbound_events::Model>> {
+    let due = inbound_events::Entity::find()
+        .filter(C::ProcessedAt.is_null())
+        .filter(
+            Condition::any()
+                .add(C::LeasedUntil.is_null())
+                .add(C::LeasedUntil.lt(now)),
+        )
+        .order_by_asc(C::Id)
+        .limit(limit)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .all(conn)
+        .await?;
+    let ids: Vec<uuid::Uuid> = due.iter().map(|row| row.id).collect();
+    if !ids.is_empty() {
+        inbound_events::Entity::update_many()
+            .col_expr(C::LeasedUntil, Expr::value(until))
+            .col_expr(C::Attempts, Expr::col(C::Attempts).add(1))
+            .filter(C::Id.is_in(ids))
+            .exec(conn)
+            .await?;
+    }
+    Ok(due)
+}
+
+/// Records that a delivery was processed, with what could not be applied, if anything.
+pub(crate) async fn mark_processed(
+    conn: &impl ConnectionTrait,
+    id: uuid::Uuid,
+    at: DateTime<Utc>,
+    problems: Option<String>,
+) -> Result<()> {
+    inbound_events::Entity::update_many()
+        .col_expr(C::ProcessedAt, Expr::value(at))
+        .col_expr(C::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(C::LastError, Expr::value(problems))
+        .filter(C::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }

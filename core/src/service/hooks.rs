@@ -147,9 +147,14 @@ pub async fn deliver(
         return Err(refused());
     }
     let row = logged_row(&channel, kind, body)?;
-    core.inbound_log()
+    let appended = core
+        .inbound_log()
         .append(row, core.config().database.wait)
-        .await
+        .await?;
+    if !appended.duplicate {
+        core.bus().inbound_logged();
+    }
+    Ok(appended)
 }
 
 fn logged_row(

@@ -11,6 +11,7 @@ mod conversation_views;
 pub mod conversations;
 pub mod hooks;
 pub mod idempotency;
+pub mod inbound;
 pub mod inbox;
 pub mod ingest;
 pub mod me;

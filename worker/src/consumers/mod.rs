@@ -4,6 +4,7 @@
 
 mod fan_out;
 mod idempotency;
+mod inbound;
 mod wake_ups;
 
 use std::time::{Duration, Instant};
@@ -23,11 +24,15 @@ pub enum Consumer {
     FanOut,
     /// Stored idempotent answers are forgotten once their retention ends.
     IdempotencyPurge,
+    /// Platform deliveries in the inbound-event log become conversations and messages, as
+    /// soon as the bus says one was logged.
+    Inbound,
 }
 
 impl Consumer {
     /// Every consumer.
-    pub const ALL: [Consumer; 3] = [
+    pub const ALL: [Consumer; 4] = [
+        Consumer::Inbound,
         Consumer::WakeUps,
         Consumer::FanOut,
         Consumer::IdempotencyPurge,
@@ -39,13 +44,14 @@ impl Consumer {
             Consumer::WakeUps => "wake_ups",
             Consumer::FanOut => "fan_out",
             Consumer::IdempotencyPurge => "idempotency_purge",
+            Consumer::Inbound => "inbound",
         }
     }
 
     /// How long it rests between turns.
     pub fn every(self) -> Duration {
         match self {
-            Consumer::WakeUps | Consumer::FanOut => Duration::from_secs(1),
+            Consumer::WakeUps | Consumer::FanOut | Consumer::Inbound => Duration::from_secs(1),
             Consumer::IdempotencyPurge => Duration::from_secs(60),
         }
     }
@@ -58,6 +64,7 @@ impl Consumer {
             Consumer::WakeUps => wake_ups::run_once(core, now).await,
             Consumer::FanOut => fan_out::run_once(core, now).await,
             Consumer::IdempotencyPurge => idempotency::run_once(core, now).await,
+            Consumer::Inbound => inbound::run_once(core, now).await,
         };
         let labels = [("consumer", self.name())];
         metrics::counter!("earshot_worker_consumer_runs_total", &labels).increment(1);
@@ -76,20 +83,30 @@ impl Consumer {
         result
     }
 
-    /// Takes turns until the process stops: at its interval and, for the fan-out, as soon as
-    /// the bus says events were committed.
+    /// The bus message that calls for a turn at once, if any.
+    fn woken_by(self) -> Option<fn(&BusMessage) -> bool> {
+        match self {
+            Consumer::FanOut => Some(|m| matches!(m, BusMessage::Committed)),
+            Consumer::Inbound => Some(|m| matches!(m, BusMessage::InboundLogged)),
+            Consumer::WakeUps | Consumer::IdempotencyPurge => None,
+        }
+    }
+
+    /// Takes turns until the process stops: at its interval and, for the fan-out and the
+    /// inbound consumer, as soon as the bus says there is work.
     pub async fn run(self, core: Core) {
         let mut tick = tokio::time::interval(self.every());
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut bus = core.bus().subscribe();
         loop {
-            if self == Consumer::FanOut {
-                tokio::select! {
+            match self.woken_by() {
+                Some(wake) => tokio::select! {
                     _ = tick.tick() => {}
-                    () = committed(&mut bus) => {}
+                    () = woken(&mut bus, wake) => {}
+                },
+                None => {
+                    tick.tick().await;
                 }
-            } else {
-                tick.tick().await;
             }
             // The failure is counted and logged in `run_once`; the next turn retries.
             let _ = self.run_once(&core, Utc::now()).await;
@@ -97,11 +114,14 @@ impl Consumer {
     }
 }
 
-/// Returns when the bus says events were committed (or fell behind, so some may have been).
-async fn committed(bus: &mut broadcast::Receiver<std::sync::Arc<BusMessage>>) {
+/// Returns when the bus carries a message `wake` picks (or fell behind, so one may have).
+async fn woken(
+    bus: &mut broadcast::Receiver<std::sync::Arc<BusMessage>>,
+    wake: fn(&BusMessage) -> bool,
+) {
     loop {
         match bus.recv().await {
-            Ok(message) if matches!(*message, BusMessage::Committed) => return,
+            Ok(message) if wake(&message) => return,
             Ok(_) => {}
             Err(broadcast::error::RecvError::Lagged(_)) => return,
             // The bus is gone with its process; the interval keeps the turns.

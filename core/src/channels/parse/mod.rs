@@ -97,10 +97,16 @@ pub struct ParseError(pub String);
 
 /// Reads a delivery of `kind` for the channel whose account is `account`.
 pub fn parse(kind: ChannelKind, body: &str, account: &Account) -> Result<Parsed, ParseError> {
+    // A byte-order mark is no part of JSON, though some tools write one.
+    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
     let value: serde_json::Value =
         serde_json::from_str(body).map_err(|e| ParseError(format!("not JSON: {e}")))?;
     match kind {
         ChannelKind::Telegram => telegram::parse(&value, account),
+        ChannelKind::X => x::parse(&value, account),
+        ChannelKind::Facebook | ChannelKind::Instagram | ChannelKind::Whatsapp => {
+            meta::parse(kind, &value, account)
+        }
         other => Err(ParseError(format!(
             "deliveries of {} are not read yet",
             other.as_str()
@@ -108,7 +114,9 @@ pub fn parse(kind: ChannelKind, body: &str, account: &Account) -> Result<Parsed,
     }
 }
 
+mod meta;
 mod telegram;
+mod x;
 
 #[cfg(test)]
 pub(crate) mod tests {

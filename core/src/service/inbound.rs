@@ -1,0 +1,179 @@
+//! Processing the inbound-event log: the worker leases logged deliveries, reads each with its
+//! platform's parser and applies what it says — a customer's message is ingested (contact,
+//! thread, conversation, signals, events, in one transaction, once per platform id); the
+//! brand's own messages echoed back are left out — then marks the delivery processed.
+//!
+//! A delivery that cannot be read, or an entry that cannot be stored, is recorded on its
+//! row (`last_error`) and the rest goes on; a database that is away leaves the delivery to a
+//! later turn (its lease runs out), until it has been tried `MAX_ATTEMPTS` times.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::Value;
+
+use crate::channels::parse::{self, Account, Item};
+use crate::entity::inbound_events;
+use crate::ids::{ChannelId, OrgId, WorkspaceId};
+use crate::tenancy::WorkspaceScope;
+use crate::views::ChannelKind;
+use crate::{Core, Error, Result, repo};
+
+use super::ingest;
+
+/// How long a worker holds a delivery before another may take it.
+const LEASE: TimeDelta = TimeDelta::seconds(60);
+/// Most deliveries one turn takes.
+const BATCH: u64 = 100;
+/// Tries before a delivery that keeps failing is set aside with its error.
+const MAX_ATTEMPTS: i32 = 5;
+
+/// What one turn did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Processed {
+    /// Deliveries marked processed.
+    pub deliveries: usize,
+    /// Customers' messages stored (repeats not counted).
+    pub messages: usize,
+}
+
+/// Processes the deliveries due as of `now`.
+#[tracing::instrument(skip_all, fields(job = "inbound"), err)]
+pub async fn process_due(core: &Core, now: DateTime<Utc>) -> Result<Processed> {
+    let txn = core.db().begin().await?;
+    let leased = repo::inbound_events::lease(&txn, now, now + LEASE, BATCH).await?;
+    txn.commit().await?;
+    let mut done = Processed::default();
+    for delivery in leased {
+        match process_one(core, &delivery).await {
+            Ok(stored) => {
+                done.deliveries += 1;
+                done.messages += stored;
+            }
+            Err(err) if delivery.attempts + 1 >= MAX_ATTEMPTS => {
+                let problem = format!("set aside after {MAX_ATTEMPTS} attempts: {err}");
+                repo::inbound_events::mark_processed(
+                    core.db().conn(),
+                    delivery.id,
+                    now,
+                    Some(problem),
+                )
+                .await?;
+            }
+            // Left leased: it is tried again when the lease runs out.
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(done)
+}
+
+/// Applies one delivery; how many customers' messages it stored.
+async fn process_one(core: &Core, delivery: &inbound_events::Model) -> Result<usize> {
+    let conn = core.db().conn();
+    let Some((channel_id, kind, settings, scope)) = target(core, delivery).await? else {
+        let gone = Some("the channel no longer exists".to_owned());
+        repo::inbound_events::mark_processed(conn, delivery.id, Utc::now(), gone).await?;
+        return Ok(0);
+    };
+    let parsed = match parse::parse(kind, &delivery.body, &account(kind, &settings)) {
+        Ok(parsed) => parsed,
+        Err(unreadable) => {
+            let problem = Some(format!("unreadable: {unreadable}"));
+            repo::inbound_events::mark_processed(conn, delivery.id, Utc::now(), problem).await?;
+            return Ok(0);
+        }
+    };
+    let mut stored = 0;
+    let mut problems = Vec::new();
+    for item in parsed.items {
+        match apply(core, &scope, channel_id, item).await {
+            Ok(Applied::Stored) => stored += 1,
+            Ok(_) => {}
+            Err(err @ (Error::Unavailable(_) | Error::Internal(_))) => return Err(err),
+            Err(refused) => problems.push(refused.to_string()),
+        }
+    }
+    let problems = (!problems.is_empty()).then(|| problems.join("; "));
+    repo::inbound_events::mark_processed(conn, delivery.id, Utc::now(), problems).await?;
+    Ok(stored)
+}
+
+/// What applying one item did.
+#[derive(Debug, Clone, Copy)]
+enum Applied {
+    /// A customer's message, stored.
+    Stored,
+    /// A customer's message stored before (a redelivery).
+    Repeat,
+    /// The brand's own message coming back: left out.
+    Echo,
+    /// An edit, deletion or delivery state: applied once outbound sending exists.
+    Deferred,
+}
+
+impl Applied {
+    fn label(self) -> &'static str {
+        match self {
+            Applied::Stored => "stored",
+            Applied::Repeat => "repeat",
+            Applied::Echo => "echo",
+            Applied::Deferred => "deferred",
+        }
+    }
+}
+
+async fn apply(
+    core: &Core,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    item: Item,
+) -> Result<Applied> {
+    let applied = match item {
+        Item::Message(message) => match ingest::ingest(core, scope, channel, *message).await? {
+            outcome if outcome.duplicate => Applied::Repeat,
+            _ => Applied::Stored,
+        },
+        Item::Echo { .. } => Applied::Echo,
+        Item::Edited { .. } | Item::Deleted { .. } | Item::Status { .. } => Applied::Deferred,
+    };
+    metrics::counter!("earshot_inbound_items_total", "outcome" => applied.label()).increment(1);
+    Ok(applied)
+}
+
+/// The channel a delivery came in on, and the workspace to apply it in (as Earshot itself).
+async fn target(
+    core: &Core,
+    delivery: &inbound_events::Model,
+) -> Result<Option<(ChannelId, ChannelKind, Value, WorkspaceScope)>> {
+    let conn = core.db().conn();
+    let channel_id = ChannelId::from(delivery.channel_id);
+    let Some(channel) = repo::channels::find_for_hook(conn, channel_id).await? else {
+        return Ok(None);
+    };
+    let workspace_id = WorkspaceId::from(channel.workspace_id);
+    let Some(workspace) = repo::workspaces::find_for_entry(conn, workspace_id).await? else {
+        return Ok(None);
+    };
+    let scope = WorkspaceScope::system(workspace_id, OrgId::from(workspace.org_id));
+    Ok(Some((
+        channel_id,
+        channel.kind.parse()?,
+        channel.settings,
+        scope,
+    )))
+}
+
+/// The brand's own account on the platform, from the channel's settings.
+fn account(kind: ChannelKind, settings: &Value) -> Account {
+    let field = match kind {
+        ChannelKind::X | ChannelKind::Instagram => "account_id",
+        ChannelKind::Facebook => "page_id",
+        ChannelKind::Whatsapp => "phone_number_id",
+        ChannelKind::Telegram => "bot_username",
+        ChannelKind::Api => return Account::default(),
+    };
+    Account {
+        id: settings
+            .get(field)
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    }
+}

@@ -19,6 +19,7 @@ mod m20261126_000001_tag_activity_key;
 mod m20261207_000001_channels_need_credentials;
 mod m20261207_000002_contact_search_ids;
 mod m20261207_000003_create_inbound_events;
+mod m20261207_000004_message_edits;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_channels_need_credentials::Migration),
             Box::new(m20261207_000002_contact_search_ids::Migration),
             Box::new(m20261207_000003_create_inbound_events::Migration),
+            Box::new(m20261207_000004_message_edits::Migration),
         ]
     }
 }

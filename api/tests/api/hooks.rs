@@ -490,3 +490,75 @@ async fn signed_x_whatsapp_and_facebook_deliveries_become_conversations_on_their
             .all(|row| row.processed && row.last_error.is_none())
     );
 }
+
+#[tokio::test]
+async fn customers_edits_and_deletions_on_the_platform_are_reflected() {
+    use earshot_core::channels::verify::x_signature;
+    let app = TestApp::spawn().await;
+    let t = app.tenant("Acme").await;
+    // Telegram: a message, then its edit.
+    let credentials = json!({ "bot_token": "123:ABC", "secret_token": "care" });
+    let telegram = channel(&app, &t, "telegram", credentials).await;
+    let hook = format!("/v1/hooks/telegram/{telegram}");
+    let token = [("x-telegram-bot-api-secret-token", "care")];
+    deliver(&app, &hook, &token, &dana_says(1, 42, "My order is lost")).await;
+    let edit = json!({ "update_id": 2, "edited_message": { "message_id": 42, "date": 1735732800,
+        "edit_date": 1735732860, "text": "My order A-1001 is lost",
+        "chat": { "id": 5000000001_i64, "type": "private" },
+        "from": { "id": 5000000001_i64, "is_bot": false, "first_name": "Dana" } } });
+    deliver(&app, &hook, &token, &edit.to_string()).await;
+    // X: a mention, then its deletion.
+    let x = x_channel(&app, &t, "x-secret").await;
+    let x_hook = format!("/v1/hooks/x/{x}");
+    let mention = fixture("x_aaa_mention.json");
+    let deletion = json!({ "for_user_id": "1000000000000000001", "tweet_delete_events": [
+        { "status": { "id": "1874000000000000100", "user_id": "2000000000000000002" },
+          "timestamp_ms": "1735732900000" } ] })
+    .to_string();
+    for body in [&mention, &deletion] {
+        let signature = x_signature("x-secret", body.as_bytes());
+        let signed = [("x-twitter-webhooks-signature", signature.as_str())];
+        assert_eq!(deliver(&app, &x_hook, &signed, body).await.status(), 200);
+    }
+    assert_eq!(process(&app).await, 4);
+
+    let mut seen = Vec::new();
+    for conversation in conversations(&app, &t).await {
+        let path = format!(
+            "/v1/workspaces/{}/conversations/{}/messages",
+            t.workspace_id,
+            str_of(&conversation["id"])
+        );
+        let messages = app.get_json(&path, &t.token).await;
+        seen.extend(messages["items"].as_array().unwrap().iter().cloned());
+    }
+    let edited = seen
+        .iter()
+        .find(|m| m["platform_message_id"] == "5000000001:42")
+        .unwrap();
+    assert_eq!(edited["text"], "My order A-1001 is lost");
+    assert_eq!(
+        edited["edited_at"],
+        "2026-01-01T12:01:00Z".replace("2026", "2025")
+    );
+    let deleted = seen
+        .iter()
+        .find(|m| m["platform_message_id"] == "1874000000000000100")
+        .unwrap();
+    assert_eq!(deleted["text"], "");
+    assert!(deleted["deleted_at"].is_string(), "{deleted}");
+    let updates: Vec<String> = app
+        .outbox()
+        .await
+        .into_iter()
+        .filter(|row| row.event_type == "message.updated")
+        .map(|row| str_of(&row.payload["data"]["message"]["platform_message_id"]))
+        .collect();
+    assert_eq!(updates, ["5000000001:42", "1874000000000000100"]);
+    let log = app.inbound_events().await;
+    assert!(
+        log.iter()
+            .all(|row| row.processed && row.last_error.is_none()),
+        "{log:?}"
+    );
+}

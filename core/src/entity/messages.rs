@@ -30,6 +30,8 @@ pub struct Model {
     pub sentiment: Option<f64>,
     pub sent_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
+    pub edited_at: Option<DateTimeUtc>,
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

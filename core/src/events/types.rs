@@ -19,6 +19,9 @@ pub enum Event {
     /// A message, reply or note was stored.
     #[serde(rename = "message.created")]
     MessageCreated(Box<MessageAdded>),
+    /// A customer edited or deleted a message on the platform.
+    #[serde(rename = "message.updated")]
+    MessageUpdated(Box<MessageAdded>),
 }
 
 /// The conversation as a change left it.
@@ -56,12 +59,21 @@ impl Event {
         }))
     }
 
+    /// `message.updated` for a message a customer edited or deleted.
+    pub fn message_updated(conversation: ConversationView, message: MessageView) -> Self {
+        Event::MessageUpdated(Box::new(MessageAdded {
+            conversation,
+            message,
+        }))
+    }
+
     /// The wire name, such as `conversation.created`.
     pub fn name(&self) -> &'static str {
         match self {
             Event::ConversationCreated(_) => "conversation.created",
             Event::ConversationUpdated(_) => "conversation.updated",
             Event::MessageCreated(_) => "message.created",
+            Event::MessageUpdated(_) => "message.updated",
         }
     }
 
@@ -71,14 +83,14 @@ impl Event {
             Event::ConversationCreated(changed) | Event::ConversationUpdated(changed) => {
                 &changed.conversation
             }
-            Event::MessageCreated(added) => &added.conversation,
+            Event::MessageCreated(added) | Event::MessageUpdated(added) => &added.conversation,
         }
     }
 
     /// The message, for `message.created`.
     pub fn message(&self) -> Option<&MessageView> {
         match self {
-            Event::MessageCreated(added) => Some(&added.message),
+            Event::MessageCreated(added) | Event::MessageUpdated(added) => Some(&added.message),
             _ => None,
         }
     }

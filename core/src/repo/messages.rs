@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use crate::Result;
@@ -76,6 +77,8 @@ pub(crate) async fn insert(
         sentiment: Set(new.sentiment),
         sent_at: Set(new.sent_at),
         created_at: Set(Utc::now()),
+        edited_at: Set(None),
+        deleted_at: Set(None),
     }
     .insert(conn)
     .await
@@ -97,6 +100,49 @@ pub(crate) async fn by_platform_id(
         .filter(messages::Column::PlatformMessageId.eq(platform_id))
         .one(conn)
         .await?)
+}
+
+/// What a customer did to a message on the platform.
+#[derive(Debug, Clone)]
+pub(crate) enum PlatformChange {
+    /// New text.
+    Edited { text: String, at: DateTime<Utc> },
+    /// Gone: its text and attachments are removed.
+    Deleted { at: DateTime<Utc> },
+}
+
+/// Applies a customer's edit or deletion to a stored customer message, locking it; returns
+/// the message as it now stands, or `None` when no such customer message is stored.
+pub(crate) async fn apply_platform_change(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    platform_id: &str,
+    change: PlatformChange,
+) -> Result<Option<messages::Model>> {
+    let Some(stored) = scoped::<messages::Entity>(scope)
+        .filter(messages::Column::ChannelId.eq(channel.as_uuid()))
+        .filter(messages::Column::PlatformMessageId.eq(platform_id))
+        .filter(messages::Column::Direction.eq(MessageDirection::Inbound.as_str()))
+        .lock(sea_orm::sea_query::LockType::Update)
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut active: messages::ActiveModel = stored.into();
+    match change {
+        PlatformChange::Edited { text, at } => {
+            active.text = Set(text);
+            active.edited_at = Set(Some(at));
+        }
+        PlatformChange::Deleted { at } => {
+            active.text = Set(String::new());
+            active.attachments = Set(serde_json::json!([]));
+            active.deleted_at = Set(Some(at));
+        }
+    }
+    Ok(Some(active.update(conn).await?))
 }
 
 /// Messages of a conversation, oldest first.

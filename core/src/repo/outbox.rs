@@ -10,8 +10,9 @@ use crate::Result;
 use crate::entity::outbox;
 use crate::tenancy::WorkspaceScope;
 
-/// The stored name of `message.created` events.
-const MESSAGE_CREATED: &str = "message.created";
+/// The stored names of the events that quote a message: `message.created` and
+/// `message.updated`.
+const MESSAGE_EVENTS: [&str; 2] = ["message.created", "message.updated"];
 
 /// One event about to be stored.
 pub(crate) struct NewOutboxRow {
@@ -88,8 +89,8 @@ pub(crate) async fn delete_for_conversations(
     Ok(())
 }
 
-/// Erasure: deletes the `message.created` events, in the given conversations, of messages
-/// the contact wrote (their payloads quote the text). Returns how many.
+/// Erasure: deletes the events quoting a message (`message.created`, `message.updated`), in
+/// the given conversations, of messages the contact wrote. Returns how many.
 pub(crate) async fn delete_messages_by_contact(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
@@ -99,7 +100,7 @@ pub(crate) async fn delete_messages_by_contact(
     let rows = outbox::Entity::find()
         .filter(outbox::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
         .filter(outbox::Column::ConversationId.is_in(conversations.to_vec()))
-        .filter(outbox::Column::EventType.eq(MESSAGE_CREATED))
+        .filter(outbox::Column::EventType.is_in(MESSAGE_EVENTS))
         .all(conn)
         .await?;
     let contact = contact.to_string();

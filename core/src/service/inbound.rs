@@ -17,7 +17,8 @@ use crate::tenancy::WorkspaceScope;
 use crate::views::ChannelKind;
 use crate::{Core, Error, Result, repo};
 
-use super::ingest;
+use super::{ingest, messages};
+use crate::repo::messages::PlatformChange;
 
 /// How long a worker holds a delivery before another may take it.
 const LEASE: TimeDelta = TimeDelta::seconds(60);
@@ -105,7 +106,11 @@ enum Applied {
     Repeat,
     /// The brand's own message coming back: left out.
     Echo,
-    /// An edit, deletion or delivery state: applied once outbound sending exists.
+    /// A customer's edit or deletion, reflected on the stored message.
+    Changed,
+    /// An edit or deletion of a message not stored here: nothing to change.
+    Unknown,
+    /// A delivery state of a message we sent: applied once outbound sending exists.
     Deferred,
 }
 
@@ -115,6 +120,8 @@ impl Applied {
             Applied::Stored => "stored",
             Applied::Repeat => "repeat",
             Applied::Echo => "echo",
+            Applied::Changed => "changed",
+            Applied::Unknown => "unknown_message",
             Applied::Deferred => "deferred",
         }
     }
@@ -132,10 +139,54 @@ async fn apply(
             _ => Applied::Stored,
         },
         Item::Echo { .. } => Applied::Echo,
-        Item::Edited { .. } | Item::Deleted { .. } | Item::Status { .. } => Applied::Deferred,
+        Item::Edited {
+            platform_message_id,
+            text,
+            at,
+        } => {
+            let at = at.unwrap_or_else(Utc::now);
+            changed(
+                core,
+                scope,
+                channel,
+                &platform_message_id,
+                PlatformChange::Edited { text, at },
+            )
+            .await?
+        }
+        Item::Deleted {
+            platform_message_id,
+            at,
+        } => {
+            let at = at.unwrap_or_else(Utc::now);
+            changed(
+                core,
+                scope,
+                channel,
+                &platform_message_id,
+                PlatformChange::Deleted { at },
+            )
+            .await?
+        }
+        Item::Status { .. } => Applied::Deferred,
     };
     metrics::counter!("earshot_inbound_items_total", "outcome" => applied.label()).increment(1);
     Ok(applied)
+}
+
+async fn changed(
+    core: &Core,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    platform_id: &str,
+    change: PlatformChange,
+) -> Result<Applied> {
+    Ok(
+        match messages::apply_platform_change(core, scope, channel, platform_id, change).await? {
+            true => Applied::Changed,
+            false => Applied::Unknown,
+        },
+    )
 }
 
 /// The channel a delivery came in on, and the workspace to apply it in (as Earshot itself).

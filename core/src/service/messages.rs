@@ -141,6 +141,8 @@ pub(crate) fn message_view(model: messages::Model) -> Result<MessageView> {
         sentiment: model.sentiment,
         sent_at: model.sent_at,
         created_at: model.created_at,
+        edited_at: model.edited_at,
+        deleted_at: model.deleted_at,
     })
 }
 
@@ -332,4 +334,30 @@ pub async fn create(
     txn.commit().await?;
     events::committed(core, std::slice::from_ref(&event));
     Ok(message)
+}
+
+/// A customer's edit or deletion on the platform, reflected on the stored message with a
+/// `message.updated` event; `false` when no such customer message is stored (an edit that
+/// came before its message, or of a message never delivered here: nothing to change).
+pub(crate) async fn apply_platform_change(
+    core: &Core,
+    scope: &WorkspaceScope,
+    channel: crate::ids::ChannelId,
+    platform_id: &str,
+    change: repo::messages::PlatformChange,
+) -> Result<bool> {
+    let txn = core.db().begin().await?;
+    let Some(changed) =
+        repo::messages::apply_platform_change(&txn, scope, channel, platform_id, change).await?
+    else {
+        return Ok(false);
+    };
+    let conversation_id = ConversationId::from(changed.conversation_id);
+    let row = repo::conversations::get_any(&txn, scope, conversation_id).await?;
+    let conversation = view_one(&txn, scope, row).await?;
+    let updated = Event::message_updated(conversation, message_view(changed)?);
+    let event = events::record(&txn, scope, updated, chrono::Utc::now()).await?;
+    txn.commit().await?;
+    events::committed(core, std::slice::from_ref(&event));
+    Ok(true)
 }

@@ -306,6 +306,12 @@ pub struct MessageView {
     pub sent_at: DateTime<Utc>,
     /// When Earshot stored it.
     pub created_at: DateTime<Utc>,
+    /// When the customer last edited it on the platform.
+    #[serde(default)]
+    pub edited_at: Option<DateTime<Utc>>,
+    /// When the customer deleted it on the platform (its text and attachments are gone).
+    #[serde(default)]
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// A notification for a colleague, such as an @mention in a note.

@@ -237,6 +237,10 @@ pub struct Message {
     pub sent_at: DateTime<Utc>,
     /// When Earshot stored it.
     pub created_at: DateTime<Utc>,
+    /// When the customer last edited it on the platform.
+    pub edited_at: Option<DateTime<Utc>>,
+    /// When the customer deleted it on the platform (its text and attachments are gone).
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 impl From<MessageView> for Message {
@@ -262,6 +266,8 @@ impl From<MessageView> for Message {
             sentiment: v.sentiment,
             sent_at: v.sent_at,
             created_at: v.created_at,
+            edited_at: v.edited_at,
+            deleted_at: v.deleted_at,
         }
     }
 }

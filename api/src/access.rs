@@ -97,6 +97,9 @@ pub const ROUTES: &[RouteNeed] = &[
     route("PATCH", ws_path!("/channels/{channel_id}"), ws(&[C::ManageChannels])),
     route("DELETE", ws_path!("/channels/{channel_id}"), ws(&[C::ManageChannels])),
     route("POST", ws_path!("/channels/{channel_id}/inbound"), ws(&[C::IngestMessages])),
+    route("GET", ws_path!("/inbound-events"), ws(&[C::ReadInboundEvents])),
+    route("GET", ws_path!("/inbound-events/{event_id}"), ws(&[C::ReadInboundEvents])),
+    route("POST", ws_path!("/inbound-events/{event_id}/retry"), ws(&[C::ManageChannels])),
     route("GET", ws_path!("/contacts"), ws(&[C::ReadContacts])),
     route("POST", ws_path!("/contacts"), ws(&[C::WriteContacts])),
     route("GET", ws_path!("/contacts/{contact_id}"), ws(&[C::ReadContacts])),
@@ -139,6 +142,8 @@ pub const GRAPHQL_FIELDS: &[(&str, Need)] = &[
     ("Workspace.conversation", ws(&[C::ReadConversations])),
     ("Workspace.notifications", ws(&[C::ReadOwnNotifications])),
     ("Workspace.auditLog", ws(&[C::ReadAuditLog])),
+    ("Workspace.inboundEvents", ws(&[C::ReadInboundEvents])),
+    ("Workspace.inboundEvent", ws(&[C::ReadInboundEvents])),
     ("Mutation.login", Need::Public),
     ("Mutation.refreshSession", Need::Public),
     ("Mutation.logout", Need::Person),
@@ -173,6 +178,7 @@ pub const GRAPHQL_FIELDS: &[(&str, Need)] = &[
     ("Mutation.bulkUpdateConversations", ws(&[C::Reply])),
     ("Mutation.sendMessage", ws(&[C::Reply])),
     ("Mutation.markNotificationRead", ws(&[C::ReadOwnNotifications])),
+    ("Mutation.retryInboundEvent", ws(&[C::ManageChannels])),
     ("Subscription.conversationEvents", ws(&[C::ReadConversations])),
 ];
 

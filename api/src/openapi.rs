@@ -36,6 +36,8 @@ use crate::rest;
         rest::conversations::create_message,
         rest::notifications::list_notifications, rest::notifications::mark_notification_read,
         rest::hooks::hook_handshake, rest::hooks::hook_delivery,
+        rest::inbound_events::list_inbound_events, rest::inbound_events::get_inbound_event,
+        rest::inbound_events::retry_inbound_event,
     ),
     modifiers(&Security, &StrictVariants, &StandardErrors),
     tags(

@@ -127,6 +127,8 @@ pub enum Capability {
     ReadOwnNotifications,
     /// Push customer messages through the API channel.
     IngestMessages,
+    /// The inbound-event log: platform deliveries and where they stand.
+    ReadInboundEvents,
 }
 
 const O: bool = true;
@@ -165,6 +167,7 @@ const ROLE_MATRIX: &[(Capability, [bool; 5])] = &[
     (Capability::ReadApiKeys, [O, O, X, X, X]),
     (Capability::ReadOwnNotifications, [O, O, O, O, O]),
     (Capability::IngestMessages, [O, O, X, X, X]),
+    (Capability::ReadInboundEvents, [O, O, X, X, X]),
 ];
 
 /// A permission an API key can carry.
@@ -260,6 +263,7 @@ const SCOPE_MATRIX: &[(ApiScope, &[Capability])] = &[
             Capability::ReadWorkspace,
             Capability::ReadChannels,
             Capability::ManageChannels,
+            Capability::ReadInboundEvents,
         ],
     ),
     (
@@ -293,9 +297,14 @@ const SCOPE_MATRIX: &[(ApiScope, &[Capability])] = &[
         ApiScope::AuditRead,
         &[Capability::ReadWorkspace, Capability::ReadAuditLog],
     ),
+    // A partner pushing messages reads where what it pushed stands.
     (
         ApiScope::MessagesIngest,
-        &[Capability::ReadWorkspace, Capability::IngestMessages],
+        &[
+            Capability::ReadWorkspace,
+            Capability::IngestMessages,
+            Capability::ReadInboundEvents,
+        ],
     ),
 ];
 

@@ -33,6 +33,7 @@ enum InboundEvents {
     LeasedUntil,
     ProcessedAt,
     LastError,
+    Outcome,
 }
 
 #[async_trait::async_trait]
@@ -53,6 +54,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(InboundEvents::LeasedUntil))
                     .col(timestamp_with_time_zone_null(InboundEvents::ProcessedAt))
                     .col(text_null(InboundEvents::LastError))
+                    .col(json_binary_null(InboundEvents::Outcome))
                     .foreign_key(
                         ForeignKey::create()
                             .from(InboundEvents::Table, InboundEvents::WorkspaceId)

@@ -7,7 +7,7 @@ use async_graphql::{Context, ID, Object};
 use earshot_core::ids::{ChannelId, ContactId, ConversationId, NotificationId};
 use earshot_core::service::contacts::{self, MergeContacts};
 use earshot_core::service::conversations::{self, BulkUpdate};
-use earshot_core::service::{channels, ingest, messages, notifications};
+use earshot_core::service::{channels, inbound_events, ingest, messages, notifications};
 use earshot_core::tenancy::WorkspaceScope;
 
 use super::care_inputs::{
@@ -17,7 +17,7 @@ use super::care_inputs::{
 use super::context::{GqlResult, core, enter_workspace, parse_id};
 use super::gql;
 use super::loaders::CareLoaders;
-use super::types::{Channel, Contact, Conversation, IngestResult, Message};
+use super::types::{Channel, Contact, Conversation, InboundEvent, IngestResult, Message};
 
 /// The care model's changes.
 #[derive(Default)]
@@ -259,5 +259,20 @@ impl CareMutation {
             .await
             .map_err(gql)?;
         Ok(true)
+    }
+
+    /// Puts a logged delivery that had problems back in line for the worker.
+    async fn retry_inbound_event(
+        &self,
+        ctx: &Context<'_>,
+        workspace_id: ID,
+        event_id: ID,
+    ) -> GqlResult<InboundEvent> {
+        let scope = enter_workspace(ctx, &workspace_id).await?;
+        let id: uuid::Uuid = parse_id(&event_id)?;
+        Ok(inbound_events::retry(core(ctx)?, &scope, id)
+            .await
+            .map_err(gql)?
+            .into())
     }
 }

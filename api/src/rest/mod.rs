@@ -7,6 +7,7 @@ pub mod channels;
 pub mod contacts;
 pub mod conversations;
 pub mod hooks;
+pub mod inbound_events;
 pub mod members;
 pub mod notifications;
 pub mod ops;
@@ -60,6 +61,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(r("/v1/workspaces/{workspace_id}/channels").get(channels::list_channels).post(channels::create_channel))
         .service(r("/v1/workspaces/{workspace_id}/channels/{channel_id}").get(channels::get_channel).patch(channels::update_channel).delete(channels::delete_channel))
         .service(r("/v1/workspaces/{workspace_id}/channels/{channel_id}/inbound").post(channels::push_inbound))
+        .service(r("/v1/workspaces/{workspace_id}/inbound-events").get(inbound_events::list_inbound_events))
+        .service(r("/v1/workspaces/{workspace_id}/inbound-events/{event_id}").get(inbound_events::get_inbound_event))
+        .service(r("/v1/workspaces/{workspace_id}/inbound-events/{event_id}/retry").post(inbound_events::retry_inbound_event))
         .service(r("/v1/workspaces/{workspace_id}/contacts").get(contacts::list_contacts).post(contacts::create_contact))
         .service(r("/v1/workspaces/{workspace_id}/contacts/{contact_id}").get(contacts::get_contact).patch(contacts::update_contact).delete(contacts::delete_contact))
         .service(r("/v1/workspaces/{workspace_id}/contacts/{contact_id}/merge").post(contacts::merge_contacts))

@@ -562,3 +562,103 @@ async fn customers_edits_and_deletions_on_the_platform_are_reflected() {
         "{log:?}"
     );
 }
+
+// ---------------------------------------------------------------- the log, as admins see it
+
+#[tokio::test]
+async fn admins_and_partners_see_where_deliveries_stand_and_retry_those_that_failed() {
+    let (app, a, b) = TestApp::two_workspaces().await;
+    let credentials = json!({ "bot_token": "123:ABC", "secret_token": "care" });
+    let id = channel(&app, &a, "telegram", credentials).await;
+    let hook = format!("/v1/hooks/telegram/{id}");
+    let token = [("x-telegram-bot-api-secret-token", "care")];
+    let events = format!("/v1/workspaces/{}/inbound-events", a.workspace_id);
+    deliver(&app, &hook, &token, &dana_says(1, 42, "First")).await;
+    let pending = app.get_json(&events, &a.token).await;
+    assert_eq!(pending["items"][0]["status"], "pending");
+    assert_eq!(process(&app).await, 1);
+
+    // Logged, then the channel is turned off before the worker gets to it.
+    deliver(&app, &hook, &token, &dana_says(2, 43, "Second")).await;
+    let channel_path = format!("/v1/workspaces/{}/channels/{id}", a.workspace_id);
+    let off = app
+        .patch(&channel_path, &a.token, json!({ "health": "disabled" }))
+        .await;
+    assert_eq!(off.status(), 200);
+    assert_eq!(process(&app).await, 1);
+
+    let failed = app
+        .get_json(&format!("{events}?status=failed"), &a.token)
+        .await;
+    let failed = failed["items"].as_array().unwrap();
+    assert_eq!(failed.len(), 1);
+    assert!(
+        str_of(&failed[0]["last_error"]).contains("disabled"),
+        "{failed:?}"
+    );
+    let processed = app
+        .get_json(&format!("{events}?status=processed"), &a.token)
+        .await;
+    let done = &processed["items"][0];
+    assert_eq!(done["messages"][0]["platform_message_id"], "5000000001:42");
+    assert!(done["messages"][0]["conversation_id"].is_string());
+    let log = app.inbound_events().await;
+    assert_eq!(
+        log[0].body, "",
+        "a delivery applied in full keeps no copy of the words"
+    );
+    assert!(
+        log[1].body.contains("Second"),
+        "one to retry keeps its body"
+    );
+
+    // A partner that pushes reads where its deliveries stand; another workspace sees none.
+    let (_, partner) = app.api_key(&a, &["messages:ingest"]).await;
+    let one = format!("{events}/{}", str_of(&done["id"]));
+    assert_eq!(app.get_json(&one, &partner).await["status"], "processed");
+    let theirs = format!(
+        "/v1/workspaces/{}/inbound-events/{}",
+        b.workspace_id,
+        str_of(&done["id"])
+    );
+    assert_problem(app.get(&theirs, &b.token).await, 404, "not_found").await;
+    assert_problem(
+        app.post(&format!("{theirs}/retry"), &b.token, json!({}))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+
+    // Retrying what went through changes nothing; what failed goes back in line.
+    let retried_done = app.post(&format!("{one}/retry"), &a.token, json!({})).await;
+    assert_problem(retried_done, 409, "not_failed").await;
+    let on = app
+        .patch(&channel_path, &a.token, json!({ "health": "active" }))
+        .await;
+    assert_eq!(on.status(), 200);
+    let again = format!("{events}/{}/retry", str_of(&failed[0]["id"]));
+    let retried = app.post(&again, &a.token, json!({})).await;
+    assert_eq!(retried.status(), 200);
+    assert_eq!(retried.json::<Value>().await.unwrap()["status"], "pending");
+    assert_eq!(process(&app).await, 1);
+    let listed = app.get_json(&events, &a.token).await;
+    assert!(
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["status"] == "processed")
+    );
+    assert_eq!(conversations(&app, &a).await.len(), 1);
+    let audit = app
+        .get_json(
+            &format!(
+                "/v1/workspaces/{}/audit-log?action=inbound_event.retried",
+                a.workspace_id
+            ),
+            &a.token,
+        )
+        .await;
+    assert_eq!(audit["items"].as_array().unwrap().len(), 1);
+}

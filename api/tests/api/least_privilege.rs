@@ -176,6 +176,7 @@ fn graphql_operation(field: &str) -> String {
             q(&format!("{name}(id: $id) {{ id }}"))
         }
         ("Workspace", "contactExport") => q("contactExport(id: $id)"),
+        ("Workspace", "inboundEvent") => q("inboundEvent(id: $id) { id }"),
         ("Workspace", "members") => q("members { items { userId } }"),
         ("Workspace", "auditLog") => q("auditLog { items { id } }"),
         ("Workspace", _) => q(&format!("{name} {{ items {{ id }} }}")),
@@ -238,6 +239,9 @@ fn graphql_operation(field: &str) -> String {
         ),
         ("Mutation", "markNotificationRead") => {
             m("markNotificationRead(workspaceId: $ws, notificationId: $id)")
+        }
+        ("Mutation", "retryInboundEvent") => {
+            m("retryInboundEvent(workspaceId: $ws, eventId: $id) { id }")
         }
         other => panic!("no operation written for {other:?}"),
     }

@@ -70,6 +70,7 @@ impl Route {
             "{contact}",
             "{conversation}",
             "{notification}",
+            "{event}",
         ];
         let in_body = ["{heir}", "{source}", "{picked}", "{recipient}", "{via}"];
         in_path.iter().any(|p| self.path.contains(p)) || in_body.iter().any(|p| body.contains(p))
@@ -349,6 +350,27 @@ fn care_routes() -> Vec<Route> {
             204,
         ),
         route(
+            M::GET,
+            "/v1/workspaces/{ws}/inbound-events",
+            None,
+            OWNER_ADMIN,
+            200,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/inbound-events/{event}",
+            None,
+            OWNER_ADMIN,
+            200,
+        ),
+        route(
+            M::POST,
+            "/v1/workspaces/{ws}/inbound-events/{event}/retry",
+            None,
+            OWNER_ADMIN,
+            200,
+        ),
+        route(
             M::POST,
             "/v1/workspaces/{ws}/contacts/{contact}/merge",
             Some(json!({ "source_id": "{source}" })),
@@ -435,7 +457,8 @@ fn routes_in_the_route_table() -> Vec<(String, String)> {
             .replace("{channel_id}", "{channel}")
             .replace("{contact_id}", "{contact}")
             .replace("{conversation_id}", "{conversation}")
-            .replace("{notification_id}", "{notification}");
+            .replace("{notification_id}", "{notification}")
+            .replace("{event_id}", "{event}");
         if !path.starts_with("/v1/workspaces/") && !path.starts_with("/v1/orgs/{org}") {
             continue;
         }
@@ -463,6 +486,7 @@ struct Ids {
     contact: String,
     conversation: String,
     notification: String,
+    event: String,
     source: String,
     picked: String,
     recipient: String,
@@ -487,6 +511,7 @@ impl Ids {
             contact: random_id(),
             conversation: random_id(),
             notification: random_id(),
+            event: random_id(),
             source: random_id(),
             picked: random_id(),
             recipient: random_id(),
@@ -507,7 +532,8 @@ impl Ids {
             channel: bad.clone(),
             contact: bad.clone(),
             conversation: bad.clone(),
-            notification: bad,
+            notification: bad.clone(),
+            event: bad,
             ..Ids::random()
         }
     }
@@ -534,6 +560,7 @@ impl Ids {
             .replace("{contact}", &self.contact)
             .replace("{conversation}", &self.conversation)
             .replace("{notification}", &self.notification)
+            .replace("{event}", &self.event)
             .replace("{source}", &self.source)
             .replace("{picked}", &self.picked)
             .replace("{recipient}", &self.recipient)
@@ -636,6 +663,7 @@ impl Side {
             contact: self.care.contact.clone(),
             conversation: self.care.conversation.clone(),
             notification: self.notification.clone(),
+            event: self.care.event.clone(),
             source: self.care.source.clone(),
             picked: self.care.conversation.clone(),
             recipient: self.care.contact.clone(),
@@ -665,13 +693,15 @@ async fn side(app: &TestApp, t: Tenant) -> Side {
 }
 
 /// The care objects of a workspace: an `api` channel, a conversation a customer started
-/// through it and that customer's contact, and a second contact to merge into the first.
+/// through it and that customer's contact, a second contact to merge into the first, and a
+/// platform delivery the worker could not read (to be retried).
 #[derive(Clone, Debug)]
 struct Care {
     channel: String,
     contact: String,
     conversation: String,
     source: String,
+    event: String,
 }
 
 async fn care(app: &TestApp, t: &Tenant, n: &str) -> Care {
@@ -693,7 +723,31 @@ async fn care(app: &TestApp, t: &Tenant, n: &str) -> Care {
         contact: str_of(&pushed["conversation"]["contact"]["id"]),
         conversation: str_of(&pushed["conversation"]["id"]),
         source: str_of(&source["id"]),
+        event: failed_delivery(app, t, n).await,
     }
+}
+
+/// A Telegram delivery the worker could not read; returns its id in the log.
+async fn failed_delivery(app: &TestApp, t: &Tenant, n: &str) -> String {
+    let ws = format!("/v1/workspaces/{}", t.workspace_id);
+    let body = json!({ "kind": "telegram", "name": format!("Bot {n}"),
+        "credentials": { "bot_token": "1:A", "secret_token": "hook" } });
+    let bot = str_of(&post_ok(app, &format!("{ws}/channels"), &t.token, body).await["id"]);
+    let delivered = app
+        .client
+        .post(app.url(&format!("/v1/hooks/telegram/{bot}")))
+        .header("x-telegram-bot-api-secret-token", "hook")
+        .json(&json!({ "unreadable": n }))
+        .send()
+        .await
+        .expect("delivery sent");
+    assert_eq!(delivered.status(), 200);
+    earshot_worker::Consumer::Inbound
+        .run_once(&app.core, chrono::Utc::now())
+        .await
+        .expect("processed");
+    let path = format!("{ws}/inbound-events?status=failed&channel_id={bot}");
+    str_of(&get_ok(app, &path, &t.token).await["items"][0]["id"])
 }
 
 /// Has the author of `token` mention a colleague, given as (user id, token), in a note;
@@ -1014,6 +1068,7 @@ async fn objects(app: &TestApp, t: &Tenant, n: &str) -> (Ids, Care) {
         contact: care.contact.clone(),
         conversation: care.conversation.clone(),
         notification: random_id(),
+        event: care.event.clone(),
         source: care.source.clone(),
         picked: care.conversation.clone(),
         recipient: care.contact.clone(),

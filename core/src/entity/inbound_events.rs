@@ -19,6 +19,8 @@ pub struct Model {
     pub processed_at: Option<DateTimeUtc>,
     #[sea_orm(column_type = "Text", nullable)]
     pub last_error: Option<String>,
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub outcome: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ use sea_orm::{
 use crate::Result;
 use crate::entity::inbound_events;
 use crate::entity::inbound_events::Column as C;
+use crate::views::InboundStatus;
 
 /// One verified delivery about to be logged.
 #[derive(Debug, Clone)]
@@ -43,6 +44,7 @@ pub(crate) async fn append(
         leased_until: Set(None),
         processed_at: Set(None),
         last_error: Set(None),
+        outcome: Set(None),
     });
     let written = inbound_events::Entity::insert_many(models)
         .on_conflict_do_nothing_on([
@@ -89,19 +91,98 @@ pub(crate) async fn lease(
     Ok(due)
 }
 
-/// Records that a delivery was processed, with what could not be applied, if anything.
+/// How processing a delivery ended.
+pub(crate) struct Finished {
+    pub at: DateTime<Utc>,
+    /// What could not be applied, if anything.
+    pub problems: Option<String>,
+    /// The messages it stored or found stored (ids only).
+    pub outcome: serde_json::Value,
+}
+
+/// Records that a delivery was processed. A delivery applied in full no longer keeps its
+/// body: the customers' words are in their messages now, where erasure finds them; one with
+/// problems keeps it, to be retried.
 pub(crate) async fn mark_processed(
     conn: &impl ConnectionTrait,
     id: uuid::Uuid,
-    at: DateTime<Utc>,
-    problems: Option<String>,
+    finished: Finished,
 ) -> Result<()> {
-    inbound_events::Entity::update_many()
-        .col_expr(C::ProcessedAt, Expr::value(at))
+    let mut update = inbound_events::Entity::update_many()
+        .col_expr(C::ProcessedAt, Expr::value(finished.at))
         .col_expr(C::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(C::LastError, Expr::value(problems))
+        .col_expr(C::Outcome, Expr::value(finished.outcome));
+    if finished.problems.is_none() {
+        update = update.col_expr(C::Body, Expr::value(""));
+    }
+    update
+        .col_expr(C::LastError, Expr::value(finished.problems))
         .filter(C::Id.eq(id))
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// A page of a workspace's logged deliveries, newest first.
+pub(crate) async fn list(
+    conn: &impl ConnectionTrait,
+    scope: &crate::tenancy::WorkspaceScope,
+    filter: &InboundFilter,
+    page: crate::pagination::PageRequest,
+) -> Result<Vec<inbound_events::Model>> {
+    let mut select = super::scoped::scoped::<inbound_events::Entity>(scope);
+    if let Some(channel) = filter.channel {
+        select = select.filter(C::ChannelId.eq(channel));
+    }
+    select = match filter.status {
+        Some(InboundStatus::Pending) => select.filter(C::ProcessedAt.is_null()),
+        Some(InboundStatus::Processed) => select
+            .filter(C::ProcessedAt.is_not_null())
+            .filter(C::LastError.is_null()),
+        Some(InboundStatus::Failed) => select.filter(C::LastError.is_not_null()),
+        None => select,
+    };
+    Ok(
+        super::paged(select, C::Id, page, super::Direction::NewestFirst)
+            .all(conn)
+            .await?,
+    )
+}
+
+/// Which deliveries a list shows.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct InboundFilter {
+    pub channel: Option<uuid::Uuid>,
+    pub status: Option<InboundStatus>,
+}
+
+/// One logged delivery of the scope's workspace.
+pub(crate) async fn get(
+    conn: &impl ConnectionTrait,
+    scope: &crate::tenancy::WorkspaceScope,
+    id: uuid::Uuid,
+) -> Result<inbound_events::Model> {
+    super::scoped::scoped::<inbound_events::Entity>(scope)
+        .filter(C::Id.eq(id))
+        .one(conn)
+        .await?
+        .ok_or(crate::Error::NotFound)
+}
+
+/// Puts a delivery that had problems back in line; `false` when it had none.
+pub(crate) async fn requeue_failed(
+    conn: &impl ConnectionTrait,
+    scope: &crate::tenancy::WorkspaceScope,
+    id: uuid::Uuid,
+) -> Result<bool> {
+    let done = inbound_events::Entity::update_many()
+        .col_expr(C::ProcessedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(C::LastError, Expr::value(Option::<String>::None))
+        .col_expr(C::Attempts, Expr::value(0))
+        .filter(C::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(C::Id.eq(id))
+        .filter(C::LastError.is_not_null())
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected == 1)
 }

@@ -4,7 +4,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 
 use crate::entity::{
     api_keys, audit_log, channels, contact_identities, contacts, conversation_tags, conversations,
-    messages, notifications, team_members, teams, workspace_members,
+    inbound_events, messages, notifications, team_members, teams, workspace_members,
 };
 use crate::tenancy::WorkspaceScope;
 use crate::{Error, Result};
@@ -62,6 +62,7 @@ workspace_owned!(
     contacts,
     conversation_tags,
     conversations,
+    inbound_events,
     messages,
     notifications,
     team_members,

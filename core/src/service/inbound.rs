@@ -13,8 +13,9 @@ use serde_json::Value;
 use crate::channels::parse::{self, Account, Item};
 use crate::entity::inbound_events;
 use crate::ids::{ChannelId, OrgId, WorkspaceId};
+use crate::repo::inbound_events::Finished;
 use crate::tenancy::WorkspaceScope;
-use crate::views::ChannelKind;
+use crate::views::{ChannelKind, InboundMessageRef};
 use crate::{Core, Error, Result, repo};
 
 use super::{ingest, messages};
@@ -51,13 +52,7 @@ pub async fn process_due(core: &Core, now: DateTime<Utc>) -> Result<Processed> {
             }
             Err(err) if delivery.attempts + 1 >= MAX_ATTEMPTS => {
                 let problem = format!("set aside after {MAX_ATTEMPTS} attempts: {err}");
-                repo::inbound_events::mark_processed(
-                    core.db().conn(),
-                    delivery.id,
-                    now,
-                    Some(problem),
-                )
-                .await?;
+                finish(core, delivery.id, Some(problem), Vec::new()).await?;
             }
             // Left leased: it is tried again when the lease runs out.
             Err(err) => return Err(err),
@@ -68,42 +63,60 @@ pub async fn process_due(core: &Core, now: DateTime<Utc>) -> Result<Processed> {
 
 /// Applies one delivery; how many customers' messages it stored.
 async fn process_one(core: &Core, delivery: &inbound_events::Model) -> Result<usize> {
-    let conn = core.db().conn();
     let Some((channel_id, kind, settings, scope)) = target(core, delivery).await? else {
         let gone = Some("the channel no longer exists".to_owned());
-        repo::inbound_events::mark_processed(conn, delivery.id, Utc::now(), gone).await?;
+        finish(core, delivery.id, gone, Vec::new()).await?;
         return Ok(0);
     };
     let parsed = match parse::parse(kind, &delivery.body, &account(kind, &settings)) {
         Ok(parsed) => parsed,
         Err(unreadable) => {
             let problem = Some(format!("unreadable: {unreadable}"));
-            repo::inbound_events::mark_processed(conn, delivery.id, Utc::now(), problem).await?;
+            finish(core, delivery.id, problem, Vec::new()).await?;
             return Ok(0);
         }
     };
     let mut stored = 0;
     let mut problems = Vec::new();
+    let mut messages = Vec::new();
     for item in parsed.items {
         match apply(core, &scope, channel_id, item).await {
-            Ok(Applied::Stored) => stored += 1,
-            Ok(_) => {}
+            Ok(applied) => {
+                if let Applied::Stored(message) | Applied::Repeat(message) = &applied {
+                    messages.push(message.clone());
+                }
+                stored += usize::from(matches!(applied, Applied::Stored(_)));
+            }
             Err(err @ (Error::Unavailable(_) | Error::Internal(_))) => return Err(err),
             Err(refused) => problems.push(refused.to_string()),
         }
     }
     let problems = (!problems.is_empty()).then(|| problems.join("; "));
-    repo::inbound_events::mark_processed(conn, delivery.id, Utc::now(), problems).await?;
+    finish(core, delivery.id, problems, messages).await?;
     Ok(stored)
 }
 
+async fn finish(
+    core: &Core,
+    id: uuid::Uuid,
+    problems: Option<String>,
+    messages: Vec<InboundMessageRef>,
+) -> Result<()> {
+    let finished = Finished {
+        at: Utc::now(),
+        problems,
+        outcome: serde_json::to_value(messages).map_err(|e| Error::Internal(e.into()))?,
+    };
+    repo::inbound_events::mark_processed(core.db().conn(), id, finished).await
+}
+
 /// What applying one item did.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Applied {
     /// A customer's message, stored.
-    Stored,
+    Stored(InboundMessageRef),
     /// A customer's message stored before (a redelivery).
-    Repeat,
+    Repeat(InboundMessageRef),
     /// The brand's own message coming back: left out.
     Echo,
     /// A customer's edit or deletion, reflected on the stored message.
@@ -115,10 +128,10 @@ enum Applied {
 }
 
 impl Applied {
-    fn label(self) -> &'static str {
+    fn label(&self) -> &'static str {
         match self {
-            Applied::Stored => "stored",
-            Applied::Repeat => "repeat",
+            Applied::Stored(_) => "stored",
+            Applied::Repeat(_) => "repeat",
             Applied::Echo => "echo",
             Applied::Changed => "changed",
             Applied::Unknown => "unknown_message",
@@ -134,10 +147,18 @@ async fn apply(
     item: Item,
 ) -> Result<Applied> {
     let applied = match item {
-        Item::Message(message) => match ingest::ingest(core, scope, channel, *message).await? {
-            outcome if outcome.duplicate => Applied::Repeat,
-            _ => Applied::Stored,
-        },
+        Item::Message(message) => {
+            let outcome = ingest::ingest(core, scope, channel, *message).await?;
+            let stored = InboundMessageRef {
+                platform_message_id: outcome.message.platform_message_id.unwrap_or_default(),
+                message_id: outcome.message.id,
+                conversation_id: outcome.conversation.id,
+            };
+            match outcome.duplicate {
+                true => Applied::Repeat(stored),
+                false => Applied::Stored(stored),
+            }
+        }
         Item::Echo { .. } => Applied::Echo,
         Item::Edited {
             platform_message_id,

@@ -12,6 +12,7 @@ pub mod conversations;
 pub mod hooks;
 pub mod idempotency;
 pub mod inbound;
+pub mod inbound_events;
 pub mod inbox;
 pub mod ingest;
 pub mod me;

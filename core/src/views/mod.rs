@@ -4,12 +4,14 @@ mod audit;
 mod care;
 mod credentials;
 mod identity;
+mod inbound;
 mod workspace;
 
 pub use audit::*;
 pub use care::*;
 pub use credentials::*;
 pub use identity::*;
+pub use inbound::*;
 pub use workspace::*;
 
 use serde::{Deserialize, Deserializer};

@@ -5,6 +5,7 @@ pub(crate) mod care_enums;
 mod conversation;
 mod credentials;
 mod identity;
+pub(crate) mod inbound;
 mod workspace;
 pub(crate) mod workspace_care;
 
@@ -12,6 +13,7 @@ pub use care::*;
 pub use conversation::*;
 pub use credentials::*;
 pub use identity::*;
+pub use inbound::{GqlInboundStatus, InboundEvent};
 pub use workspace::*;
 
 use async_graphql::{Enum, ID, OutputType, SimpleObject};
@@ -34,6 +36,7 @@ pub(crate) fn id(value: impl ToString) -> ID {
 #[graphql(concrete(name = "ConversationPage", params(Conversation)))]
 #[graphql(concrete(name = "MessagePage", params(Message)))]
 #[graphql(concrete(name = "NotificationPage", params(Notification)))]
+#[graphql(concrete(name = "InboundEventPage", params(InboundEvent)))]
 pub struct PageOf<T: OutputType> {
     /// The items.
     pub items: Vec<T>,

@@ -15,7 +15,8 @@ use super::care_enums::{
 };
 use super::workspace_care::{self as care_fields, InboxFilter};
 use super::{
-    ApiKey, Channel, Contact, Conversation, GqlAgentVisibility, GqlRole, Notification, PageOf, id,
+    ApiKey, Channel, Contact, Conversation, GqlAgentVisibility, GqlInboundStatus, GqlRole,
+    InboundEvent, Notification, PageOf, id,
 };
 use crate::graphql::context::{GqlResult, core, enter_workspace, page, parse_id, require_field};
 use crate::graphql::gql;
@@ -273,6 +274,25 @@ impl Workspace {
     ) -> GqlResult<PageOf<Notification>> {
         let unread = unread.unwrap_or(false);
         care_fields::list_notifications(ctx, self.care(ctx).await?, unread, limit, cursor).await
+    }
+
+    /// Logged platform deliveries, newest first: of one channel, or in one status.
+    async fn inbound_events(
+        &self,
+        ctx: &Context<'_>,
+        channel_id: Option<ID>,
+        status: Option<GqlInboundStatus>,
+        limit: Option<u64>,
+        cursor: Option<String>,
+    ) -> GqlResult<PageOf<InboundEvent>> {
+        let page = page(ctx, limit, cursor)?;
+        let scope = self.scope(ctx).await?;
+        super::inbound::list(ctx, &scope, channel_id, status, page).await
+    }
+
+    /// One logged delivery.
+    async fn inbound_event(&self, ctx: &Context<'_>, id: ID) -> GqlResult<InboundEvent> {
+        super::inbound::one(ctx, &self.scope(ctx).await?, &id).await
     }
 
     /// Audit entries, newest first.

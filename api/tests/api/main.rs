@@ -12,6 +12,7 @@ mod ingest;
 mod least_privilege;
 mod operations;
 mod outbox;
+mod pushed;
 mod readme;
 mod resources;
 mod strict_input;

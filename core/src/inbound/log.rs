@@ -21,7 +21,7 @@ const QUEUE: usize = 16_384;
 /// What appending a delivery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Appended {
-    /// The log row written (for a duplicate, the id this delivery would have had).
+    /// The log row written, or for a duplicate the row logged before.
     pub id: uuid::Uuid,
     /// The same delivery (same channel and platform id) was logged before: nothing changed.
     pub duplicate: bool,
@@ -77,14 +77,42 @@ async fn write_batches(db: Db, mut incoming: mpsc::Receiver<Pending>) {
     }
 }
 
+type LoggedBefore = std::collections::HashMap<(uuid::Uuid, String), uuid::Uuid>;
+
+/// Writes the rows; returns the ids written and, for the repeats, the rows logged before.
+async fn append_rows(
+    db: &Db,
+    rows: Vec<NewInboundEvent>,
+) -> Result<(Vec<uuid::Uuid>, LoggedBefore)> {
+    let keys: Vec<(uuid::Uuid, String)> = rows
+        .iter()
+        .map(|row| (row.channel_id, row.platform_event_id.clone()))
+        .collect();
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|row| row.id).collect();
+    let written = repo::inbound_events::append(db.conn(), rows).await?;
+    let repeats: Vec<(uuid::Uuid, String)> = keys
+        .into_iter()
+        .zip(ids)
+        .filter(|(_, id)| !written.contains(id))
+        .map(|(key, _)| key)
+        .collect();
+    let logged_before = repo::inbound_events::logged_ids(db.conn(), &repeats).await?;
+    Ok((written, logged_before))
+}
+
 async fn write_batch(db: &Db, batch: Vec<Pending>) {
     metrics::histogram!("earshot_inbound_log_batch_size").record(batch.len() as f64);
     let rows: Vec<NewInboundEvent> = batch.iter().map(|p| p.row.clone()).collect();
-    match repo::inbound_events::append(db.conn(), rows).await {
-        Ok(written) => {
+    match append_rows(db, rows).await {
+        Ok((written, logged_before)) => {
             for pending in batch {
-                let id = pending.row.id;
-                let duplicate = !written.contains(&id);
+                let row = &pending.row;
+                let duplicate = !written.contains(&row.id);
+                let key = (row.channel_id, row.platform_event_id.clone());
+                let id = match logged_before.get(&key) {
+                    Some(logged) if duplicate => *logged,
+                    _ => row.id,
+                };
                 let _ = pending.reply.send(Ok(Appended { id, duplicate }));
             }
         }

@@ -23,6 +23,8 @@ pub(crate) struct NewInboundEvent {
     pub platform_event_id: String,
     pub body: String,
     pub received_at: DateTime<Utc>,
+    /// Kept from the worker until then: the request that logged it is storing it itself.
+    pub held_until: Option<DateTime<Utc>>,
 }
 
 /// Appends deliveries in one statement; those already logged (same channel and platform
@@ -41,7 +43,7 @@ pub(crate) async fn append(
         body: Set(row.body),
         received_at: Set(row.received_at),
         attempts: Set(0),
-        leased_until: Set(None),
+        leased_until: Set(row.held_until),
         processed_at: Set(None),
         last_error: Set(None),
         outcome: Set(None),
@@ -57,6 +59,30 @@ pub(crate) async fn append(
         TryInsertResult::Inserted(ids) => ids,
         TryInsertResult::Empty | TryInsertResult::Conflicted => Vec::new(),
     })
+}
+
+/// The rows already logged for these (channel, platform id) pairs, by pair.
+pub(crate) async fn logged_ids(
+    conn: &impl ConnectionTrait,
+    keys: &[(uuid::Uuid, String)],
+) -> Result<std::collections::HashMap<(uuid::Uuid, String), uuid::Uuid>> {
+    if keys.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let channels = keys.iter().map(|(channel, _)| *channel);
+    let platform_ids = keys.iter().map(|(_, id)| id.clone());
+    let rows: Vec<(uuid::Uuid, uuid::Uuid, String)> = inbound_events::Entity::find()
+        .select_only()
+        .columns([C::Id, C::ChannelId, C::PlatformEventId])
+        .filter(C::ChannelId.is_in(channels))
+        .filter(C::PlatformEventId.is_in(platform_ids))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, channel, platform_id)| ((channel, platform_id), id))
+        .collect())
 }
 
 /// Leases up to `limit` deliveries not yet processed (nor leased by another worker), oldest

@@ -174,6 +174,7 @@ fn logged_row(
         platform_event_id: platform_event_id(kind, text),
         body: text.to_owned(),
         received_at: Utc::now(),
+        held_until: None,
     })
 }
 

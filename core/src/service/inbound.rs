@@ -22,7 +22,7 @@ use super::{ingest, messages};
 use crate::repo::messages::PlatformChange;
 
 /// How long a worker holds a delivery before another may take it.
-const LEASE: TimeDelta = TimeDelta::seconds(60);
+pub(crate) const LEASE: TimeDelta = TimeDelta::seconds(60);
 /// Most deliveries one turn takes.
 const BATCH: u64 = 100;
 /// Tries before a delivery that keeps failing is set aside with its error.
@@ -94,6 +94,31 @@ async fn process_one(core: &Core, delivery: &inbound_events::Model) -> Result<us
     let problems = (!problems.is_empty()).then(|| problems.join("; "));
     finish(core, delivery.id, problems, messages).await?;
     Ok(stored)
+}
+
+/// A pushed message stored (or refused) before its answer: its logged delivery is done.
+/// When the database was away, the delivery is left to the worker once its hold runs out.
+pub(crate) async fn record_pushed(
+    core: &Core,
+    id: uuid::Uuid,
+    stored: &Result<super::ingest::IngestOutcome>,
+) -> Result<()> {
+    match stored {
+        Ok(outcome) => {
+            let message = InboundMessageRef {
+                platform_message_id: outcome
+                    .message
+                    .platform_message_id
+                    .clone()
+                    .unwrap_or_default(),
+                message_id: outcome.message.id,
+                conversation_id: outcome.conversation.id,
+            };
+            finish(core, id, None, vec![message]).await
+        }
+        Err(Error::Unavailable(_) | Error::Internal(_)) => Ok(()),
+        Err(refused) => finish(core, id, Some(refused.to_string()), Vec::new()).await,
+    }
 }
 
 async fn finish(

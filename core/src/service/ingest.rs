@@ -10,6 +10,7 @@ use crate::care::{self, CustomerMessageEffect};
 use crate::entity::{channels, contact_identities, conversations};
 use crate::events::{self, Event};
 use crate::ids::{ChannelId, ContactId, ConversationId};
+use crate::inbound::{Appended, NewInboundEvent};
 use crate::repo;
 use crate::repo::contacts::IdentityFields;
 use crate::repo::messages::{Author, NewMessage as StoredMessage};
@@ -31,7 +32,7 @@ const MAX_ATTEMPTS: u32 = 3;
 const LABEL_WINDOW: u64 = 5;
 
 /// Who wrote an inbound message, as the platform tells it.
-#[derive(Debug, Clone, PartialEq, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InboundAuthor {
     /// The platform's user id (a string, whatever the platform).
@@ -51,7 +52,7 @@ pub struct InboundAuthor {
 
 /// A customer message pushed by a partner (`POST …/channels/{id}/inbound`) or parsed from a
 /// platform delivery.
-#[derive(Debug, Clone, PartialEq, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InboundMessage {
     /// The platform's id of the message: a second delivery with the same id changes nothing.
@@ -153,13 +154,49 @@ fn validate(input: &InboundMessage) -> Result<()> {
     }
 }
 
-/// A message a partner pushes into an `api` channel.
+/// A message a partner pushes into an `api` channel, stored before the answer. It goes
+/// through the inbound-event log as platform deliveries do.
 pub async fn push(
     core: &Core,
     scope: &WorkspaceScope,
     channel_id: ChannelId,
     input: InboundMessage,
 ) -> Result<IngestOutcome> {
+    // Held from the worker while this request stores it; the worker takes it if that fails.
+    let appended = log_push(core, scope, channel_id, &input, true).await?;
+    let stored = ingest(core, scope, channel_id, input).await;
+    if !appended.duplicate {
+        // Not recorded now, the delivery is processed again by the worker: a repeat.
+        if let Err(err) = super::inbound::record_pushed(core, appended.id, &stored).await {
+            tracing::warn!(error = %err, delivery = %appended.id, "recording a pushed message failed");
+        }
+    }
+    stored
+}
+
+/// A message a partner pushes into an `api` channel, answered once it is logged; the worker
+/// stores it (`GET …/inbound-events/{id}` tells where it stands).
+pub async fn push_async(
+    core: &Core,
+    scope: &WorkspaceScope,
+    channel_id: ChannelId,
+    input: InboundMessage,
+) -> Result<Appended> {
+    let appended = log_push(core, scope, channel_id, &input, false).await?;
+    if !appended.duplicate {
+        core.bus().inbound_logged();
+    }
+    Ok(appended)
+}
+
+/// Checks a pushed message as ingesting it would, and appends it to the inbound-event log.
+async fn log_push(
+    core: &Core,
+    scope: &WorkspaceScope,
+    channel_id: ChannelId,
+    input: &InboundMessage,
+    held: bool,
+) -> Result<Appended> {
     scope.require(Capability::IngestMessages)?;
     let channel = repo::channels::get(core.db().conn(), scope, channel_id).await?;
     if channel.kind != ChannelKind::Api.as_str() {
@@ -168,7 +205,22 @@ pub async fn push(
             "only api channels take pushed messages; platforms deliver to /v1/hooks",
         ));
     }
-    ingest(core, scope, channel_id, input).await
+    super::channels::ensure_enabled(&channel)?;
+    validate(input)?;
+    clean_attachments(input.attachments.clone())?;
+    let row = NewInboundEvent {
+        id: uuid::Uuid::now_v7(),
+        workspace_id: channel.workspace_id,
+        channel_id: channel.id,
+        kind: ChannelKind::Api.as_str().to_owned(),
+        platform_event_id: input.platform_message_id.clone(),
+        body: serde_json::to_string(input).map_err(|e| Error::Internal(e.into()))?,
+        received_at: Utc::now(),
+        held_until: held.then(|| Utc::now() + super::inbound::LEASE),
+    };
+    core.inbound_log()
+        .append(row, core.config().database.wait)
+        .await
 }
 
 /// Ingests one inbound message on a channel of the scope's workspace.

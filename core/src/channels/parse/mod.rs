@@ -102,18 +102,16 @@ pub fn parse(kind: ChannelKind, body: &str, account: &Account) -> Result<Parsed,
     let value: serde_json::Value =
         serde_json::from_str(body).map_err(|e| ParseError(format!("not JSON: {e}")))?;
     match kind {
+        ChannelKind::Api => api::parse(value),
         ChannelKind::Telegram => telegram::parse(&value, account),
         ChannelKind::X => x::parse(&value, account),
         ChannelKind::Facebook | ChannelKind::Instagram | ChannelKind::Whatsapp => {
             meta::parse(kind, &value, account)
         }
-        other => Err(ParseError(format!(
-            "deliveries of {} are not read yet",
-            other.as_str()
-        ))),
     }
 }
 
+mod api;
 mod meta;
 mod telegram;
 mod x;

@@ -33,6 +33,7 @@ struct Inner {
     bus: EventBus,
     inbound_log: InboundLog,
     word_stats: WordStats,
+    http: std::sync::OnceLock<reqwest::Client>,
 }
 
 impl std::fmt::Debug for Core {
@@ -79,6 +80,7 @@ impl Core {
             jwt,
             redis,
             word_stats: WordStats::default(),
+            http: std::sync::OnceLock::new(),
         })))
     }
 
@@ -117,6 +119,11 @@ impl Core {
     /// The event bus live subscriptions listen to.
     pub fn bus(&self) -> &EventBus {
         &self.0.bus
+    }
+
+    /// The client that calls the platforms: rustls, no redirects, bounded waits.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        self.0.http.get_or_init(platform_client)
     }
 
     /// The inbound-event log's writer.
@@ -199,4 +206,18 @@ async fn connect_redis(url: &str) -> Result<(redis::Client, redis::aio::Connecti
 async fn redis_ping(mut conn: redis::aio::ConnectionManager) -> Result<()> {
     let _: String = redis::cmd("PING").query_async(&mut conn).await?;
     Ok(())
+}
+
+/// The HTTP client for platform calls. A platform that does not answer within the timeout
+/// is retried later like one that failed.
+fn platform_client() -> reqwest::Client {
+    // reqwest is built without a default TLS provider: the process's is ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .user_agent(concat!("Earshot/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .timeout(std::time::Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
 }

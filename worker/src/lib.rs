@@ -1,6 +1,6 @@
 //! Earshot's background worker: a set of independent consumers (see [`consumers`]) —
 //! snoozed conversations waking, events fanned out to live subscribers, idempotent answers
-//! forgotten; ingestion, SLA clocks and deliveries join them as they arrive.
+//! forgotten, platform deliveries ingested, replies sent; SLA clocks join them next.
 
 pub mod consumers;
 
@@ -20,6 +20,8 @@ pub struct Outcome {
     pub conversations_woken: usize,
     /// Platform deliveries processed from the inbound-event log.
     pub deliveries_processed: usize,
+    /// Replies sent, put off or failed.
+    pub replies_handled: usize,
     /// The consumers whose turn failed (each logged and counted on `/metrics`).
     pub failed: Vec<&'static str>,
 }
@@ -41,6 +43,7 @@ pub async fn run_once_at(core: &Core, now: DateTime<Utc>) -> earshot_core::Resul
                 Consumer::FanOut => outcome.events_relayed = items,
                 Consumer::IdempotencyPurge => outcome.idempotency_records_purged = items as u64,
                 Consumer::Inbound => outcome.deliveries_processed = items,
+                Consumer::Outbound => outcome.replies_handled = items,
             },
             Err(err) => {
                 outcome.failed.push(consumer.name());

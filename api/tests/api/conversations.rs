@@ -475,7 +475,7 @@ async fn inbox_ids(app: &TestApp, desk: &Desk) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn starting_a_conversation_queues_its_first_message() {
+async fn starting_a_conversation_stores_its_first_message() {
     let (app, desk) = desk().await;
     let ada = contact(&app, &desk, "api", "ada").await;
     let (agent, agent_token) = app.member_with_role(&desk.t, "agent").await;
@@ -496,7 +496,8 @@ async fn starting_a_conversation_queues_its_first_message() {
     assert_eq!(messages.len(), 1);
     let first = &messages[0];
     assert_eq!(first["direction"], "outbound");
-    assert_eq!(first["delivery_status"], "queued");
+    // Handed to the partner through the API (the api channel has no callback URL).
+    assert_eq!(first["delivery_status"], "sent");
     assert_eq!(first["visibility"], "private");
     assert_eq!(first["text"], "Your refund is on its way");
     assert_eq!(first["author"]["user_id"], agent.as_str());
@@ -688,7 +689,7 @@ async fn the_history_pages_oldest_first_and_walks_every_message_once() {
 }
 
 #[tokio::test]
-async fn replies_start_queued_and_a_private_reply_keeps_the_conversation_public() {
+async fn a_private_reply_keeps_the_conversation_public() {
     let (app, desk) = desk().await;
     let mut message = inbound("ada", "@Brand my parcel is late");
     message["visibility"] = json!("public");
@@ -701,7 +702,7 @@ async fn replies_start_queued_and_a_private_reply_keeps_the_conversation_public(
     for (reply, visibility) in [(&public, "public"), (&private, "private")] {
         assert_eq!(reply["direction"], "outbound");
         assert_eq!(reply["visibility"], visibility);
-        assert_eq!(reply["delivery_status"], "queued");
+        assert_eq!(reply["delivery_status"], "sent");
         assert_eq!(reply["conversation_id"], id.as_str());
         assert_eq!(reply["author"]["kind"], "user");
         assert_eq!(reply["author"]["user_id"], agent.as_str());

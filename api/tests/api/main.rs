@@ -14,6 +14,7 @@ mod operations;
 mod outbox;
 mod pushed;
 mod readme;
+mod replies_out;
 mod resources;
 mod strict_input;
 mod subscriptions;

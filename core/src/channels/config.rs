@@ -90,8 +90,14 @@ config_struct!(
     }
 );
 config_struct!(
-    /// Settings of an `api` channel: none; partners push messages with an API key.
-    ApiSettings {}
+    /// Settings of an `api` channel: partners push messages in with an API key; replies go
+    /// out to their callback URL when one is set (else partners read them through the API
+    /// and events).
+    ApiSettings {
+        /// Where replies are POSTed, signed per Standard Webhooks with the `webhook_secret`
+        /// credential (private addresses only where `EARSHOT_ALLOW_PRIVATE_TARGETS` allows).
+        callback_url,
+    }
 );
 
 config_struct!(
@@ -154,8 +160,12 @@ config_struct!(
     }
 );
 config_struct!(
-    /// Credentials of an `api` channel: none.
-    ApiCredentials {}
+    /// Credentials of an `api` channel.
+    ApiCredentials {
+        /// Signs replies sent to the callback URL (Standard Webhooks: `whsec_` and base64 of
+        /// 24 to 64 random bytes); needed with a `callback_url`.
+        webhook_secret,
+    }
 );
 
 /// The credentials a kind cannot work without.
@@ -250,7 +260,7 @@ fn check_settings_values(settings: &Value, allow_private: bool) -> Result<()> {
                 "invalid_length",
                 format!("a setting has 1 to {MAX_SETTING} characters"),
             ));
-        } else if name == "api_base_url"
+        } else if (name == "api_base_url" || name == "callback_url")
             && let Err(message) = crate::service::targets::check_url(text, allow_private)
         {
             errors.push(FieldError::new(field, "target_refused", message));
@@ -347,6 +357,12 @@ fn check_credential_values(
                 "invalid_format",
                 "Telegram accepts 1 to 256 of A-Z, a-z, 0-9, _ and -",
             ));
+        } else if name == "webhook_secret" && !is_webhook_secret(text) {
+            errors.push(FieldError::new(
+                field,
+                "invalid_format",
+                "a Standard Webhooks secret: `whsec_` and the base64 of 24 to 64 random bytes",
+            ));
         }
     }
     match errors.is_empty() {
@@ -386,6 +402,14 @@ pub fn shown_settings(kind: ChannelKind, stored: &Value) -> Value {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     Value::Object(kept)
+}
+
+/// `whsec_` and the base64 of 24 to 64 bytes, as Standard Webhooks secrets are.
+fn is_webhook_secret(text: &str) -> bool {
+    use base64::Engine;
+    text.strip_prefix("whsec_")
+        .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+        .is_some_and(|key| (24..=64).contains(&key.len()))
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
-//! What is particular to each platform: how its channels are configured (and, as the
-//! connectors arrive, how its deliveries are verified and parsed).
+//! What is particular to each platform: how its channels are configured, how its
+//! deliveries are verified and parsed, and how replies are sent to it.
 
 pub mod config;
 pub mod parse;
 pub mod schema;
+pub mod send;
 pub mod verify;

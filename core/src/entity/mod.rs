@@ -13,6 +13,7 @@ pub(crate) mod messages;
 pub(crate) mod notifications;
 pub(crate) mod org_members;
 pub(crate) mod organizations;
+pub(crate) mod outbound_sends;
 pub(crate) mod outbox;
 pub(crate) mod refresh_tokens;
 pub(crate) mod sessions;

@@ -31,6 +31,8 @@ pub enum BusMessage {
     Committed,
     /// Platform deliveries were logged: the inbound consumer processes them.
     InboundLogged,
+    /// Replies were queued: the outbound consumer sends them.
+    RepliesQueued,
 }
 
 /// Fans messages out to every subscriber of every API process.
@@ -115,6 +117,12 @@ impl EventBus {
     /// [`EventBus::committed`], nobody waits for it.
     pub fn inbound_logged(&self) {
         self.wake(BusMessage::InboundLogged);
+    }
+
+    /// Wakes the outbound consumer of every worker: replies wait to be sent. As with
+    /// [`EventBus::committed`], nobody waits for it.
+    pub fn replies_queued(&self) {
+        self.wake(BusMessage::RepliesQueued);
     }
 
     fn wake(&self, message: BusMessage) {

@@ -19,9 +19,13 @@ pub enum Event {
     /// A message, reply or note was stored.
     #[serde(rename = "message.created")]
     MessageCreated(Box<MessageAdded>),
-    /// A customer edited or deleted a message on the platform.
+    /// A message changed: a customer edited or deleted it on the platform, or a reply
+    /// got further (sent, delivered, read).
     #[serde(rename = "message.updated")]
     MessageUpdated(Box<MessageAdded>),
+    /// A reply could not be delivered: the platform refused it (see `delivery_error`).
+    #[serde(rename = "message.delivery_failed")]
+    MessageDeliveryFailed(Box<MessageAdded>),
 }
 
 /// The conversation as a change left it.
@@ -67,6 +71,14 @@ impl Event {
         }))
     }
 
+    /// `message.delivery_failed` for a reply its platform refused.
+    pub fn message_delivery_failed(conversation: ConversationView, message: MessageView) -> Self {
+        Event::MessageDeliveryFailed(Box::new(MessageAdded {
+            conversation,
+            message,
+        }))
+    }
+
     /// The wire name, such as `conversation.created`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -74,6 +86,7 @@ impl Event {
             Event::ConversationUpdated(_) => "conversation.updated",
             Event::MessageCreated(_) => "message.created",
             Event::MessageUpdated(_) => "message.updated",
+            Event::MessageDeliveryFailed(_) => "message.delivery_failed",
         }
     }
 
@@ -83,14 +96,18 @@ impl Event {
             Event::ConversationCreated(changed) | Event::ConversationUpdated(changed) => {
                 &changed.conversation
             }
-            Event::MessageCreated(added) | Event::MessageUpdated(added) => &added.conversation,
+            Event::MessageCreated(added)
+            | Event::MessageUpdated(added)
+            | Event::MessageDeliveryFailed(added) => &added.conversation,
         }
     }
 
     /// The message, for `message.created`.
     pub fn message(&self) -> Option<&MessageView> {
         match self {
-            Event::MessageCreated(added) | Event::MessageUpdated(added) => Some(&added.message),
+            Event::MessageCreated(added)
+            | Event::MessageUpdated(added)
+            | Event::MessageDeliveryFailed(added) => Some(&added.message),
             _ => None,
         }
     }

@@ -113,3 +113,66 @@ pub(crate) async fn delete(
 ) -> Result<()> {
     delete_one::<channels::Entity>(conn, scope, channels::Column::Id, id.as_uuid()).await
 }
+
+/// Moves a channel to `health` with `last_error` (the platform told us); `false` when it
+/// was in that state with that error already. An operator's `disabled` is never overridden.
+pub(crate) async fn set_health(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ChannelId,
+    health: ChannelHealth,
+    last_error: Option<String>,
+) -> Result<bool> {
+    use sea_orm::sea_query::Expr;
+    let now = Utc::now();
+    let changed = channels::Entity::update_many()
+        .col_expr(channels::Column::Health, Expr::value(health.as_str()))
+        .col_expr(channels::Column::LastError, Expr::value(last_error.clone()))
+        .col_expr(channels::Column::HealthChangedAt, Expr::value(now))
+        .col_expr(channels::Column::UpdatedAt, Expr::value(now))
+        .filter(channels::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(channels::Column::Id.eq(id.as_uuid()))
+        .filter(channels::Column::Health.ne(ChannelHealth::Disabled.as_str()))
+        .filter(differs(health, last_error))
+        .exec(conn)
+        .await?;
+    Ok(changed.rows_affected > 0)
+}
+
+/// A rate-limited channel that sent again is active.
+pub(crate) async fn clear_rate_limit(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ChannelId,
+) -> Result<bool> {
+    use sea_orm::sea_query::Expr;
+    let now = Utc::now();
+    let changed = channels::Entity::update_many()
+        .col_expr(
+            channels::Column::Health,
+            Expr::value(ChannelHealth::Active.as_str()),
+        )
+        .col_expr(
+            channels::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(channels::Column::HealthChangedAt, Expr::value(now))
+        .col_expr(channels::Column::UpdatedAt, Expr::value(now))
+        .filter(channels::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(channels::Column::Id.eq(id.as_uuid()))
+        .filter(channels::Column::Health.eq(ChannelHealth::RateLimited.as_str()))
+        .exec(conn)
+        .await?;
+    Ok(changed.rows_affected > 0)
+}
+
+/// A channel whose health or last error is not these.
+fn differs(health: ChannelHealth, last_error: Option<String>) -> sea_orm::Condition {
+    let other_state = sea_orm::Condition::any().add(channels::Column::Health.ne(health.as_str()));
+    match last_error {
+        Some(error) => other_state
+            .add(channels::Column::LastError.is_null())
+            .add(channels::Column::LastError.ne(error)),
+        None => other_state.add(channels::Column::LastError.is_not_null()),
+    }
+}

@@ -300,3 +300,93 @@ pub(crate) async fn move_contact(
         .await?;
     Ok(())
 }
+
+/// The customer's latest message in a conversation.
+pub(crate) async fn latest_inbound(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversation: ConversationId,
+) -> Result<Option<messages::Model>> {
+    Ok(scoped::<messages::Entity>(scope)
+        .filter(messages::Column::ConversationId.eq(conversation.as_uuid()))
+        .filter(messages::Column::Direction.eq(MessageDirection::Inbound.as_str()))
+        .order_by_desc(messages::Column::SentAt)
+        .order_by_desc(messages::Column::Id)
+        .one(conn)
+        .await?)
+}
+
+/// Whether a private reply to this platform message was sent or is on its way.
+pub(crate) async fn private_reply_exists(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    reply_to: &str,
+) -> Result<bool> {
+    Ok(scoped::<messages::Entity>(scope)
+        .filter(messages::Column::ChannelId.eq(channel.as_uuid()))
+        .filter(messages::Column::Direction.eq(MessageDirection::Outbound.as_str()))
+        .filter(messages::Column::Visibility.eq(Visibility::Private.as_str()))
+        .filter(messages::Column::ReplyToPlatformId.eq(reply_to))
+        .filter(messages::Column::DeliveryStatus.ne(DeliveryStatus::Failed.as_str()))
+        .one(conn)
+        .await?
+        .is_some())
+}
+
+/// Where an outbound message stands now.
+pub(crate) struct DeliveryUpdate {
+    pub status: DeliveryStatus,
+    pub platform_message_id: Option<String>,
+    pub error: Option<String>,
+}
+
+/// Records how far an outbound message got; returns it as it now stands.
+pub(crate) async fn set_delivery(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: MessageId,
+    update: DeliveryUpdate,
+) -> Result<messages::Model> {
+    let stored = scoped::<messages::Entity>(scope)
+        .filter(messages::Column::Id.eq(id.as_uuid()))
+        .lock(sea_orm::sea_query::LockType::Update)
+        .one(conn)
+        .await?
+        .ok_or(crate::Error::NotFound)?;
+    let mut active: messages::ActiveModel = stored.into();
+    active.delivery_status = Set(Some(update.status.as_str().to_owned()));
+    if update.platform_message_id.is_some() {
+        active.platform_message_id = Set(update.platform_message_id);
+    }
+    active.delivery_error = Set(update.error);
+    Ok(active.update(conn).await?)
+}
+
+/// Our outbound message with this platform id on the channel, locked.
+pub(crate) async fn outbound_by_platform_id(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    platform_id: &str,
+) -> Result<Option<messages::Model>> {
+    Ok(scoped::<messages::Entity>(scope)
+        .filter(messages::Column::ChannelId.eq(channel.as_uuid()))
+        .filter(messages::Column::PlatformMessageId.eq(platform_id))
+        .filter(messages::Column::Direction.eq(MessageDirection::Outbound.as_str()))
+        .lock(sea_orm::sea_query::LockType::Update)
+        .one(conn)
+        .await?)
+}
+
+/// A message of the scope's workspace by id.
+pub(crate) async fn find(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: MessageId,
+) -> Result<Option<messages::Model>> {
+    Ok(scoped::<messages::Entity>(scope)
+        .filter(messages::Column::Id.eq(id.as_uuid()))
+        .one(conn)
+        .await?)
+}

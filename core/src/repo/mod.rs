@@ -13,6 +13,7 @@ pub(crate) mod members;
 pub(crate) mod messages;
 pub(crate) mod notifications;
 pub(crate) mod orgs;
+pub(crate) mod outbound_sends;
 pub(crate) mod outbox;
 pub(crate) mod scoped;
 pub(crate) mod search;

@@ -430,6 +430,7 @@ pub async fn start(
     .await?;
     txn.commit().await?;
     events::committed(core, &events);
+    core.bus().replies_queued();
     Ok(view)
 }
 

@@ -148,8 +148,10 @@ enum Applied {
     Changed,
     /// An edit or deletion of a message not stored here: nothing to change.
     Unknown,
-    /// A delivery state of a message we sent: applied once outbound sending exists.
-    Deferred,
+    /// A reply we sent got further (or failed).
+    Status,
+    /// A delivery state that is no news (out of order, or of a message not sent from here).
+    StatusUnchanged,
 }
 
 impl Applied {
@@ -160,7 +162,8 @@ impl Applied {
             Applied::Echo => "echo",
             Applied::Changed => "changed",
             Applied::Unknown => "unknown_message",
-            Applied::Deferred => "deferred",
+            Applied::Status => "status",
+            Applied::StatusUnchanged => "status_unchanged",
         }
     }
 }
@@ -214,7 +217,26 @@ async fn apply(
             )
             .await?
         }
-        Item::Status { .. } => Applied::Deferred,
+        Item::Status {
+            platform_message_id,
+            state,
+            error,
+            ..
+        } => {
+            let moved = super::outbound::apply_status(
+                core,
+                scope,
+                channel,
+                &platform_message_id,
+                state,
+                error,
+            )
+            .await?;
+            match moved {
+                true => Applied::Status,
+                false => Applied::StatusUnchanged,
+            }
+        }
     };
     metrics::counter!("earshot_inbound_items_total", "outcome" => applied.label()).increment(1);
     Ok(applied)

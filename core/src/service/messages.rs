@@ -184,6 +184,7 @@ pub(crate) async fn reply_in(
     reply: NewReplyParts,
     at: DateTime<Utc>,
 ) -> Result<(MessageView, EventView)> {
+    let plan = super::outbound::plan_reply(conn, scope, &row, reply.visibility, at).await?;
     let stored = StoredMessage {
         conversation_id: ConversationId::from(row.id),
         channel_id: row.channel_id.into(),
@@ -192,15 +193,31 @@ pub(crate) async fn reply_in(
         author: author_of(scope),
         text: reply.text,
         platform_message_id: None,
-        reply_to_platform_id: None,
+        reply_to_platform_id: plan.route.reply_to().map(str::to_owned),
         attachments: serde_json::to_value(&reply.attachments)
             .map_err(|e| Error::Internal(e.into()))?,
         mentions: serde_json::json!([]),
-        delivery_status: Some(DeliveryStatus::Queued),
+        delivery_status: Some(if plan.send {
+            DeliveryStatus::Queued
+        } else {
+            DeliveryStatus::Sent
+        }),
         sentiment: None,
         sent_at: at,
     };
-    store(conn, scope, row, stored, at).await
+    let channel = row.channel_id;
+    let (message, event) = store(conn, scope, row, stored, at).await?;
+    if plan.send {
+        let send = repo::outbound_sends::NewSend {
+            id: message.id.as_uuid(),
+            workspace_id: scope.workspace_id().as_uuid(),
+            channel_id: channel,
+            conversation_id: message.conversation_id.as_uuid(),
+            created_at: message.created_at,
+        };
+        repo::outbound_sends::insert(conn, send, at).await?;
+    }
+    Ok((message, event))
 }
 
 /// Stores a message and counts it on its conversation; returns the message and its event.
@@ -333,6 +350,9 @@ pub async fn create(
     };
     txn.commit().await?;
     events::committed(core, std::slice::from_ref(&event));
+    if message.delivery_status == Some(DeliveryStatus::Queued) {
+        core.bus().replies_queued();
+    }
     Ok(message)
 }
 

@@ -20,6 +20,7 @@ pub mod members;
 pub mod messages;
 pub mod notifications;
 pub mod orgs;
+pub mod outbound;
 pub(crate) mod targets;
 pub mod teams;
 pub mod wake_ups;

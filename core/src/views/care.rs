@@ -75,7 +75,7 @@ wire_enum!(
 );
 wire_enum!(
     /// Where an outbound message is on its way to the platform.
-    DeliveryStatus { Queued = "queued", Sent = "sent", Failed = "failed" }
+    DeliveryStatus { Queued = "queued", Sent = "sent", Delivered = "delivered", Read = "read", Failed = "failed" }
 );
 
 impl Priority {

@@ -5,6 +5,7 @@
 mod fan_out;
 mod idempotency;
 mod inbound;
+mod outbound;
 mod wake_ups;
 
 use std::time::{Duration, Instant};
@@ -27,12 +28,15 @@ pub enum Consumer {
     /// Platform deliveries in the inbound-event log become conversations and messages, as
     /// soon as the bus says one was logged.
     Inbound,
+    /// Agents' replies go out on their platforms, as soon as the bus says one was queued.
+    Outbound,
 }
 
 impl Consumer {
     /// Every consumer.
-    pub const ALL: [Consumer; 4] = [
+    pub const ALL: [Consumer; 5] = [
         Consumer::Inbound,
+        Consumer::Outbound,
         Consumer::WakeUps,
         Consumer::FanOut,
         Consumer::IdempotencyPurge,
@@ -45,13 +49,16 @@ impl Consumer {
             Consumer::FanOut => "fan_out",
             Consumer::IdempotencyPurge => "idempotency_purge",
             Consumer::Inbound => "inbound",
+            Consumer::Outbound => "outbound",
         }
     }
 
     /// How long it rests between turns.
     pub fn every(self) -> Duration {
         match self {
-            Consumer::WakeUps | Consumer::FanOut | Consumer::Inbound => Duration::from_secs(1),
+            Consumer::WakeUps | Consumer::FanOut | Consumer::Inbound | Consumer::Outbound => {
+                Duration::from_secs(1)
+            }
             Consumer::IdempotencyPurge => Duration::from_secs(60),
         }
     }
@@ -65,6 +72,7 @@ impl Consumer {
             Consumer::FanOut => fan_out::run_once(core, now).await,
             Consumer::IdempotencyPurge => idempotency::run_once(core, now).await,
             Consumer::Inbound => inbound::run_once(core, now).await,
+            Consumer::Outbound => outbound::run_once(core, now).await,
         };
         let labels = [("consumer", self.name())];
         metrics::counter!("earshot_worker_consumer_runs_total", &labels).increment(1);
@@ -88,6 +96,7 @@ impl Consumer {
         match self {
             Consumer::FanOut => Some(|m| matches!(m, BusMessage::Committed)),
             Consumer::Inbound => Some(|m| matches!(m, BusMessage::InboundLogged)),
+            Consumer::Outbound => Some(|m| matches!(m, BusMessage::RepliesQueued)),
             Consumer::WakeUps | Consumer::IdempotencyPurge => None,
         }
     }

@@ -115,6 +115,10 @@ pub enum GqlDeliveryStatus {
     Queued,
     /// Accepted by the platform.
     Sent,
+    /// On the customer's device.
+    Delivered,
+    /// Seen by the customer.
+    Read,
     /// Refused by the platform.
     Failed,
 }

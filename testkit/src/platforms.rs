@@ -1,0 +1,1664 @@
+//! Local fakes of the social platforms' send APIs (X, Meta Graph, Telegram) and of a
+//! partner's callback endpoint, so that tests of outbound replies run against something that
+//! speaks each platform's wire format — status codes, bodies, error shapes, rate-limit headers
+//! — as `/work/shared/channels.md` documents it, without the network.
+//!
+//! One server on 127.0.0.1 (a random port) serves all four under their own prefix; point a
+//! channel's `api_base_url` at [`FakePlatforms::base_url`]. Every request is recorded, and a
+//! test can script trouble ([`FakePlatforms::fail_next`]) or revoke a token
+//! ([`FakePlatforms::expire_token`]) to provoke the pitfalls of channels.md §8.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::TcpListener;
+use std::num::NonZeroU64;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use actix_web::http::StatusCode;
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use serde_json::{Value, json};
+
+/// A platform the fake stands in for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Platform {
+    /// X API v2 (`/x/2/...`), OAuth 1.0a user context.
+    X,
+    /// Meta Graph API (`/graph/vNN.0/...`): Facebook, Messenger, Instagram, WhatsApp.
+    Meta,
+    /// Telegram Bot API (`/telegram/bot<token>/...`).
+    Telegram,
+    /// A partner's callback URL (`/partner/callback`), signed with Standard Webhooks.
+    Partner,
+}
+
+impl Platform {
+    /// The first path segment the platform is served under.
+    fn prefix(self) -> &'static str {
+        match self {
+            Platform::X => "x",
+            Platform::Meta => "graph",
+            Platform::Telegram => "telegram",
+            Platform::Partner => "partner",
+        }
+    }
+
+    /// The platform a path's first segment names, if any.
+    fn of_prefix(segment: &str) -> Option<Platform> {
+        [
+            Platform::X,
+            Platform::Meta,
+            Platform::Telegram,
+            Platform::Partner,
+        ]
+        .into_iter()
+        .find(|platform| platform.prefix() == segment)
+    }
+}
+
+/// What the fakes accept: one set of credentials per platform.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    /// X app consumer key (API key).
+    pub consumer_key: String,
+    /// X app consumer secret (API secret key).
+    pub consumer_secret: String,
+    /// X user access token, `"{user id}-{random}"` as X issues them; the user id before the
+    /// dash is the brand account's id in DM conversation ids.
+    pub access_token: String,
+    /// X user access token secret.
+    pub access_token_secret: String,
+    /// The one token accepted for every Graph call (Page, Instagram or WhatsApp system user).
+    pub meta_token: String,
+    /// Telegram bot token, `"{bot id}:{secret}"`.
+    pub telegram_bot_token: String,
+    /// The partner's Standard Webhooks secret, `whsec_` + base64 of the key.
+    pub partner_secret: String,
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Self {
+            consumer_key: "fakeConsumerKey0123456789".into(),
+            consumer_secret: "fake_consumer_secret".into(),
+            access_token: "1000000000000000001-FakeAccessToken0123456789abcdef".into(),
+            access_token_secret: "fakeAccessTokenSecret0123456789abcdefghij".into(),
+            meta_token: "EAAFakeMetaPageToken0123456789abcdefZZZZ".into(),
+            telegram_bot_token: "7000000001:AAFakeTelegramBotToken-0123456789abc".into(),
+            // base64("earshot-fake-partner-key"): 24 bytes.
+            partner_secret: "whsec_ZWFyc2hvdC1mYWtlLXBhcnRuZXIta2V5".into(),
+        }
+    }
+}
+
+/// One request a fake received and what it answered.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    /// The platform whose prefix the path had.
+    pub platform: Platform,
+    /// The path as requested, prefix included, query excluded.
+    pub path: String,
+    /// The request headers, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The body: JSON as sent, a form as an object of strings, other text as a string, none as
+    /// `null`.
+    pub body: Value,
+    /// The HTTP status the fake answered with.
+    pub answered: u16,
+    /// When it arrived.
+    pub at: Instant,
+}
+
+impl Recorded {
+    /// The value of a header (names are lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// An answer's body.
+#[derive(Clone, Debug)]
+enum Body {
+    Json(Value),
+    Text(String),
+}
+
+/// An answer before it becomes an `HttpResponse`, so it can be recorded and scripted.
+#[derive(Clone, Debug)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Body,
+}
+
+impl Answer {
+    fn json(status: u16, body: Value) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Body::Json(body),
+        }
+    }
+
+    fn text(status: u16, body: impl Into<String>) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Body::Text(body.into()),
+        }
+    }
+
+    fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    fn has_header(&self, name: &str) -> bool {
+        self.headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name))
+    }
+
+    fn into_response(self) -> HttpResponse {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut builder = HttpResponse::build(status);
+        for (name, value) in &self.headers {
+            builder.insert_header((name.as_str(), value.as_str()));
+        }
+        match self.body {
+            Body::Json(value) => builder.json(value),
+            Body::Text(text) => builder.content_type("text/plain; charset=utf-8").body(text),
+        }
+    }
+}
+
+/// A canned answer for the next request to one platform, in that platform's error format.
+/// It replaces the normal answer after authentication has passed.
+#[derive(Clone, Debug)]
+pub struct Trouble {
+    answer: Answer,
+    /// `x-rate-limit-reset` is this many seconds after the moment of answering, not of
+    /// scripting, so a test that waits before sending still sees a reset in the future.
+    x_reset_in: Option<u64>,
+}
+
+impl Trouble {
+    fn from_answer(answer: Answer) -> Self {
+        Self {
+            answer,
+            x_reset_in: None,
+        }
+    }
+
+    /// X over its limit (channels.md §1.5): `429`, `x-rate-limit-remaining: 0`,
+    /// `x-rate-limit-reset` = now + `reset_in_secs`, RFC 7807 body, no `Retry-After`.
+    pub fn x_rate_limited(reset_in_secs: u64) -> Self {
+        let answer = x_problem_answer(
+            429,
+            "rate-limit-exceeded",
+            "Too Many Requests",
+            "Too Many Requests",
+        )
+        .with_header("x-rate-limit-remaining", "0");
+        Self {
+            answer,
+            x_reset_in: Some(reset_in_secs),
+        }
+    }
+
+    /// Any X problem (channels.md §1.5), e.g. `403` `client-forbidden` for a user whose DMs are
+    /// closed. `kind` is the last segment of `https://api.x.com/2/problems/<kind>`.
+    pub fn x_problem(status: u16, kind: &str, title: &str, detail: &str) -> Self {
+        Self::from_answer(x_problem_answer(status, kind, title, detail))
+    }
+
+    /// A Graph API error (channels.md §2, §3.3, §5.4): `{"error":{"message","type","code",
+    /// "error_subcode"?,"fbtrace_id"}}` with the given HTTP status.
+    pub fn meta_error(http_status: u16, code: i64, subcode: Option<i64>, message: &str) -> Self {
+        Self::from_answer(meta_error_answer(http_status, code, subcode, message))
+    }
+
+    /// Meta app-level throttling (channels.md §2): HTTP 400, code 4, and the `X-App-Usage`
+    /// header at 100 as Meta reports it once the app is over its limit.
+    pub fn meta_throttled() -> Self {
+        let usage = json!({"call_count": 100, "total_cputime": 40, "total_time": 60});
+        let answer = meta_error_answer(400, 4, None, "(#4) Application request limit reached")
+            .with_header("x-app-usage", usage.to_string());
+        Self::from_answer(answer)
+    }
+
+    /// Telegram flood control (channels.md §6.4): HTTP 429 with `parameters.retry_after`.
+    pub fn telegram_retry_after(secs: u64) -> Self {
+        Self::from_answer(Answer::json(
+            429,
+            json!({
+                "ok": false,
+                "error_code": 429,
+                "description": format!("Too Many Requests: retry after {secs}"),
+                "parameters": {"retry_after": secs},
+            }),
+        ))
+    }
+
+    /// The user blocked the bot (channels.md §6.4): HTTP 403.
+    pub fn telegram_blocked() -> Self {
+        Self::telegram_error(403, "Forbidden: bot was blocked by the user")
+    }
+
+    /// Any Telegram error: `{"ok":false,"error_code":status,"description"}`, HTTP status =
+    /// `error_code` as Telegram does.
+    pub fn telegram_error(status: u16, description: &str) -> Self {
+        Self::from_answer(telegram_error_answer(status, description))
+    }
+
+    /// A server failure of any platform: `status` (5xx) with a short text body, as proxies in
+    /// front of the platforms answer.
+    pub fn server_error(status: u16) -> Self {
+        Self::from_answer(Answer::text(status, reason(status)))
+    }
+
+    /// Any status with a `Retry-After: secs` header and a short text body.
+    pub fn with_retry_after(status: u16, secs: u64) -> Self {
+        let answer =
+            Answer::text(status, reason(status)).with_header("retry-after", secs.to_string());
+        Self::from_answer(answer)
+    }
+
+    /// Any status with a JSON body, for shapes the other constructors do not cover.
+    pub fn json(status: u16, body: Value) -> Self {
+        Self::from_answer(Answer::json(status, body))
+    }
+
+    /// The answer as sent now.
+    fn answer_now(self) -> Answer {
+        match self.x_reset_in {
+            Some(secs) => self
+                .answer
+                .with_header("x-rate-limit-reset", (unix_now() + secs).to_string()),
+            None => self.answer,
+        }
+    }
+}
+
+/// The canonical reason phrase of a status, as a short text body.
+fn reason(status: u16) -> String {
+    StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error")
+        .to_owned()
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+/// An X API v2 problem (RFC 7807, channels.md §1.5).
+fn x_problem_answer(status: u16, kind: &str, title: &str, detail: &str) -> Answer {
+    let body = json!({
+        "title": title,
+        "detail": detail,
+        "type": format!("https://api.x.com/2/problems/{kind}"),
+        "status": status,
+    });
+    Answer::json(status, body).with_header("content-type", "application/problem+json")
+}
+
+/// X's answer to a missing, wrong or revoked OAuth 1.0a signature.
+fn x_unauthorized() -> Answer {
+    let body = json!({"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"});
+    Answer::json(401, body).with_header("content-type", "application/problem+json")
+}
+
+/// A Graph API error body; `fbtrace_id` differs per answer as Meta's does.
+fn meta_error_answer(http_status: u16, code: i64, subcode: Option<i64>, message: &str) -> Answer {
+    let mut error = json!({
+        "message": message,
+        "type": "OAuthException",
+        "code": code,
+        "fbtrace_id": fbtrace_id(),
+    });
+    if let (Some(subcode), Some(fields)) = (subcode, error.as_object_mut()) {
+        fields.insert("error_subcode".into(), json!(subcode));
+    }
+    Answer::json(http_status, json!({ "error": error }))
+}
+
+fn fbtrace_id() -> String {
+    let mut id = uuid::Uuid::new_v4().simple().to_string();
+    id.truncate(11);
+    format!("A{id}")
+}
+
+fn telegram_error_answer(status: u16, description: &str) -> Answer {
+    Answer::json(
+        status,
+        json!({"ok": false, "error_code": status, "description": description}),
+    )
+}
+
+/// A route the fakes serve, parsed from the method and path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Route {
+    XTweet,
+    XDirectMessage { participant_id: String },
+    GraphComments { object_id: String },
+    GraphReplies { comment_id: String },
+    GraphMessages,
+    TelegramSendMessage { token: String },
+    PartnerCallback,
+}
+
+impl Route {
+    /// The route of a POST to `segments` (the path split on `/`, prefix first).
+    fn parse(method: &str, segments: &[&str]) -> Option<Route> {
+        if method != "POST" {
+            return None;
+        }
+        match segments {
+            ["x", "2", "tweets"] => Some(Route::XTweet),
+            ["x", "2", "dm_conversations", "with", id, "messages"] => Some(Route::XDirectMessage {
+                participant_id: (*id).to_owned(),
+            }),
+            ["graph", version, id, edge] if version.starts_with('v') => match *edge {
+                "comments" => Some(Route::GraphComments {
+                    object_id: (*id).to_owned(),
+                }),
+                "replies" => Some(Route::GraphReplies {
+                    comment_id: (*id).to_owned(),
+                }),
+                "messages" => Some(Route::GraphMessages),
+                _ => None,
+            },
+            ["telegram", bot, "sendMessage"] => {
+                bot.strip_prefix("bot")
+                    .map(|token| Route::TelegramSendMessage {
+                        token: token.to_owned(),
+                    })
+            }
+            ["partner", "callback"] => Some(Route::PartnerCallback),
+            _ => None,
+        }
+    }
+}
+
+/// X's documented per-endpoint limits (channels.md §1.5, user context, 15 minutes).
+fn x_limit(route: &Route) -> u64 {
+    match route {
+        Route::XDirectMessage { .. } => 15,
+        _ => 100,
+    }
+}
+
+/// One X rate-limit window, reported in the headers but not enforced (a test provokes a 429
+/// with [`Trouble::x_rate_limited`]).
+#[derive(Clone, Copy, Debug)]
+struct Window {
+    used: u64,
+    reset: u64,
+}
+
+/// What the fakes remember between requests.
+#[derive(Debug, Default)]
+struct State {
+    recorded: Vec<Recorded>,
+    troubles: HashMap<Platform, VecDeque<Trouble>>,
+    expired: HashSet<Platform>,
+    /// Comments (and visitor posts) already answered privately: Meta allows one private reply.
+    privately_replied: HashSet<String>,
+    /// X's rate-limit windows by endpoint.
+    x_windows: HashMap<&'static str, Window>,
+    next: u64,
+}
+
+impl State {
+    /// A fresh number for ids; one sequence for all platforms keeps ids unique across them.
+    fn next(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+
+    /// The X rate-limit headers after counting one more request on `route`'s endpoint.
+    fn x_rate_headers(&mut self, route: &Route, counted: bool) -> Vec<(String, String)> {
+        let key = match route {
+            Route::XDirectMessage { .. } => "dm",
+            _ => "tweets",
+        };
+        let limit = x_limit(route);
+        let now = unix_now();
+        let window = self.x_windows.entry(key).or_insert(Window {
+            used: 0,
+            reset: now + 900,
+        });
+        if now >= window.reset {
+            *window = Window {
+                used: 0,
+                reset: now + 900,
+            };
+        }
+        if counted {
+            window.used += 1;
+        }
+        vec![
+            ("x-rate-limit-limit".into(), limit.to_string()),
+            (
+                "x-rate-limit-remaining".into(),
+                limit.saturating_sub(window.used).to_string(),
+            ),
+            ("x-rate-limit-reset".into(), window.reset.to_string()),
+        ]
+    }
+}
+
+/// The server's side: credentials and state, shared by the workers and the test.
+#[derive(Debug)]
+struct Shared {
+    credentials: Credentials,
+    state: Mutex<State>,
+}
+
+impl Shared {
+    /// The state, even after a panicking test thread poisoned the lock: a fake keeps answering.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Local fakes of the platforms' send APIs on one server; stopped when dropped.
+pub struct FakePlatforms {
+    address: String,
+    shared: Arc<Shared>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl FakePlatforms {
+    /// Starts the fakes on 127.0.0.1 (a random port), accepting `credentials`. Call it inside
+    /// the test's Tokio runtime.
+    #[expect(
+        clippy::expect_used,
+        reason = "a fake that cannot start fails the test at once"
+    )]
+    pub async fn start(credentials: Credentials) -> FakePlatforms {
+        let shared = Arc::new(Shared {
+            credentials,
+            state: Mutex::new(State::default()),
+        });
+        let data = web::Data::from(Arc::clone(&shared));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the fake platforms");
+        let port = listener.local_addr().expect("the fake's address").port();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .default_service(web::to(handle))
+        })
+        .workers(1)
+        .listen(listener)
+        .expect("listen")
+        .run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        FakePlatforms {
+            address: format!("http://127.0.0.1:{port}"),
+            shared,
+            handle,
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// The base URL to configure for `platform`: `{fake}/x`, `{fake}/graph`,
+    /// `{fake}/telegram`, `{fake}/partner` (the partner's callback is `{base}/callback`).
+    pub fn base_url(&self, platform: Platform) -> String {
+        format!("{}/{}", self.address, platform.prefix())
+    }
+
+    /// The credentials the fakes accept.
+    pub fn credentials(&self) -> &Credentials {
+        &self.shared.credentials
+    }
+
+    /// Queues `trouble` as the answer to the next authenticated request to `platform`
+    /// (first in, first out; each used once).
+    pub fn fail_next(&self, platform: Platform, trouble: Trouble) {
+        self.shared
+            .lock()
+            .troubles
+            .entry(platform)
+            .or_default()
+            .push_back(trouble);
+    }
+
+    /// Makes every later request to `platform` fail authentication as a revoked or expired
+    /// token does (X 401, Meta 190, Telegram 401, partner 401), until [`Self::restore_token`].
+    pub fn expire_token(&self, platform: Platform) {
+        self.shared.lock().expired.insert(platform);
+    }
+
+    /// Undoes [`Self::expire_token`].
+    pub fn restore_token(&self, platform: Platform) {
+        self.shared.lock().expired.remove(&platform);
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.lock().recorded.clone()
+    }
+
+    /// The requests to `platform` that were answered with a 2xx: what actually got sent.
+    pub fn sent(&self, platform: Platform) -> Vec<Recorded> {
+        self.shared
+            .lock()
+            .recorded
+            .iter()
+            .filter(|r| r.platform == platform && (200..300).contains(&r.answered))
+            .cloned()
+            .collect()
+    }
+}
+
+impl Drop for FakePlatforms {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
+/// The one handler: route, authenticate, answer (scripted or normal), record.
+async fn handle(req: HttpRequest, raw: web::Bytes, shared: web::Data<Shared>) -> HttpResponse {
+    let path = req.path().to_owned();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let Some(platform) = segments.first().and_then(|s| Platform::of_prefix(s)) else {
+        return HttpResponse::NotFound().body("not a platform the fake serves");
+    };
+    let body = parse_body(&req, &raw);
+    let route = Route::parse(req.method().as_str(), &segments);
+    let mut state = shared.lock();
+    let answer = match &route {
+        None => Answer::text(
+            404,
+            format!("the fake does not serve {} {path}", req.method()),
+        ),
+        Some(route) => answer(
+            &mut state,
+            &shared.credentials,
+            platform,
+            route,
+            &req,
+            &raw,
+            &body,
+        ),
+    };
+    let answer = decorate(&mut state, platform, route.as_ref(), answer);
+    state.recorded.push(Recorded {
+        platform,
+        path,
+        headers: header_pairs(&req),
+        body,
+        answered: answer.status,
+        at: Instant::now(),
+    });
+    drop(state);
+    answer.into_response()
+}
+
+/// The answer to a request on a known route: an authentication failure, the scripted
+/// trouble, or the platform's normal answer — in that order, as the brief of `fail_next` says.
+fn answer(
+    state: &mut State,
+    credentials: &Credentials,
+    platform: Platform,
+    route: &Route,
+    req: &HttpRequest,
+    raw: &[u8],
+    body: &Value,
+) -> Answer {
+    let expired = state.expired.contains(&platform);
+    if let Err(refusal) = authenticate(credentials, expired, route, req, raw) {
+        return refusal;
+    }
+    if let Some(trouble) = state
+        .troubles
+        .get_mut(&platform)
+        .and_then(VecDeque::pop_front)
+    {
+        return trouble.answer_now();
+    }
+    match route {
+        Route::XTweet => x_tweet(state, body),
+        Route::XDirectMessage { participant_id } => x_dm(state, credentials, participant_id, body),
+        Route::GraphComments { object_id } => graph_comment(
+            state,
+            object_id,
+            graph_param(req, body, "message").as_deref(),
+        ),
+        Route::GraphReplies { .. } => {
+            graph_reply(state, graph_param(req, body, "message").as_deref())
+        }
+        Route::GraphMessages => graph_messages(state, body),
+        Route::TelegramSendMessage { token } => telegram_send(state, token, body),
+        Route::PartnerCallback => {
+            let n = state.next();
+            Answer::json(200, json!({"id": format!("partner-{n}")}))
+        }
+    }
+}
+
+/// Headers every answer of a platform carries: X's rate-limit headers (channels.md §1.5) and
+/// Meta's `X-App-Usage` (§2), unless a scripted answer set its own.
+fn decorate(
+    state: &mut State,
+    platform: Platform,
+    route: Option<&Route>,
+    mut answer: Answer,
+) -> Answer {
+    match (platform, route) {
+        (Platform::X, Some(route)) => {
+            let counted = answer.status != 401;
+            for (name, value) in state.x_rate_headers(route, counted) {
+                if !answer.has_header(&name) {
+                    answer.headers.push((name, value));
+                }
+            }
+        }
+        (Platform::Meta, Some(_)) if !answer.has_header("x-app-usage") => {
+            let usage = json!({"call_count": 1, "total_cputime": 1, "total_time": 1});
+            answer
+                .headers
+                .push(("x-app-usage".into(), usage.to_string()));
+        }
+        _ => {}
+    }
+    answer
+}
+
+/// Checks the route's platform credentials; the refusal is in that platform's format.
+fn authenticate(
+    credentials: &Credentials,
+    expired: bool,
+    route: &Route,
+    req: &HttpRequest,
+    raw: &[u8],
+) -> Result<(), Answer> {
+    match route {
+        Route::XTweet | Route::XDirectMessage { .. } => {
+            let url = format!("http://{}{}", req.connection_info().host(), req.path());
+            let header = req
+                .headers()
+                .get("authorization")
+                .and_then(|v| v.to_str().ok());
+            let signed = verify_oauth1(
+                credentials,
+                req.method().as_str(),
+                &url,
+                req.query_string(),
+                header,
+            );
+            if expired || !signed {
+                return Err(x_unauthorized());
+            }
+        }
+        Route::GraphComments { .. } | Route::GraphReplies { .. } | Route::GraphMessages => {
+            if expired {
+                return Err(meta_error_answer(
+                    400,
+                    190,
+                    Some(463),
+                    "Error validating access token: Session has expired.",
+                ));
+            }
+            if graph_token(req).as_deref() != Some(credentials.meta_token.as_str()) {
+                return Err(meta_error_answer(
+                    400,
+                    190,
+                    None,
+                    "Invalid OAuth access token - Cannot parse access token",
+                ));
+            }
+        }
+        Route::TelegramSendMessage { token } => {
+            if expired || *token != credentials.telegram_bot_token {
+                return Err(telegram_error_answer(401, "Unauthorized"));
+            }
+        }
+        Route::PartnerCallback => {
+            if expired || !verify_standard_webhook(&credentials.partner_secret, req, raw) {
+                return Err(Answer::json(
+                    401,
+                    json!({"error": "invalid webhook signature"}),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The Graph access token: `Authorization: Bearer …` or the `access_token` query parameter.
+fn graph_token(req: &HttpRequest) -> Option<String> {
+    let bearer = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_owned());
+    bearer.or_else(|| query_param(req, "access_token"))
+}
+
+fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// A Graph parameter from the body (JSON or form) or, as Graph also accepts, the query.
+fn graph_param(req: &HttpRequest, body: &Value, name: &str) -> Option<String> {
+    body.get(name)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| query_param(req, name))
+}
+
+/// The body as JSON when it is JSON, a form as an object of strings, other bytes as text.
+fn parse_body(req: &HttpRequest, raw: &[u8]) -> Value {
+    if raw.is_empty() {
+        return Value::Null;
+    }
+    if let Ok(value) = serde_json::from_slice(raw) {
+        return value;
+    }
+    let form = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if form && let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(raw) {
+        return Value::Object(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        );
+    }
+    Value::String(String::from_utf8_lossy(raw).into_owned())
+}
+
+fn header_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    req.headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// X
+
+/// The parameters of an `Authorization: OAuth k="v", …` header, percent-decoded.
+fn parse_oauth_header(header: &str) -> Option<HashMap<String, String>> {
+    let (scheme, rest) = header.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("OAuth") {
+        return None;
+    }
+    let mut params = HashMap::new();
+    for part in rest.split(',') {
+        let (key, value) = part.trim().split_once('=')?;
+        let value = value.trim().trim_matches('"');
+        let value = percent_encoding::percent_decode_str(value)
+            .decode_utf8()
+            .ok()?;
+        params.insert(key.trim().to_owned(), value.into_owned());
+    }
+    Some(params)
+}
+
+/// Whether `header` is an OAuth 1.0a HMAC-SHA1 signature (RFC 5849) of this request by the
+/// configured consumer and token. The signature is recomputed with the received nonce and
+/// timestamp; query parameters are signed, a JSON body is not. Timestamps are not checked
+/// for freshness and nonces not for reuse.
+fn verify_oauth1(
+    credentials: &Credentials,
+    method: &str,
+    url: &str,
+    query: &str,
+    header: Option<&str>,
+) -> bool {
+    let Some(params) = header.and_then(parse_oauth_header) else {
+        return false;
+    };
+    let get = |name: &str| params.get(name).map(String::as_str);
+    let version = match get("oauth_version") {
+        None => false,
+        Some("1.0") => true,
+        Some(_) => return false,
+    };
+    if get("oauth_signature_method") != Some("HMAC-SHA1")
+        || get("oauth_consumer_key") != Some(credentials.consumer_key.as_str())
+        || get("oauth_token") != Some(credentials.access_token.as_str())
+    {
+        return false;
+    }
+    let (Some(nonce), Some(timestamp), Some(signature)) = (
+        get("oauth_nonce"),
+        get("oauth_timestamp").and_then(|t| t.parse::<NonZeroU64>().ok()),
+        get("oauth_signature"),
+    ) else {
+        return false;
+    };
+    let Ok(query) = serde_urlencoded::from_str::<Vec<(String, String)>>(query) else {
+        return false;
+    };
+    let expected = oauth1_signature(credentials, method, url, query, nonce, timestamp, version);
+    expected.as_deref() == Some(signature)
+}
+
+/// The HMAC-SHA1 signature `oauth1-request` computes for these exact inputs.
+fn oauth1_signature(
+    credentials: &Credentials,
+    method: &str,
+    url: &str,
+    params: Vec<(String, String)>,
+    nonce: &str,
+    timestamp: NonZeroU64,
+    version: bool,
+) -> Option<String> {
+    let client = oauth1_request::Credentials::new(
+        credentials.consumer_key.as_str(),
+        credentials.consumer_secret.as_str(),
+    );
+    let token = oauth1_request::Credentials::new(
+        credentials.access_token.as_str(),
+        credentials.access_token_secret.as_str(),
+    );
+    let mut builder = oauth1_request::Builder::new(client, oauth1_request::HMAC_SHA1);
+    builder
+        .token(token)
+        .nonce(nonce)
+        .timestamp(timestamp)
+        .version(version);
+    let header = builder.authorize(method, url, &oauth1_request::ParameterList::new(params));
+    parse_oauth_header(&header)?.remove("oauth_signature")
+}
+
+fn x_tweet(state: &mut State, body: &Value) -> Answer {
+    let Some(text) = body
+        .get("text")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+    else {
+        return x_invalid_request("The `text` field is required when `media` is not present.");
+    };
+    let id = x_id(state);
+    let data = json!({"id": id, "text": text, "edit_history_tweet_ids": [id]});
+    Answer::json(201, json!({ "data": data }))
+}
+
+fn x_dm(
+    state: &mut State,
+    credentials: &Credentials,
+    participant_id: &str,
+    body: &Value,
+) -> Answer {
+    if !is_numeric(participant_id) {
+        return x_invalid_request("The `participant_id` path parameter must be a numeric user id.");
+    }
+    let has_text = body
+        .get("text")
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.is_empty());
+    if !has_text && body.get("attachments").is_none() {
+        return x_invalid_request("One of `text` or `attachments` is required.");
+    }
+    let own = credentials
+        .access_token
+        .split_once('-')
+        .map(|(user, _)| user)
+        .filter(|user| is_numeric(user))
+        .unwrap_or("1000000000000000001");
+    let data = json!({
+        "dm_conversation_id": dm_conversation_id(own, participant_id),
+        "dm_event_id": x_id(state),
+    });
+    Answer::json(201, json!({ "data": data }))
+}
+
+/// A new X id: a numeric string beyond 2^53, as X's are (channels.md conventions).
+fn x_id(state: &mut State) -> String {
+    (1_874_000_000_000_000_400_u64 + state.next()).to_string()
+}
+
+fn is_numeric(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `"{smaller}-{larger}"` of two numeric ids compared as numbers, not as text.
+fn dm_conversation_id(a: &str, b: &str) -> String {
+    let key = |id: &str| {
+        (
+            id.trim_start_matches('0').len(),
+            id.trim_start_matches('0').to_owned(),
+        )
+    };
+    let (low, high) = if key(a) <= key(b) { (a, b) } else { (b, a) };
+    format!("{low}-{high}")
+}
+
+fn x_invalid_request(detail: &str) -> Answer {
+    x_problem_answer(400, "invalid-request", "Invalid Request", detail)
+}
+
+// ---------------------------------------------------------------------------------------
+// Meta Graph
+
+/// A new Graph object id: a numeric string.
+fn graph_id(state: &mut State) -> String {
+    (900_000_000_000_000_u64 + state.next()).to_string()
+}
+
+fn graph_missing(what: &str) -> Answer {
+    meta_error_answer(400, 100, None, &format!("(#100) {what}"))
+}
+
+/// A Facebook comment reply. Facebook numbers a comment `{object}_{comment}`; a reply to a
+/// comment keeps the object part, so the new id is `{first part of id}_{new}`.
+fn graph_comment(state: &mut State, object_id: &str, message: Option<&str>) -> Answer {
+    if message.is_none_or(str::is_empty) {
+        return graph_missing("Missing message or attachment");
+    }
+    let object = object_id.split('_').next().unwrap_or(object_id).to_owned();
+    Answer::json(200, json!({"id": format!("{object}_{}", graph_id(state))}))
+}
+
+/// An Instagram comment reply: `{"id": <new comment id>}`.
+fn graph_reply(state: &mut State, message: Option<&str>) -> Answer {
+    if message.is_none_or(str::is_empty) {
+        return graph_missing("Missing message or attachment");
+    }
+    Answer::json(200, json!({"id": graph_id(state)}))
+}
+
+/// `/{id}/messages`: WhatsApp when `messaging_product` says so, else the Send API of
+/// Messenger and Instagram.
+fn graph_messages(state: &mut State, body: &Value) -> Answer {
+    if body.get("messaging_product").and_then(Value::as_str) == Some("whatsapp") {
+        whatsapp_send(state, body)
+    } else {
+        send_api(state, body)
+    }
+}
+
+fn whatsapp_send(state: &mut State, body: &Value) -> Answer {
+    if body.get("status").and_then(Value::as_str) == Some("read") {
+        return Answer::json(200, json!({"success": true}));
+    }
+    let Some(to) = body
+        .get("to")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+    else {
+        return graph_missing("The parameter to is required.");
+    };
+    let n = state.next();
+    Answer::json(
+        200,
+        json!({
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": to, "wa_id": to}],
+            "messages": [{"id": format!("wamid.FAKE{n:016}")}],
+        }),
+    )
+}
+
+/// Messenger / Instagram Send API. A private reply (`recipient.comment_id` or `post_id`) is
+/// allowed once per comment; the second is refused.
+fn send_api(state: &mut State, body: &Value) -> Answer {
+    let recipient = body.get("recipient");
+    let field = |name: &str| recipient.and_then(|r| r.get(name)).and_then(Value::as_str);
+    let message = body.get("message");
+    let has_text = message
+        .and_then(|m| m.get("text"))
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.is_empty());
+    if !has_text && message.and_then(|m| m.get("attachment")).is_none() {
+        return graph_missing("Must send either message or sender action");
+    }
+    let tagged = body.get("messaging_type").and_then(Value::as_str) == Some("MESSAGE_TAG");
+    if tagged && body.get("tag").and_then(Value::as_str).is_none() {
+        return graph_missing("Tag is required for MESSAGE_TAG messaging type");
+    }
+    let recipient_id = if let Some(id) = field("id") {
+        id.to_owned()
+    } else if let Some(comment) = field("comment_id").or(field("post_id")) {
+        if !state.privately_replied.insert(comment.to_owned()) {
+            // Meta documents one private reply per comment as a refusal; the exact code and
+            // message of that refusal are unverified.
+            return graph_missing("Only one private reply allowed per comment");
+        }
+        graph_id(state)
+    } else {
+        return graph_missing("param recipient must be non-empty.");
+    };
+    let message_id = format!("m_{}", graph_id(state));
+    Answer::json(
+        200,
+        json!({"recipient_id": recipient_id, "message_id": message_id}),
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Telegram
+
+/// `sendMessage` → `{"ok":true,"result":Message}` (channels.md §6.3). A chat id may come as a
+/// number or a numeric string; Telegram answers with the number.
+fn telegram_send(state: &mut State, token: &str, body: &Value) -> Answer {
+    let chat_id = match body.get("chat_id") {
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.parse::<i64>().ok(),
+        _ => return telegram_error_answer(400, "Bad Request: chat_id is empty"),
+    };
+    let Some(chat_id) = chat_id else {
+        return telegram_error_answer(400, "Bad Request: chat not found");
+    };
+    let Some(text) = body
+        .get("text")
+        .and_then(Value::as_str)
+        .filter(|t| !t.trim().is_empty())
+    else {
+        return telegram_error_answer(400, "Bad Request: message text is empty");
+    };
+    let bot_id = token
+        .split(':')
+        .next()
+        .and_then(|id| id.parse::<i64>().ok())
+        .unwrap_or_default();
+    let kind = if chat_id > 0 { "private" } else { "supergroup" };
+    let message_id = 100 + state.next();
+    let result = json!({
+        "message_id": message_id,
+        "from": {"id": bot_id, "is_bot": true, "first_name": "Earshot Fake", "username": "earshot_fake_bot"},
+        "date": unix_now(),
+        "chat": {"id": chat_id, "type": kind},
+        "text": text,
+    });
+    Answer::json(200, json!({"ok": true, "result": result}))
+}
+
+// ---------------------------------------------------------------------------------------
+// Partner
+
+/// Whether the request carries a valid Standard Webhooks signature of its raw body.
+fn verify_standard_webhook(secret: &str, req: &HttpRequest, raw: &[u8]) -> bool {
+    let Ok(webhook) = standardwebhooks::Webhook::new(secret) else {
+        return false;
+    };
+    let mut headers = reqwest::header::HeaderMap::new();
+    for name in [
+        standardwebhooks::HEADER_WEBHOOK_ID,
+        standardwebhooks::HEADER_WEBHOOK_TIMESTAMP,
+        standardwebhooks::HEADER_WEBHOOK_SIGNATURE,
+    ] {
+        let value = req
+            .headers()
+            .get(name)
+            .and_then(|v| reqwest::header::HeaderValue::from_bytes(v.as_bytes()).ok());
+        if let Some(value) = value {
+            headers.insert(name, value);
+        }
+    }
+    webhook.verify(raw, &headers).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http_client;
+
+    struct Fixture {
+        fake: FakePlatforms,
+        client: reqwest::Client,
+    }
+
+    async fn fixture() -> Fixture {
+        Fixture {
+            fake: FakePlatforms::start(Credentials::default()).await,
+            client: http_client(),
+        }
+    }
+
+    impl Fixture {
+        fn url(&self, platform: Platform, rest: &str) -> String {
+            format!("{}{rest}", self.fake.base_url(platform))
+        }
+
+        /// A POST to X signed by `oauth1-request`'s own client path (random nonce, current
+        /// timestamp), not by the fake's verification code.
+        async fn x_post(
+            &self,
+            rest: &str,
+            body: Value,
+            credentials: &Credentials,
+        ) -> reqwest::Response {
+            let url = self.url(Platform::X, rest);
+            let token = oauth1_request::Token::from_parts(
+                credentials.consumer_key.as_str(),
+                credentials.consumer_secret.as_str(),
+                credentials.access_token.as_str(),
+                credentials.access_token_secret.as_str(),
+            );
+            let authorization = oauth1_request::post(&url, &(), &token, oauth1_request::HMAC_SHA1);
+            self.client
+                .post(url)
+                .header("authorization", authorization)
+                .json(&body)
+                .send()
+                .await
+                .expect("x request")
+        }
+
+        async fn graph_post(&self, rest: &str, token: &str, body: Value) -> reqwest::Response {
+            self.client
+                .post(self.url(Platform::Meta, rest))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .expect("graph request")
+        }
+
+        async fn telegram_send(&self, token: &str, body: Value) -> reqwest::Response {
+            self.client
+                .post(self.url(Platform::Telegram, &format!("/bot{token}/sendMessage")))
+                .json(&body)
+                .send()
+                .await
+                .expect("telegram request")
+        }
+
+        async fn partner_post(&self, secret: &str, payload: &str) -> reqwest::Response {
+            let webhook = standardwebhooks::Webhook::new(secret).expect("secret");
+            let timestamp = i64::try_from(unix_now()).expect("timestamp");
+            let signature = webhook
+                .sign("msg_1", timestamp, payload.as_bytes())
+                .expect("sign");
+            self.client
+                .post(self.url(Platform::Partner, "/callback"))
+                .header("webhook-id", "msg_1")
+                .header("webhook-timestamp", timestamp.to_string())
+                .header("webhook-signature", signature)
+                .header("content-type", "application/json")
+                .body(payload.to_owned())
+                .send()
+                .await
+                .expect("partner request")
+        }
+    }
+
+    async fn json_of(response: reqwest::Response) -> Value {
+        response.json().await.expect("a JSON answer")
+    }
+
+    fn header(response: &reqwest::Response, name: &str) -> String {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    #[test]
+    fn oauth1_signature_matches_the_published_twitter_example() {
+        // The worked example of X's "Creating a signature" guide.
+        let credentials = Credentials {
+            consumer_key: "xvz1evFS4wEEPTGEFPHBog".into(),
+            consumer_secret: "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw".into(),
+            access_token: "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb".into(),
+            access_token_secret: "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE".into(),
+            ..Credentials::default()
+        };
+        let params = vec![
+            ("include_entities".to_owned(), "true".to_owned()),
+            (
+                "status".to_owned(),
+                "Hello Ladies + Gentlemen, a signed OAuth request!".to_owned(),
+            ),
+        ];
+        let signature = oauth1_signature(
+            &credentials,
+            "POST",
+            "https://api.twitter.com/1.1/statuses/update.json",
+            params,
+            "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg",
+            NonZeroU64::new(1_318_622_958).expect("non-zero"),
+            true,
+        );
+        assert_eq!(signature.as_deref(), Some("hCtSmYh+iHYCEqBWrE7C7hYmtUk="));
+    }
+
+    #[test]
+    fn dm_conversation_ids_order_numerically() {
+        assert_eq!(dm_conversation_id("20", "100"), "20-100");
+        assert_eq!(dm_conversation_id("100", "20"), "20-100");
+    }
+
+    #[test]
+    fn routes_parse() {
+        let tg = ["telegram", "bot1:abc", "sendMessage"];
+        assert_eq!(
+            Route::parse("POST", &tg),
+            Some(Route::TelegramSendMessage {
+                token: "1:abc".into()
+            })
+        );
+        assert_eq!(Route::parse("GET", &tg), None);
+        assert_eq!(
+            Route::parse("POST", &["graph", "v21.0", "1", "messages"]),
+            Some(Route::GraphMessages)
+        );
+        assert_eq!(Route::parse("POST", &["graph", "1", "messages"]), None);
+    }
+
+    #[tokio::test]
+    async fn x_tweet_reply_answers_201_with_the_new_post() {
+        let f = fixture().await;
+        let body = json!({"text": "Sorry about that", "reply": {"in_reply_to_tweet_id": "1874000000000000100"}});
+        let response = f.x_post("/2/tweets", body, &Credentials::default()).await;
+        assert_eq!(response.status(), 201);
+        assert_eq!(header(&response, "x-rate-limit-limit"), "100");
+        assert_eq!(header(&response, "x-rate-limit-remaining"), "99");
+        assert!(
+            header(&response, "x-rate-limit-reset")
+                .parse::<u64>()
+                .expect("reset")
+                > unix_now()
+        );
+        let answer = json_of(response).await;
+        let id = answer["data"]["id"].as_str().expect("id");
+        assert!(is_numeric(id));
+        assert_eq!(answer["data"]["text"], "Sorry about that");
+        assert_eq!(answer["data"]["edit_history_tweet_ids"], json!([id]));
+        let sent = f.fake.sent(Platform::X);
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].path, "/x/2/tweets");
+        assert_eq!(
+            sent[0].body["reply"]["in_reply_to_tweet_id"],
+            "1874000000000000100"
+        );
+        assert!(
+            sent[0]
+                .header("authorization")
+                .is_some_and(|a| a.starts_with("OAuth "))
+        );
+    }
+
+    #[tokio::test]
+    async fn x_dm_answers_201_with_the_conversation_id() {
+        let f = fixture().await;
+        let rest = "/2/dm_conversations/with/2000000000000000002/messages";
+        let response = f
+            .x_post(rest, json!({"text": "Hi Dana"}), &Credentials::default())
+            .await;
+        assert_eq!(response.status(), 201);
+        assert_eq!(header(&response, "x-rate-limit-limit"), "15");
+        let answer = json_of(response).await;
+        assert_eq!(
+            answer["data"]["dm_conversation_id"],
+            "1000000000000000001-2000000000000000002"
+        );
+        assert!(is_numeric(
+            answer["data"]["dm_event_id"].as_str().expect("event id")
+        ));
+    }
+
+    #[tokio::test]
+    async fn x_refuses_a_wrong_signature_missing_header_and_expired_token() {
+        let f = fixture().await;
+        let wrong = Credentials {
+            consumer_secret: "not-the-secret".into(),
+            ..Credentials::default()
+        };
+        let response = f.x_post("/2/tweets", json!({"text": "hi"}), &wrong).await;
+        assert_eq!(response.status(), 401);
+        assert_eq!(
+            json_of(response).await,
+            json!({"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
+        );
+        let unsigned = f
+            .client
+            .post(f.url(Platform::X, "/2/tweets"))
+            .json(&json!({"text": "hi"}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(unsigned.status(), 401);
+        f.fake.expire_token(Platform::X);
+        let expired = f
+            .x_post("/2/tweets", json!({"text": "hi"}), &Credentials::default())
+            .await;
+        assert_eq!(expired.status(), 401);
+        f.fake.restore_token(Platform::X);
+        let restored = f
+            .x_post("/2/tweets", json!({"text": "hi"}), &Credentials::default())
+            .await;
+        assert_eq!(restored.status(), 201);
+        let answered: Vec<u16> = f.fake.requests().iter().map(|r| r.answered).collect();
+        assert_eq!(answered, [401, 401, 401, 201]);
+        assert_eq!(f.fake.sent(Platform::X).len(), 1);
+    }
+
+    #[tokio::test]
+    async fn x_rate_limited_answers_429_until_the_reset() {
+        let f = fixture().await;
+        f.fake.fail_next(Platform::X, Trouble::x_rate_limited(60));
+        let response = f
+            .x_post("/2/tweets", json!({"text": "hi"}), &Credentials::default())
+            .await;
+        assert_eq!(response.status(), 429);
+        assert_eq!(header(&response, "x-rate-limit-remaining"), "0");
+        let reset: u64 = header(&response, "x-rate-limit-reset")
+            .parse()
+            .expect("reset");
+        assert!((unix_now() + 55..=unix_now() + 60).contains(&reset));
+        assert!(header(&response, "retry-after").is_empty());
+        let body = json_of(response).await;
+        assert_eq!(
+            body["type"],
+            "https://api.x.com/2/problems/rate-limit-exceeded"
+        );
+        let next = f
+            .x_post("/2/tweets", json!({"text": "hi"}), &Credentials::default())
+            .await;
+        assert_eq!(next.status(), 201);
+        let answered: Vec<u16> = f.fake.requests().iter().map(|r| r.answered).collect();
+        assert_eq!(answered, [429, 201]);
+    }
+
+    #[tokio::test]
+    async fn meta_public_replies_answer_with_new_comment_ids() {
+        let f = fixture().await;
+        let token = Credentials::default().meta_token;
+        let fb = f
+            .graph_post(
+                "/v21.0/400000000000001_500000000000001/comments",
+                &token,
+                json!({"message": "Thanks"}),
+            )
+            .await;
+        assert_eq!(fb.status(), 200);
+        assert!(!header(&fb, "x-app-usage").is_empty());
+        let id = json_of(fb).await["id"].as_str().expect("id").to_owned();
+        assert!(id.starts_with("400000000000001_"), "{id}");
+        let ig = f
+            .graph_post(
+                "/v21.0/17900000000000001/replies",
+                &token,
+                json!({"message": "Thanks"}),
+            )
+            .await;
+        assert_eq!(ig.status(), 200);
+        assert!(is_numeric(json_of(ig).await["id"].as_str().expect("id")));
+    }
+
+    #[tokio::test]
+    async fn meta_send_api_answers_and_allows_one_private_reply_per_comment() {
+        let f = fixture().await;
+        let token = Credentials::default().meta_token;
+        let dm = json!({"recipient": {"id": "7000000000000001"}, "messaging_type": "RESPONSE", "message": {"text": "Hi"}});
+        let answer = json_of(
+            f.graph_post("/v21.0/100000000000001/messages", &token, dm)
+                .await,
+        )
+        .await;
+        assert_eq!(answer["recipient_id"], "7000000000000001");
+        assert!(
+            answer["message_id"]
+                .as_str()
+                .expect("mid")
+                .starts_with("m_")
+        );
+        let private = json!({"recipient": {"comment_id": "400000000000001_500000000000001"}, "message": {"text": "DM"}});
+        let first = f
+            .graph_post("/v21.0/100000000000001/messages", &token, private.clone())
+            .await;
+        assert_eq!(first.status(), 200);
+        let first = json_of(first).await;
+        assert!(is_numeric(first["recipient_id"].as_str().expect("psid")));
+        let second = f
+            .graph_post("/v21.0/100000000000001/messages", &token, private)
+            .await;
+        assert_eq!(second.status(), 400);
+        assert_eq!(json_of(second).await["error"]["code"], 100);
+    }
+
+    #[tokio::test]
+    async fn whatsapp_send_answers_with_a_wamid() {
+        let f = fixture().await;
+        let body = json!({
+            "messaging_product": "whatsapp", "recipient_type": "individual", "to": "15550001111",
+            "type": "text", "text": {"preview_url": false, "body": "Thanks"},
+        });
+        let response = f
+            .graph_post(
+                "/v21.0/106540352242922/messages",
+                &Credentials::default().meta_token,
+                body,
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        let answer = json_of(response).await;
+        assert_eq!(answer["messaging_product"], "whatsapp");
+        assert_eq!(
+            answer["contacts"],
+            json!([{"input": "15550001111", "wa_id": "15550001111"}])
+        );
+        assert!(
+            answer["messages"][0]["id"]
+                .as_str()
+                .expect("wamid")
+                .starts_with("wamid.")
+        );
+    }
+
+    #[tokio::test]
+    async fn meta_refuses_a_wrong_token_with_code_190_and_accepts_the_query_token() {
+        let f = fixture().await;
+        let body = json!({"message": "Thanks"});
+        let response = f
+            .graph_post("/v21.0/1/comments", "wrong", body.clone())
+            .await;
+        assert_eq!(response.status(), 400);
+        let error = json_of(response).await["error"].clone();
+        assert_eq!(error["code"], 190);
+        assert_eq!(error["type"], "OAuthException");
+        assert_eq!(
+            error["message"],
+            "Invalid OAuth access token - Cannot parse access token"
+        );
+        assert!(error["fbtrace_id"].is_string());
+        let url = format!(
+            "{}?access_token={}",
+            f.url(Platform::Meta, "/v21.0/1/comments"),
+            Credentials::default().meta_token
+        );
+        let by_query = f
+            .client
+            .post(url)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(by_query.status(), 200);
+        f.fake.expire_token(Platform::Meta);
+        let expired = f
+            .graph_post(
+                "/v21.0/1/comments",
+                &Credentials::default().meta_token,
+                body,
+            )
+            .await;
+        assert_eq!(json_of(expired).await["error"]["error_subcode"], 463);
+    }
+
+    #[tokio::test]
+    async fn meta_throttling_and_scripted_errors_come_in_order() {
+        let f = fixture().await;
+        let token = Credentials::default().meta_token;
+        f.fake.fail_next(Platform::Meta, Trouble::meta_throttled());
+        f.fake.fail_next(
+            Platform::Meta,
+            Trouble::meta_error(400, 10, Some(2_018_278), "(#10) outside the allowed window"),
+        );
+        // A refused token does not use up the script.
+        let refused = f
+            .graph_post("/v21.0/1/comments", "wrong", json!({"message": "a"}))
+            .await;
+        assert_eq!(refused.status(), 400);
+        let throttled = f
+            .graph_post("/v21.0/1/comments", &token, json!({"message": "a"}))
+            .await;
+        assert_eq!(throttled.status(), 400);
+        let usage: Value =
+            serde_json::from_str(&header(&throttled, "x-app-usage")).expect("usage json");
+        assert_eq!(usage["call_count"], 100);
+        assert_eq!(json_of(throttled).await["error"]["code"], 4);
+        let window = f
+            .graph_post("/v21.0/1/comments", &token, json!({"message": "a"}))
+            .await;
+        let error = json_of(window).await["error"].clone();
+        assert_eq!(
+            (error["code"].clone(), error["error_subcode"].clone()),
+            (json!(10), json!(2_018_278))
+        );
+        let ok = f
+            .graph_post("/v21.0/1/comments", &token, json!({"message": "a"}))
+            .await;
+        assert_eq!(ok.status(), 200);
+        assert_eq!(f.fake.sent(Platform::Meta).len(), 1);
+    }
+
+    #[tokio::test]
+    async fn telegram_send_message_answers_with_the_message() {
+        let f = fixture().await;
+        let token = Credentials::default().telegram_bot_token;
+        let body = json!({"chat_id": 5_000_000_001_i64, "text": "Looking into it", "reply_parameters": {"message_id": 42}});
+        let response = f.telegram_send(&token, body).await;
+        assert_eq!(response.status(), 200);
+        let answer = json_of(response).await;
+        assert_eq!(answer["ok"], true);
+        assert!(answer["result"]["message_id"].is_u64());
+        assert!(answer["result"]["date"].is_u64());
+        assert_eq!(
+            answer["result"]["chat"],
+            json!({"id": 5_000_000_001_i64, "type": "private"})
+        );
+        assert_eq!(answer["result"]["text"], "Looking into it");
+    }
+
+    #[tokio::test]
+    async fn telegram_refuses_a_wrong_token_and_scripts_flood_control() {
+        let f = fixture().await;
+        let wrong = f
+            .telegram_send("1:wrong", json!({"chat_id": 1, "text": "hi"}))
+            .await;
+        assert_eq!(wrong.status(), 401);
+        assert_eq!(
+            json_of(wrong).await,
+            json!({"ok": false, "error_code": 401, "description": "Unauthorized"})
+        );
+        let token = Credentials::default().telegram_bot_token;
+        f.fake
+            .fail_next(Platform::Telegram, Trouble::telegram_retry_after(7));
+        f.fake
+            .fail_next(Platform::Telegram, Trouble::telegram_blocked());
+        let flood = f
+            .telegram_send(&token, json!({"chat_id": 1, "text": "hi"}))
+            .await;
+        assert_eq!(flood.status(), 429);
+        let flood = json_of(flood).await;
+        assert_eq!(flood["parameters"]["retry_after"], 7);
+        assert_eq!(flood["description"], "Too Many Requests: retry after 7");
+        let blocked = f
+            .telegram_send(&token, json!({"chat_id": 1, "text": "hi"}))
+            .await;
+        assert_eq!(blocked.status(), 403);
+        assert_eq!(
+            json_of(blocked).await["description"],
+            "Forbidden: bot was blocked by the user"
+        );
+    }
+
+    #[tokio::test]
+    async fn partner_callback_verifies_standard_webhooks_signatures() {
+        let f = fixture().await;
+        let secret = Credentials::default().partner_secret;
+        let payload = r#"{"type":"message.created","data":{"text":"hi"}}"#;
+        let response = f.partner_post(&secret, payload).await;
+        assert_eq!(response.status(), 200);
+        assert!(
+            json_of(response).await["id"]
+                .as_str()
+                .expect("id")
+                .starts_with("partner-")
+        );
+        let recorded = f.fake.sent(Platform::Partner);
+        assert_eq!(recorded[0].body["type"], "message.created");
+        assert_eq!(recorded[0].header("webhook-id"), Some("msg_1"));
+        let other = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let forged = f.partner_post(other, payload).await;
+        assert_eq!(forged.status(), 401);
+    }
+
+    #[tokio::test]
+    async fn partner_scripted_server_errors_carry_retry_after() {
+        let f = fixture().await;
+        let secret = Credentials::default().partner_secret;
+        f.fake
+            .fail_next(Platform::Partner, Trouble::with_retry_after(503, 30));
+        f.fake
+            .fail_next(Platform::Partner, Trouble::server_error(502));
+        let unavailable = f.partner_post(&secret, "{}").await;
+        assert_eq!(unavailable.status(), 503);
+        assert_eq!(header(&unavailable, "retry-after"), "30");
+        let bad_gateway = f.partner_post(&secret, "{}").await;
+        assert_eq!(bad_gateway.status(), 502);
+        assert_eq!(bad_gateway.text().await.expect("text"), "Bad Gateway");
+        assert_eq!(f.fake.partner_answers(), [503, 502]);
+    }
+
+    #[tokio::test]
+    async fn unknown_routes_are_recorded_as_404() {
+        let f = fixture().await;
+        let response = f
+            .client
+            .post(f.url(Platform::Telegram, "/botX/sendPhoto"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 404);
+        assert_eq!(f.fake.requests()[0].answered, 404);
+    }
+
+    impl FakePlatforms {
+        fn partner_answers(&self) -> Vec<u16> {
+            self.requests()
+                .iter()
+                .filter(|r| r.platform == Platform::Partner)
+                .map(|r| r.answered)
+                .collect()
+        }
+    }
+}

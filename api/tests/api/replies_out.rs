@@ -444,3 +444,30 @@ async fn a_malformed_webhook_secret_is_refused() {
     let problem = assert_problem(refused, 422, "validation_failed").await;
     assert_eq!(problem["errors"][0]["field"], "credentials.webhook_secret");
 }
+
+#[tokio::test]
+async fn a_callback_url_needs_a_webhook_secret_to_sign_with() {
+    let d = desk().await;
+    let callback = format!("{}/callback", d.fake.base_url(Platform::Partner));
+    let body = json!({ "kind": "api", "name": "feed", "settings": { "callback_url": callback } });
+    let refused = d.app.post(&d.ws("/channels"), &d.t.token, body).await;
+    let problem = assert_problem(refused, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "credentials.webhook_secret");
+    // Nor can the secret be taken away from a channel that calls back.
+    let secret = d.fake.credentials().partner_secret.clone();
+    let channel = d
+        .channel(
+            "api",
+            json!({ "callback_url": callback }),
+            json!({ "webhook_secret": secret }),
+        )
+        .await;
+    let path = d.ws(&format!("/channels/{channel}"));
+    let removed = d
+        .app
+        .patch(&path, &d.t.token, json!({ "credentials": null }))
+        .await;
+    assert_problem(removed, 422, "validation_failed").await;
+    let view = d.app.get_json(&path, &d.t.token).await;
+    assert_eq!(view["credentials_set"], json!(["webhook_secret"]));
+}

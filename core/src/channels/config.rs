@@ -404,6 +404,26 @@ pub fn shown_settings(kind: ChannelKind, stored: &Value) -> Value {
     Value::Object(kept)
 }
 
+/// Settings that need a credential beside them: an `api` channel's `callback_url` needs the
+/// `webhook_secret` its replies are signed with.
+pub fn check_together(
+    kind: ChannelKind,
+    settings: &Value,
+    credentials: &BTreeMap<String, String>,
+) -> Result<()> {
+    let has_callback = settings
+        .get("callback_url")
+        .is_some_and(|url| !url.is_null());
+    if kind == ChannelKind::Api && has_callback && !credentials.contains_key("webhook_secret") {
+        return Err(Error::invalid(
+            "credentials.webhook_secret",
+            "required",
+            "a callback_url needs a webhook_secret (`whsec_…`) to sign the replies it receives",
+        ));
+    }
+    Ok(())
+}
+
 /// `whsec_` and the base64 of 24 to 64 bytes, as Standard Webhooks secrets are.
 fn is_webhook_secret(text: &str) -> bool {
     use base64::Engine;

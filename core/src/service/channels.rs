@@ -218,6 +218,7 @@ pub async fn create(core: &Core, scope: &WorkspaceScope, input: NewChannel) -> R
         ),
         None => BTreeMap::new(),
     };
+    config::check_together(input.kind, &settings, &credentials)?;
     let (health, last_error) =
         health_after(input.kind, ChannelHealth::Active, None, &credentials, false);
     let new = repo::channels::NewChannel {
@@ -278,6 +279,7 @@ pub async fn update(
         Some(changed) => changed.clone(),
         None => opened_credentials(core, &current)?,
     };
+    config::check_together(kind, settings.as_ref().unwrap_or(&current.settings), &held)?;
     let (health, last_error) = health_after(
         kind,
         current.health.parse()?,

@@ -57,10 +57,12 @@ pub async fn list_conversations(
     ))
 }
 
-/// Start a conversation with a contact on a channel (proactive outreach).
+/// Start a conversation with a contact on a channel (proactive outreach). The first
+/// message follows its platform's rules like any reply: `409` when the channel is disabled
+/// or the platform would refuse it (`outside_reply_window`, such as WhatsApp after 24 hours).
 #[utoipa::path(post, path = "/v1/workspaces/{workspace_id}/conversations", tag = "conversations", request_body = StartConversation,
     params(("workspace_id" = WorkspaceId, Path)),
-    responses((status = 201, body = ConversationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = ConversationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn start_conversation(
     state: Data<AppState>,

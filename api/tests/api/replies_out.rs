@@ -471,3 +471,19 @@ async fn a_callback_url_needs_a_webhook_secret_to_sign_with() {
     let view = d.app.get_json(&path, &d.t.token).await;
     assert_eq!(view["credentials_set"], json!(["webhook_secret"]));
 }
+
+#[tokio::test]
+async fn outreach_on_whatsapp_is_refused_outside_the_customers_window() {
+    let d = desk().await;
+    let channel = whatsapp(&d).await;
+    let body = json!({ "display_name": "Dana",
+        "identities": [{ "channel_kind": "whatsapp", "platform_user_id": "15550001111" }] });
+    let created = d.app.post(&d.ws("/contacts"), &d.t.token, body).await;
+    let contact: Value = created.json().await.unwrap();
+    let body = json!({ "contact_id": contact["id"], "channel_id": channel, "text": "Hello Dana" });
+    let refused = d.app.post(&d.ws("/conversations"), &d.t.token, body).await;
+    assert_problem(refused, 409, "outside_reply_window").await;
+    let inbox = d.app.get_json(&d.ws("/conversations"), &d.t.token).await;
+    assert_eq!(inbox["items"], json!([]), "nothing half-written");
+    assert_eq!(d.send_due(Utc::now()).await, 0);
+}

@@ -26,7 +26,7 @@ use crate::rest;
         rest::teams::update_team, rest::teams::delete_team,
         rest::audit::list_audit_log,
         rest::channels::list_channels, rest::channels::create_channel, rest::channels::get_channel,
-        rest::channels::update_channel, rest::channels::delete_channel, rest::channels::push_inbound,
+        rest::channels::update_channel, rest::channels::delete_channel, rest::channels::push_inbound, rest::channels::check_channel,
         rest::contacts::list_contacts, rest::contacts::create_contact, rest::contacts::get_contact,
         rest::contacts::update_contact, rest::contacts::delete_contact, rest::contacts::merge_contacts,
         rest::contacts::export_contact, rest::contacts::erase_contact,

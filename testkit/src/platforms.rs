@@ -1,7 +1,9 @@
 //! Local fakes of the social platforms' send APIs (X, Meta Graph, Telegram) and of a
 //! partner's callback endpoint, so that tests of outbound replies run against something that
 //! speaks each platform's wire format — status codes, bodies, error shapes, rate-limit headers
-//! — as `/work/shared/channels.md` documents it, without the network.
+//! — as `/work/shared/channels.md` documents it, without the network. Besides the sends they
+//! answer the "who am I" calls a channel's connect check makes: X `GET /2/users/me`, Graph
+//! `GET /{id}?fields=…` and Telegram `getMe`.
 //!
 //! One server on 127.0.0.1 (a random port) serves all four under their own prefix; point a
 //! channel's `api_base_url` at [`FakePlatforms::base_url`]. Every request is recorded, and a
@@ -95,6 +97,8 @@ impl Default for Credentials {
 pub struct Recorded {
     /// The platform whose prefix the path had.
     pub platform: Platform,
+    /// The HTTP method, upper case (`"GET"`, `"POST"`).
+    pub method: String,
     /// The path as requested, prefix included, query excluded.
     pub path: String,
     /// The request headers, names in lower case.
@@ -346,20 +350,64 @@ fn telegram_error_answer(status: u16, description: &str) -> Answer {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Route {
     XTweet,
-    XDirectMessage { participant_id: String },
-    GraphComments { object_id: String },
-    GraphReplies { comment_id: String },
+    XDirectMessage {
+        participant_id: String,
+    },
+    /// `GET /2/users/me`: the authenticated (brand) user.
+    XUsersMe,
+    GraphComments {
+        object_id: String,
+    },
+    GraphReplies {
+        comment_id: String,
+    },
     GraphMessages,
-    TelegramSendMessage { token: String },
+    /// `GET /vNN.0/{id}?fields=…`: one node's fields (`me` = the token's own account).
+    GraphNode {
+        id: String,
+    },
+    TelegramSendMessage {
+        token: String,
+    },
+    /// `getMe`, by GET or POST as the Bot API accepts both.
+    TelegramGetMe {
+        token: String,
+    },
     PartnerCallback,
 }
 
 impl Route {
-    /// The route of a POST to `segments` (the path split on `/`, prefix first).
+    /// The route of a request to `segments` (the path split on `/`, prefix first): the sends
+    /// are POSTs, the "who am I" calls GETs (Telegram's `getMe` either).
     fn parse(method: &str, segments: &[&str]) -> Option<Route> {
-        if method != "POST" {
-            return None;
+        match method {
+            "POST" => Self::parse_post(segments),
+            "GET" => Self::parse_get(segments),
+            _ => None,
         }
+    }
+
+    fn parse_get(segments: &[&str]) -> Option<Route> {
+        match segments {
+            ["x", "2", "users", "me"] => Some(Route::XUsersMe),
+            ["graph", version, id] if version.starts_with('v') && !id.is_empty() => {
+                Some(Route::GraphNode {
+                    id: (*id).to_owned(),
+                })
+            }
+            ["telegram", bot, "getMe"] => {
+                Self::telegram_token(bot).map(|token| Route::TelegramGetMe { token })
+            }
+            _ => None,
+        }
+    }
+
+    /// The bot token of a `bot<token>` segment.
+    fn telegram_token(segment: &str) -> Option<String> {
+        segment.strip_prefix("bot").map(str::to_owned)
+    }
+
+    fn parse_post(segments: &[&str]) -> Option<Route> {
         match segments {
             ["x", "2", "tweets"] => Some(Route::XTweet),
             ["x", "2", "dm_conversations", "with", id, "messages"] => Some(Route::XDirectMessage {
@@ -376,10 +424,10 @@ impl Route {
                 _ => None,
             },
             ["telegram", bot, "sendMessage"] => {
-                bot.strip_prefix("bot")
-                    .map(|token| Route::TelegramSendMessage {
-                        token: token.to_owned(),
-                    })
+                Self::telegram_token(bot).map(|token| Route::TelegramSendMessage { token })
+            }
+            ["telegram", bot, "getMe"] => {
+                Self::telegram_token(bot).map(|token| Route::TelegramGetMe { token })
             }
             ["partner", "callback"] => Some(Route::PartnerCallback),
             _ => None,
@@ -391,6 +439,7 @@ impl Route {
 fn x_limit(route: &Route) -> u64 {
     match route {
         Route::XDirectMessage { .. } => 15,
+        Route::XUsersMe => 75,
         _ => 100,
     }
 }
@@ -427,6 +476,7 @@ impl State {
     fn x_rate_headers(&mut self, route: &Route, counted: bool) -> Vec<(String, String)> {
         let key = match route {
             Route::XDirectMessage { .. } => "dm",
+            Route::XUsersMe => "users_me",
             _ => "tweets",
         };
         let limit = x_limit(route);
@@ -469,7 +519,7 @@ impl Shared {
     }
 }
 
-/// Local fakes of the platforms' send APIs on one server; stopped when dropped.
+/// Local fakes of the platforms' send and "who am I" APIs on one server; stopped when dropped.
 pub struct FakePlatforms {
     address: String,
     shared: Arc<Shared>,
@@ -552,7 +602,8 @@ impl FakePlatforms {
         self.shared.lock().recorded.clone()
     }
 
-    /// The requests to `platform` that were answered with a 2xx: what actually got sent.
+    /// The requests to `platform` that were answered with a 2xx: what actually got sent,
+    /// together with the successful "who am I" GETs (tell them apart by [`Recorded::method`]).
     pub fn sent(&self, platform: Platform) -> Vec<Recorded> {
         self.shared
             .lock()
@@ -598,6 +649,7 @@ async fn handle(req: HttpRequest, raw: web::Bytes, shared: web::Data<Shared>) ->
     let answer = decorate(&mut state, platform, route.as_ref(), answer);
     state.recorded.push(Recorded {
         platform,
+        method: req.method().as_str().to_owned(),
         path,
         headers: header_pairs(&req),
         body,
@@ -633,6 +685,7 @@ fn answer(
     match route {
         Route::XTweet => x_tweet(state, body),
         Route::XDirectMessage { participant_id } => x_dm(state, credentials, participant_id, body),
+        Route::XUsersMe => x_users_me(credentials),
         Route::GraphComments { object_id } => graph_comment(
             state,
             object_id,
@@ -642,7 +695,9 @@ fn answer(
             graph_reply(state, graph_param(req, body, "message").as_deref())
         }
         Route::GraphMessages => graph_messages(state, body),
+        Route::GraphNode { id } => graph_node(id, graph_param(req, body, "fields").as_deref()),
         Route::TelegramSendMessage { token } => telegram_send(state, token, body),
+        Route::TelegramGetMe { token } => telegram_get_me(token),
         Route::PartnerCallback => {
             let n = state.next();
             Answer::json(200, json!({"id": format!("partner-{n}")}))
@@ -687,7 +742,7 @@ fn authenticate(
     raw: &[u8],
 ) -> Result<(), Answer> {
     match route {
-        Route::XTweet | Route::XDirectMessage { .. } => {
+        Route::XTweet | Route::XDirectMessage { .. } | Route::XUsersMe => {
             let url = format!("http://{}{}", req.connection_info().host(), req.path());
             let header = req
                 .headers()
@@ -704,7 +759,10 @@ fn authenticate(
                 return Err(x_unauthorized());
             }
         }
-        Route::GraphComments { .. } | Route::GraphReplies { .. } | Route::GraphMessages => {
+        Route::GraphComments { .. }
+        | Route::GraphReplies { .. }
+        | Route::GraphMessages
+        | Route::GraphNode { .. } => {
             if expired {
                 return Err(meta_error_answer(
                     400,
@@ -722,7 +780,7 @@ fn authenticate(
                 ));
             }
         }
-        Route::TelegramSendMessage { token } => {
+        Route::TelegramSendMessage { token } | Route::TelegramGetMe { token } => {
             if expired || *token != credentials.telegram_bot_token {
                 return Err(telegram_error_answer(401, "Unauthorized"));
             }
@@ -828,7 +886,8 @@ fn parse_oauth_header(header: &str) -> Option<HashMap<String, String>> {
 
 /// Whether `header` is an OAuth 1.0a HMAC-SHA1 signature (RFC 5849) of this request by the
 /// configured consumer and token. The signature is recomputed with the received nonce and
-/// timestamp; query parameters are signed, a JSON body is not. Timestamps are not checked
+/// timestamp; query parameters are part of the signature base string (RFC 5849 §3.4.1.3, so
+/// a GET's `user.fields=…` is signed), a JSON body is not. Timestamps are not checked
 /// for freshness and nonces not for reuse.
 fn verify_oauth1(
     credentials: &Credentials,
@@ -923,17 +982,33 @@ fn x_dm(
     if !has_text && body.get("attachments").is_none() {
         return x_invalid_request("One of `text` or `attachments` is required.");
     }
-    let own = credentials
-        .access_token
-        .split_once('-')
-        .map(|(user, _)| user)
-        .filter(|user| is_numeric(user))
-        .unwrap_or("1000000000000000001");
+    let own = x_own_user_id(credentials);
     let data = json!({
         "dm_conversation_id": dm_conversation_id(own, participant_id),
         "dm_event_id": x_id(state),
     });
     Answer::json(201, json!({ "data": data }))
+}
+
+/// The brand account's user id: the access token's part before the dash, as X issues tokens.
+fn x_own_user_id(credentials: &Credentials) -> &str {
+    credentials
+        .access_token
+        .split_once('-')
+        .map(|(user, _)| user)
+        .filter(|user| is_numeric(user))
+        .unwrap_or("1000000000000000001")
+}
+
+/// `GET /2/users/me` → `200 {"data":{"id","name","username"}}`, the default user fields (a
+/// `user.fields` query is signed and accepted but adds nothing).
+fn x_users_me(credentials: &Credentials) -> Answer {
+    let data = json!({
+        "id": x_own_user_id(credentials),
+        "name": "Acme Help",
+        "username": "AcmeHelp",
+    });
+    Answer::json(200, json!({ "data": data }))
 }
 
 /// A new X id: a numeric string beyond 2^53, as X's are (channels.md conventions).
@@ -971,6 +1046,51 @@ fn graph_id(state: &mut State) -> String {
 
 fn graph_missing(what: &str) -> Answer {
     meta_error_answer(400, 100, None, &format!("(#100) {what}"))
+}
+
+/// The id `me` stands for: the fake account the one Graph token belongs to.
+const GRAPH_ME: &str = "17800000000000001";
+
+/// `GET /{id}?fields=a,b`: `{"id": id}` plus each requested field from a fixed set; without
+/// `fields`, Graph's default `{"id","name"}`. An unknown field is refused with code 100 as
+/// Graph does.
+fn graph_node(id: &str, fields: Option<&str>) -> Answer {
+    let id = if id == "me" { GRAPH_ME } else { id };
+    let requested: Vec<&str> = fields
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .collect();
+    let requested = if requested.is_empty() {
+        vec!["name"]
+    } else {
+        requested
+    };
+    let mut node = serde_json::Map::new();
+    node.insert("id".into(), json!(id));
+    for field in requested {
+        let value = match field {
+            "id" | "user_id" => json!(id),
+            "name" => json!(format!("Fake Page {id}")),
+            "username" => json!(format!("fake_account_{id}")),
+            "display_phone_number" => json!("+1 555-010-0000"),
+            "verified_name" => json!("Acme Support"),
+            "quality_rating" => json!("GREEN"),
+            unknown => {
+                return meta_error_answer(
+                    400,
+                    100,
+                    None,
+                    &format!(
+                        "(#100) Tried accessing nonexisting field ({unknown}) on node type (User)"
+                    ),
+                );
+            }
+        };
+        node.insert(field.to_owned(), value);
+    }
+    Answer::json(200, Value::Object(node))
 }
 
 /// A Facebook comment reply. Facebook numbers a comment `{object}_{comment}`; a reply to a
@@ -1080,11 +1200,7 @@ fn telegram_send(state: &mut State, token: &str, body: &Value) -> Answer {
     else {
         return telegram_error_answer(400, "Bad Request: message text is empty");
     };
-    let bot_id = token
-        .split(':')
-        .next()
-        .and_then(|id| id.parse::<i64>().ok())
-        .unwrap_or_default();
+    let bot_id = telegram_bot_id(token);
     let kind = if chat_id > 0 { "private" } else { "supergroup" };
     let message_id = 100 + state.next();
     let result = json!({
@@ -1093,6 +1209,29 @@ fn telegram_send(state: &mut State, token: &str, body: &Value) -> Answer {
         "date": unix_now(),
         "chat": {"id": chat_id, "type": kind},
         "text": text,
+    });
+    Answer::json(200, json!({"ok": true, "result": result}))
+}
+
+/// The bot's user id: the number before `:` in its token.
+fn telegram_bot_id(token: &str) -> i64 {
+    token
+        .split(':')
+        .next()
+        .and_then(|id| id.parse::<i64>().ok())
+        .unwrap_or_default()
+}
+
+/// `getMe` → `{"ok":true,"result":User}` with the bot's own fields.
+fn telegram_get_me(token: &str) -> Answer {
+    let result = json!({
+        "id": telegram_bot_id(token),
+        "is_bot": true,
+        "first_name": "Acme Care",
+        "username": "acme_care_bot",
+        "can_join_groups": true,
+        "can_read_all_group_messages": false,
+        "supports_inline_queries": false,
     });
     Answer::json(200, json!({"ok": true, "result": result}))
 }
@@ -1167,6 +1306,54 @@ mod tests {
                 .send()
                 .await
                 .expect("x request")
+        }
+
+        /// A GET to X with `query`, signed by `oauth1-request`'s client path; the signature
+        /// covers `signed` (normally the same parameters as `query`).
+        async fn x_get(
+            &self,
+            rest: &str,
+            query: &[(&str, &str)],
+            signed: &[(&str, &str)],
+            credentials: &Credentials,
+        ) -> reqwest::Response {
+            let url = self.url(Platform::X, rest);
+            let token = oauth1_request::Token::from_parts(
+                credentials.consumer_key.as_str(),
+                credentials.consumer_secret.as_str(),
+                credentials.access_token.as_str(),
+                credentials.access_token_secret.as_str(),
+            );
+            let signed = oauth1_request::ParameterList::new(signed.to_vec());
+            let authorization =
+                oauth1_request::get(&url, &signed, &token, oauth1_request::HMAC_SHA1);
+            let query = oauth1_request::ParameterList::new(query.to_vec());
+            self.client
+                .get(oauth1_request::to_query(url, &query))
+                .header("authorization", authorization)
+                .send()
+                .await
+                .expect("x request")
+        }
+
+        async fn graph_get(&self, rest: &str, token: &str) -> reqwest::Response {
+            self.client
+                .get(self.url(Platform::Meta, rest))
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("graph request")
+        }
+
+        async fn telegram_get_me(&self, method: reqwest::Method, token: &str) -> reqwest::Response {
+            self.client
+                .request(
+                    method,
+                    self.url(Platform::Telegram, &format!("/bot{token}/getMe")),
+                )
+                .send()
+                .await
+                .expect("telegram request")
         }
 
         async fn graph_post(&self, rest: &str, token: &str, body: Value) -> reqwest::Response {
@@ -1270,6 +1457,264 @@ mod tests {
             Some(Route::GraphMessages)
         );
         assert_eq!(Route::parse("POST", &["graph", "1", "messages"]), None);
+        assert_eq!(
+            Route::parse("GET", &["x", "2", "users", "me"]),
+            Some(Route::XUsersMe)
+        );
+        assert_eq!(Route::parse("POST", &["x", "2", "users", "me"]), None);
+        assert_eq!(
+            Route::parse("GET", &["graph", "v21.0", "me"]),
+            Some(Route::GraphNode { id: "me".into() })
+        );
+        assert_eq!(Route::parse("POST", &["graph", "v21.0", "me"]), None);
+        assert_eq!(
+            Route::parse("GET", &["graph", "v21.0", "1", "messages"]),
+            None
+        );
+        for method in ["GET", "POST"] {
+            assert_eq!(
+                Route::parse(method, &["telegram", "bot1:abc", "getMe"]),
+                Some(Route::TelegramGetMe {
+                    token: "1:abc".into()
+                })
+            );
+        }
+        assert_eq!(
+            Route::parse("PUT", &["telegram", "bot1:abc", "getMe"]),
+            None
+        );
+    }
+
+    #[tokio::test]
+    async fn x_users_me_answers_the_brand_account_with_its_rate_limit() {
+        let f = fixture().await;
+        let query = [("user.fields", "id,name,username")];
+        let response = f
+            .x_get("/2/users/me", &query, &query, &Credentials::default())
+            .await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(header(&response, "x-rate-limit-limit"), "75");
+        assert_eq!(header(&response, "x-rate-limit-remaining"), "74");
+        assert!(
+            header(&response, "x-rate-limit-reset")
+                .parse::<u64>()
+                .expect("reset")
+                > unix_now()
+        );
+        assert_eq!(
+            json_of(response).await,
+            json!({"data": {"id": "1000000000000000001", "name": "Acme Help", "username": "AcmeHelp"}})
+        );
+        // Without a query too; the tweets window is a separate one.
+        let bare = f
+            .x_get("/2/users/me", &[], &[], &Credentials::default())
+            .await;
+        assert_eq!(bare.status(), 200);
+        assert_eq!(header(&bare, "x-rate-limit-remaining"), "73");
+        let recorded = f.fake.requests();
+        assert_eq!(recorded.len(), 2);
+        assert_eq!(recorded[0].method, "GET");
+        assert_eq!(recorded[0].path, "/x/2/users/me");
+        assert_eq!(recorded[0].body, Value::Null);
+        assert_eq!(f.fake.sent(Platform::X).len(), 2);
+    }
+
+    #[tokio::test]
+    async fn x_users_me_refuses_unsigned_query_wrong_secret_and_expired_token() {
+        let f = fixture().await;
+        let query = [("user.fields", "id,name,username")];
+        // Signed as if there were no query: the base string differs, so the signature does.
+        let unsigned_query = f
+            .x_get("/2/users/me", &query, &[], &Credentials::default())
+            .await;
+        assert_eq!(unsigned_query.status(), 401);
+        assert_eq!(
+            json_of(unsigned_query).await,
+            json!({"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
+        );
+        let wrong = Credentials {
+            consumer_secret: "not-the-secret".into(),
+            ..Credentials::default()
+        };
+        let refused = f.x_get("/2/users/me", &query, &query, &wrong).await;
+        assert_eq!(refused.status(), 401);
+        f.fake.expire_token(Platform::X);
+        let expired = f
+            .x_get("/2/users/me", &query, &query, &Credentials::default())
+            .await;
+        assert_eq!(expired.status(), 401);
+        let answered: Vec<u16> = f.fake.requests().iter().map(|r| r.answered).collect();
+        assert_eq!(answered, [401, 401, 401]);
+        assert!(f.fake.sent(Platform::X).is_empty());
+    }
+
+    #[tokio::test]
+    async fn x_users_me_takes_scripted_trouble() {
+        let f = fixture().await;
+        f.fake.fail_next(Platform::X, Trouble::x_rate_limited(60));
+        let query = [("user.fields", "id")];
+        let limited = f
+            .x_get("/2/users/me", &query, &query, &Credentials::default())
+            .await;
+        assert_eq!(limited.status(), 429);
+        assert_eq!(header(&limited, "x-rate-limit-remaining"), "0");
+        assert_eq!(header(&limited, "x-rate-limit-limit"), "75");
+        let reset: u64 = header(&limited, "x-rate-limit-reset")
+            .parse()
+            .expect("reset");
+        assert!((unix_now() + 55..=unix_now() + 60).contains(&reset));
+        assert_eq!(
+            json_of(limited).await["type"],
+            "https://api.x.com/2/problems/rate-limit-exceeded"
+        );
+        let next = f
+            .x_get("/2/users/me", &query, &query, &Credentials::default())
+            .await;
+        assert_eq!(next.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn graph_node_answers_the_requested_fields() {
+        let f = fixture().await;
+        let token = Credentials::default().meta_token;
+        let fields = "name,username,user_id,display_phone_number,verified_name,quality_rating";
+        let response = f
+            .graph_get(&format!("/v21.0/106540352242922?fields={fields}"), &token)
+            .await;
+        assert_eq!(response.status(), 200);
+        assert!(!header(&response, "x-app-usage").is_empty());
+        assert_eq!(
+            json_of(response).await,
+            json!({
+                "id": "106540352242922",
+                "name": "Fake Page 106540352242922",
+                "username": "fake_account_106540352242922",
+                "user_id": "106540352242922",
+                "display_phone_number": "+1 555-010-0000",
+                "verified_name": "Acme Support",
+                "quality_rating": "GREEN",
+            })
+        );
+        let bare = f.graph_get("/v21.0/100000000000001", &token).await;
+        assert_eq!(
+            json_of(bare).await,
+            json!({"id": "100000000000001", "name": "Fake Page 100000000000001"})
+        );
+        let me = f.graph_get("/v21.0/me?fields=id,username", &token).await;
+        assert_eq!(
+            json_of(me).await,
+            json!({"id": "17800000000000001", "username": "fake_account_17800000000000001"})
+        );
+        let recorded = f.fake.requests();
+        assert_eq!(recorded[0].method, "GET");
+        assert_eq!(recorded[0].path, "/graph/v21.0/106540352242922");
+        assert_eq!(recorded[0].body, Value::Null);
+        assert_eq!(f.fake.sent(Platform::Meta).len(), 3);
+    }
+
+    #[tokio::test]
+    async fn graph_node_refuses_an_unknown_field_with_code_100() {
+        let f = fixture().await;
+        let token = Credentials::default().meta_token;
+        let response = f
+            .graph_get(
+                "/v21.0/17800000000000001?fields=name,follower_count",
+                &token,
+            )
+            .await;
+        assert_eq!(response.status(), 400);
+        let error = json_of(response).await["error"].clone();
+        assert_eq!(
+            error["message"],
+            "(#100) Tried accessing nonexisting field (follower_count) on node type (User)"
+        );
+        assert_eq!(error["type"], "OAuthException");
+        assert_eq!(error["code"], 100);
+        assert!(error["fbtrace_id"].is_string());
+        assert!(error.get("error_subcode").is_none());
+    }
+
+    #[tokio::test]
+    async fn graph_node_checks_the_token_like_the_sends_and_takes_scripted_trouble() {
+        let f = fixture().await;
+        let wrong = f.graph_get("/v21.0/me?fields=name", "wrong").await;
+        assert_eq!(wrong.status(), 400);
+        assert_eq!(json_of(wrong).await["error"]["code"], 190);
+        let url = format!(
+            "{}?fields=name&access_token={}",
+            f.url(Platform::Meta, "/v21.0/me"),
+            Credentials::default().meta_token
+        );
+        let by_query = f.client.get(url).send().await.expect("request");
+        assert_eq!(by_query.status(), 200);
+        assert_eq!(json_of(by_query).await["id"], "17800000000000001");
+        let token = Credentials::default().meta_token;
+        f.fake.fail_next(Platform::Meta, Trouble::meta_throttled());
+        let throttled = f.graph_get("/v21.0/me?fields=name", &token).await;
+        assert_eq!(throttled.status(), 400);
+        let usage: Value =
+            serde_json::from_str(&header(&throttled, "x-app-usage")).expect("usage json");
+        assert_eq!(usage["call_count"], 100);
+        assert_eq!(json_of(throttled).await["error"]["code"], 4);
+        f.fake.expire_token(Platform::Meta);
+        let expired = f.graph_get("/v21.0/me?fields=name", &token).await;
+        let error = json_of(expired).await["error"].clone();
+        assert_eq!(
+            (error["code"].clone(), error["error_subcode"].clone()),
+            (json!(190), json!(463))
+        );
+        let answered: Vec<u16> = f.fake.requests().iter().map(|r| r.answered).collect();
+        assert_eq!(answered, [400, 200, 400, 400]);
+    }
+
+    #[tokio::test]
+    async fn telegram_get_me_answers_the_bot_by_get_and_post() {
+        let f = fixture().await;
+        let token = Credentials::default().telegram_bot_token;
+        let expected = json!({
+            "ok": true,
+            "result": {
+                "id": 7_000_000_001_i64,
+                "is_bot": true,
+                "first_name": "Acme Care",
+                "username": "acme_care_bot",
+                "can_join_groups": true,
+                "can_read_all_group_messages": false,
+                "supports_inline_queries": false,
+            },
+        });
+        for method in [reqwest::Method::GET, reqwest::Method::POST] {
+            let response = f.telegram_get_me(method, &token).await;
+            assert_eq!(response.status(), 200);
+            assert_eq!(json_of(response).await, expected);
+        }
+        let methods: Vec<String> = f.fake.requests().into_iter().map(|r| r.method).collect();
+        assert_eq!(methods, ["GET", "POST"]);
+        assert_eq!(f.fake.requests()[0].body, Value::Null);
+        assert_eq!(
+            f.fake.requests()[0].path,
+            format!("/telegram/bot{token}/getMe")
+        );
+    }
+
+    #[tokio::test]
+    async fn telegram_get_me_refuses_a_wrong_or_expired_token_and_takes_scripted_trouble() {
+        let f = fixture().await;
+        let unauthorized = json!({"ok": false, "error_code": 401, "description": "Unauthorized"});
+        let wrong = f.telegram_get_me(reqwest::Method::GET, "1:wrong").await;
+        assert_eq!(wrong.status(), 401);
+        assert_eq!(json_of(wrong).await, unauthorized);
+        let token = Credentials::default().telegram_bot_token;
+        f.fake
+            .fail_next(Platform::Telegram, Trouble::telegram_retry_after(3));
+        let flood = f.telegram_get_me(reqwest::Method::GET, &token).await;
+        assert_eq!(flood.status(), 429);
+        assert_eq!(json_of(flood).await["parameters"]["retry_after"], 3);
+        f.fake.expire_token(Platform::Telegram);
+        let expired = f.telegram_get_me(reqwest::Method::GET, &token).await;
+        assert_eq!(expired.status(), 401);
+        assert_eq!(json_of(expired).await, unauthorized);
+        assert!(f.fake.sent(Platform::Telegram).is_empty());
     }
 
     #[tokio::test]
@@ -1649,7 +2094,20 @@ mod tests {
             .await
             .expect("request");
         assert_eq!(response.status(), 404);
-        assert_eq!(f.fake.requests()[0].answered, 404);
+        let get = f
+            .client
+            .get(f.url(Platform::X, "/2/tweets"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(get.status(), 404);
+        let recorded = f.fake.requests();
+        assert_eq!(recorded[0].answered, 404);
+        assert_eq!(recorded[0].method, "POST");
+        assert_eq!(
+            (recorded[1].method.as_str(), recorded[1].answered),
+            ("GET", 404)
+        );
     }
 
     impl FakePlatforms {

@@ -17,7 +17,9 @@ use super::care_inputs::{
 use super::context::{GqlResult, core, enter_workspace, parse_id};
 use super::gql;
 use super::loaders::CareLoaders;
-use super::types::{Channel, Contact, Conversation, InboundEvent, IngestResult, Message};
+use super::types::{
+    Channel, ChannelCheckResult, Contact, Conversation, InboundEvent, IngestResult, Message,
+};
 
 /// The care model's changes.
 #[derive(Default)]
@@ -61,6 +63,23 @@ impl CareMutation {
         let channel: ChannelId = parse_id(&channel_id)?;
         Ok(
             channels::update(core(ctx)?, &scope, channel, input.into_patch()?)
+                .await
+                .map_err(gql)?
+                .into(),
+        )
+    }
+
+    /// Checks a channel against its platform (as `POST …/channels/{id}/check`).
+    async fn check_channel(
+        &self,
+        ctx: &Context<'_>,
+        workspace_id: ID,
+        channel_id: ID,
+    ) -> GqlResult<ChannelCheckResult> {
+        let scope = enter_workspace(ctx, &workspace_id).await?;
+        let channel: ChannelId = parse_id(&channel_id)?;
+        Ok(
+            earshot_core::service::channel_check::check(core(ctx)?, &scope, channel)
                 .await
                 .map_err(gql)?
                 .into(),

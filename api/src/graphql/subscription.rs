@@ -33,12 +33,12 @@ impl Subscription {
             .await
             .map_err(gql)?;
         // Fresh loaders per event: a long-lived stream must not serve stale relations.
-        Ok(live.map(move |next| match next {
-            Ok(view) => Ok(Event::new(
-                view,
-                CareLoaders::new(core.clone(), scope.clone()),
-            )),
-            Err(err) => Err(gql(err)),
+        Ok(live.filter_map(move |next| {
+            let event = match next {
+                Ok(view) => Event::new(view, CareLoaders::new(core.clone(), scope.clone())).map(Ok),
+                Err(err) => Some(Err(gql(err))),
+            };
+            std::future::ready(event)
         }))
     }
 }

@@ -4,6 +4,7 @@ use actix_web::web::{Data, Json, Path, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use earshot_core::ids::{ChannelId, WorkspaceId};
 use earshot_core::pagination::Page;
+use earshot_core::service::channel_check::{self, ChannelCheck};
 use earshot_core::service::channels::{self, ChannelPatch, NewChannel};
 use earshot_core::service::ingest::{self, InboundMessage, IngestOutcome};
 use earshot_core::views::ChannelView;
@@ -78,6 +79,26 @@ pub async fn update_channel(
 ) -> ApiResult<Json<ChannelView>> {
     Ok(Json(
         channels::update(&state.core, &ws.0, path.channel_id, body).await?,
+    ))
+}
+
+/// Check a channel against its platform (scope `channels:manage`): asks the platform who
+/// the credentials belong to and sets the channel's health from the answer — `active`,
+/// `needs_reauth` (refused, or another account than the settings name; the platform's error
+/// in `last_error`) or `rate_limited`. A missing `account_id` / `bot_username` is filled in
+/// from the answer. `channel.health_changed` is emitted when the health moves.
+#[utoipa::path(post, path = "/v1/workspaces/{workspace_id}/channels/{channel_id}/check", tag = "channels",
+    params(("workspace_id" = WorkspaceId, Path), ("channel_id" = ChannelId, Path)),
+    responses((status = 200, body = ChannelCheck), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "disabled, missing credentials or settings")),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn check_channel(
+    state: Data<AppState>,
+    ws: Workspace,
+    path: Path<ChannelPath>,
+) -> ApiResult<Json<ChannelCheck>> {
+    Ok(Json(
+        channel_check::check(&state.core, &ws.0, path.channel_id).await?,
     ))
 }
 

@@ -61,6 +61,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(r("/v1/workspaces/{workspace_id}/channels").get(channels::list_channels).post(channels::create_channel))
         .service(r("/v1/workspaces/{workspace_id}/channels/{channel_id}").get(channels::get_channel).patch(channels::update_channel).delete(channels::delete_channel))
         .service(r("/v1/workspaces/{workspace_id}/channels/{channel_id}/inbound").post(channels::push_inbound))
+        .service(r("/v1/workspaces/{workspace_id}/channels/{channel_id}/check").post(channels::check_channel))
         .service(r("/v1/workspaces/{workspace_id}/inbound-events").get(inbound_events::list_inbound_events))
         .service(r("/v1/workspaces/{workspace_id}/inbound-events/{event_id}").get(inbound_events::get_inbound_event))
         .service(r("/v1/workspaces/{workspace_id}/inbound-events/{event_id}/retry").post(inbound_events::retry_inbound_event))

@@ -284,6 +284,8 @@ const UPDATE_CHANNEL: &str = concat!(
     channel_fields!(),
     "} }"
 );
+const CHECK_CHANNEL: &str =
+    "mutation($ws: ID!, $id: ID!) { checkChannel(workspaceId: $ws, channelId: $id) { ok } }";
 const DELETE_CHANNEL: &str =
     "mutation($ws: ID!, $id: ID!) { deleteChannel(workspaceId: $ws, channelId: $id) }";
 const CHANNELS: &str = concat!(
@@ -1134,6 +1136,7 @@ async fn another_workspaces_ids_are_not_found_through_every_care_field_and_mutat
             json!({ "id": theirs.channel, "input": { "name": "x" } }),
         ),
         (DELETE_CHANNEL, json!({ "id": theirs.channel })),
+        (CHECK_CHANNEL, json!({ "id": theirs.channel })),
         (
             UPDATE_CONTACT,
             json!({ "id": theirs.contact, "input": { "displayName": "x" } }),

@@ -211,6 +211,7 @@ fn graphql_operation(field: &str) -> String {
             m("updateChannel(workspaceId: $ws, channelId: $id, input: {}) { id }")
         }
         ("Mutation", "deleteChannel") => m("deleteChannel(workspaceId: $ws, channelId: $id)"),
+        ("Mutation", "checkChannel") => m("checkChannel(workspaceId: $ws, channelId: $id) { ok }"),
         ("Mutation", "pushInboundMessage") => m(
             "pushInboundMessage(workspaceId: $ws, channelId: $id, input: { platformMessageId: \"\", author: { platformUserId: \"\" } }) { duplicate }",
         ),

@@ -2,6 +2,7 @@
 
 mod auth_edge;
 mod care_graphql;
+mod channel_check;
 mod contacts;
 mod conversations;
 mod degrade;

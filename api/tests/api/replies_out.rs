@@ -185,6 +185,15 @@ async fn a_telegram_reply_goes_out_in_the_chat_waiting_as_long_as_telegram_asks(
     let platform_id = str_of(&delivered["platform_message_id"]);
     assert!(platform_id.starts_with("5000000001:"), "{platform_id}");
     assert_eq!(d.channel_health(&channel).await["state"], "active");
+    let states: Vec<Value> = d
+        .app
+        .outbox()
+        .await
+        .into_iter()
+        .filter(|row| row.event_type == "channel.health_changed")
+        .map(|row| row.payload["data"]["channel"]["health"]["state"].clone())
+        .collect();
+    assert_eq!(states, vec![json!("rate_limited"), json!("active")]);
     // Nothing is sent twice.
     assert_eq!(d.send_due(now + Duration::hours(1)).await, 0);
 }

@@ -257,6 +257,13 @@ fn care_routes() -> Vec<Route> {
             OWNER_ADMIN,
             201,
         ),
+        route(
+            M::POST,
+            "/v1/workspaces/{ws}/channels/{channel}/check",
+            None,
+            OWNER_ADMIN,
+            200,
+        ),
         route(M::GET, "/v1/workspaces/{ws}/contacts", None, EVERYONE, 200),
         route(
             M::POST,

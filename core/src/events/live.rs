@@ -106,7 +106,12 @@ impl Live {
             if let Err(err) = self.recheck_scope().await {
                 return Some(Err(err));
             }
-            match may_see(&self.core, &self.scope, event.event.conversation()).await {
+            // Live streams carry conversations' events; a channel's go to the outbox (and
+            // partners' webhooks) only.
+            let Some(conversation) = event.event.conversation() else {
+                continue;
+            };
+            match may_see(&self.core, &self.scope, conversation).await {
                 Ok(true) => return Some(Ok(event.clone())),
                 Ok(false) => {}
                 Err(err) => tracing::warn!(error = %err, "checking an event's visibility failed"),

@@ -25,7 +25,7 @@ pub(crate) async fn write(
         .map(|event| EventView {
             id: uuid::Uuid::now_v7(),
             workspace_id: scope.workspace_id(),
-            conversation_id: Some(event.conversation().id),
+            conversation_id: event.conversation().map(|c| c.id),
             occurred_at: at,
             event,
         })

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::views::{ConversationView, MessageView};
+use crate::views::{ChannelView, ConversationView, MessageView};
 
 /// Something that happened in a workspace.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -26,6 +26,17 @@ pub enum Event {
     /// A reply could not be delivered: the platform refused it (see `delivery_error`).
     #[serde(rename = "message.delivery_failed")]
     MessageDeliveryFailed(Box<MessageAdded>),
+    /// A channel's health changed: a platform refused its credentials, rate-limited it,
+    /// a connect check passed, or an admin disabled or enabled it.
+    #[serde(rename = "channel.health_changed")]
+    ChannelHealthChanged(Box<ChannelChanged>),
+}
+
+/// The channel as a change left it (credentials never shown).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChannelChanged {
+    /// The channel.
+    pub channel: ChannelView,
 }
 
 /// The conversation as a change left it.
@@ -79,6 +90,11 @@ impl Event {
         }))
     }
 
+    /// `channel.health_changed` for a channel whose health changed.
+    pub fn channel_health_changed(channel: ChannelView) -> Self {
+        Event::ChannelHealthChanged(Box::new(ChannelChanged { channel }))
+    }
+
     /// The wire name, such as `conversation.created`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -87,18 +103,21 @@ impl Event {
             Event::MessageCreated(_) => "message.created",
             Event::MessageUpdated(_) => "message.updated",
             Event::MessageDeliveryFailed(_) => "message.delivery_failed",
+            Event::ChannelHealthChanged(_) => "channel.health_changed",
         }
     }
 
-    /// The conversation the event is about, as the change left it.
-    pub fn conversation(&self) -> &ConversationView {
+    /// The conversation the event is about, as the change left it; `None` for an event about
+    /// the workspace's setup (a channel).
+    pub fn conversation(&self) -> Option<&ConversationView> {
         match self {
             Event::ConversationCreated(changed) | Event::ConversationUpdated(changed) => {
-                &changed.conversation
+                Some(&changed.conversation)
             }
             Event::MessageCreated(added)
             | Event::MessageUpdated(added)
-            | Event::MessageDeliveryFailed(added) => &added.conversation,
+            | Event::MessageDeliveryFailed(added) => Some(&added.conversation),
+            Event::ChannelHealthChanged(_) => None,
         }
     }
 
@@ -155,7 +174,10 @@ mod tests {
         assert!(wire.get("event").is_none(), "{wire}");
         let back: EventView = serde_json::from_value(wire).unwrap();
         assert_eq!(back.event.name(), "conversation.updated");
-        assert_eq!(back.event.conversation().id, view.event.conversation().id);
+        assert_eq!(
+            back.event.conversation().map(|c| c.id),
+            view.event.conversation().map(|c| c.id)
+        );
         assert!(back.event.message().is_none());
     }
 }

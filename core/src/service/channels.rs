@@ -307,11 +307,40 @@ pub async fn update(
         active.last_error = sea_orm::Set(last_error);
         changed.push("health");
     }
+    let health_changed = model_health_changed(&current, &active);
     let model = repo::channels::save(&txn, scope, active).await?;
     let details = json!({ "changed": changed, "health": model.health });
     audit::record(&txn, scope, "channel.updated", "channel", id, details).await?;
+    let event = match health_changed {
+        true => Some(record_health_changed(core, &txn, scope, id).await?),
+        false => None,
+    };
     txn.commit().await?;
+    if let Some(event) = &event {
+        crate::events::committed(core, std::slice::from_ref(event));
+    }
     channel_view(core, model)
+}
+
+/// Whether a change moves the channel to another health state.
+fn model_health_changed(current: &channels::Model, changed: &channels::ActiveModel) -> bool {
+    match &changed.health {
+        sea_orm::ActiveValue::Set(health) => *health != current.health,
+        _ => false,
+    }
+}
+
+/// Records `channel.health_changed` with the channel as it now stands (in the change's
+/// transaction).
+pub(crate) async fn record_health_changed(
+    core: &Core,
+    conn: &impl sea_orm::ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ChannelId,
+) -> Result<crate::views::EventView> {
+    let model = repo::channels::get(conn, scope, id).await?;
+    let event = crate::events::Event::channel_health_changed(channel_view(core, model)?);
+    crate::events::record(conn, scope, event, chrono::Utc::now()).await
 }
 
 /// Deletes a channel and its conversations.

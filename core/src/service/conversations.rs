@@ -303,7 +303,7 @@ pub async fn update(
     check_patch(&txn, scope, &patch).await?;
     let event = update_in(&txn, scope, id, &patch, Utc::now()).await?;
     txn.commit().await?;
-    let view = conversation_of(&event);
+    let view = conversation_of(&event)?;
     events::committed(core, std::slice::from_ref(&event));
     Ok(view)
 }
@@ -332,8 +332,11 @@ pub async fn bulk_update(
     for id in ids {
         events.push(update_in(&txn, scope, id, &input.changes, now).await?);
     }
+    let views = events
+        .iter()
+        .map(conversation_of)
+        .collect::<Result<Vec<_>>>()?;
     txn.commit().await?;
-    let views = events.iter().map(conversation_of).collect();
     events::committed(core, &events);
     Ok(views)
 }
@@ -417,7 +420,7 @@ pub async fn start(
         attachments: Vec::new(),
     };
     let (_, event) = super::messages::reply_in(&txn, scope, row, reply, now).await?;
-    let view = conversation_of(&event);
+    let view = conversation_of(&event)?;
     events.push(event);
     audit::record(
         &txn,
@@ -434,9 +437,13 @@ pub async fn start(
     Ok(view)
 }
 
-/// The conversation an event carries.
-pub(crate) fn conversation_of(event: &EventView) -> ConversationView {
-    event.event.conversation().clone()
+/// The conversation an event of a conversation carries.
+pub(crate) fn conversation_of(event: &EventView) -> Result<ConversationView> {
+    event
+        .event
+        .conversation()
+        .cloned()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("the event is not a conversation's")))
 }
 
 fn unknown(field: &str, code: &'static str, message: &str) -> Error {

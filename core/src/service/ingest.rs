@@ -329,7 +329,7 @@ async fn ingest_in(
     };
     let row = score(conn, scope, row, influence, visibility, sentiment).await?;
     let (message, event) = store(conn, scope, row, stored, Utc::now()).await?;
-    let conversation = super::conversations::conversation_of(&event);
+    let conversation = super::conversations::conversation_of(&event)?;
     events.push(event);
     Ok((
         IngestOutcome {

@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod channel_check;
 pub mod channels;
 pub mod contacts;
 mod conversation_views;

@@ -101,7 +101,7 @@ impl Priority {
 }
 
 /// A channel's health.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChannelHealthView {
     /// State.
     pub state: ChannelHealth,
@@ -112,7 +112,7 @@ pub struct ChannelHealthView {
 }
 
 /// A channel (credentials are never shown).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChannelView {
     /// Id.
     pub id: ChannelId,

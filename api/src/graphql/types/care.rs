@@ -24,6 +24,37 @@ pub struct ChannelHealth {
     pub changed_at: Option<DateTime<Utc>>,
 }
 
+/// What a connect check found.
+#[derive(SimpleObject)]
+pub struct ChannelCheckResult {
+    /// The platform accepted the credentials, for the channel's account.
+    pub ok: bool,
+    /// The platform's id of the account the credentials belong to.
+    pub account_id: Option<String>,
+    /// Its handle or name.
+    pub account_name: Option<String>,
+    /// Why not, as the platform said.
+    pub error: Option<String>,
+    /// The channel as the check left it.
+    pub channel: Channel,
+}
+
+impl From<earshot_core::service::channel_check::ChannelCheck> for ChannelCheckResult {
+    fn from(v: earshot_core::service::channel_check::ChannelCheck) -> Self {
+        let (account_id, account_name) = match v.account {
+            Some(account) => (Some(account.id), account.name),
+            None => (None, None),
+        };
+        Self {
+            ok: v.ok,
+            account_id,
+            account_name,
+            error: v.error,
+            channel: v.channel.into(),
+        }
+    }
+}
+
 /// A channel (credentials are never shown).
 #[derive(SimpleObject)]
 pub struct Channel {

@@ -195,15 +195,17 @@ pub struct Event {
 }
 
 impl Event {
-    /// The event's objects.
-    pub(crate) fn new(view: EventView, loaders: Arc<CareLoaders>) -> Self {
-        Self {
+    /// The event's objects; `None` for an event that is not a conversation's (live streams
+    /// carry only those).
+    pub(crate) fn new(view: EventView, loaders: Arc<CareLoaders>) -> Option<Self> {
+        let conversation = view.event.conversation()?.clone();
+        Some(Self {
             id: id(view.id),
             event_type: view.event.name().to_owned(),
             workspace_id: id(view.workspace_id),
             occurred_at: view.occurred_at,
             message: view.event.message().cloned().map(Into::into),
-            conversation: Conversation::new(view.event.conversation().clone(), loaders),
-        }
+            conversation: Conversation::new(conversation, loaders),
+        })
     }
 }

@@ -171,16 +171,20 @@ pub async fn send(client: &reqwest::Client, kind: ChannelKind, call: Call) -> De
     for (name, value) in &call.headers {
         request = request.header(name, value);
     }
-    let response = match request.send().await {
-        Ok(response) => response,
-        Err(err) => {
-            return Delivery::Retry {
-                after: None,
-                rate_limited: false,
-                error: format!("could not reach the platform: {err}"),
-            };
-        }
-    };
+    match fetch(request).await {
+        Ok(answer) => read_answer(kind, &call, &answer),
+        Err(unreached) => unreached,
+    }
+}
+
+/// Makes a request and reads the platform's answer; a network failure or timeout is a
+/// `Retry`.
+pub(super) async fn fetch(request: reqwest::RequestBuilder) -> Result<Answer, Delivery> {
+    let response = request.send().await.map_err(|err| Delivery::Retry {
+        after: None,
+        rate_limited: false,
+        error: format!("could not reach the platform: {err}"),
+    })?;
     let status = response.status().as_u16();
     let headers = response
         .headers()
@@ -188,15 +192,11 @@ pub async fn send(client: &reqwest::Client, kind: ChannelKind, call: Call) -> De
         .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
     let body = response.text().await.unwrap_or_default();
-    read_answer(
-        kind,
-        &call,
-        &Answer {
-            status,
-            headers,
-            body,
-        },
-    )
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// The base URL: the channel's `api_base_url` when set, else the platform's.

@@ -15,6 +15,7 @@ use crate::tenancy::WorkspaceScope;
 use crate::views::{ChannelHealth, DeliveryStatus};
 use crate::{Core, Result, repo};
 
+use super::super::channels::record_health_changed;
 use super::super::conversation_views::view_one;
 use super::super::messages::message_view;
 
@@ -45,11 +46,14 @@ pub(super) async fn delivery(
     let txn = core.db().begin().await?;
     let channel = ChannelId::from(send.channel_id);
     let attempt = send.attempts + 1;
+    let mut health_events = Vec::new();
     let (outcome, event) = match delivery {
         Delivery::Sent {
             platform_message_id,
         } => {
-            repo::channels::clear_rate_limit(&txn, scope, channel).await?;
+            if repo::channels::clear_rate_limit(&txn, scope, channel).await? {
+                health_events.push(record_health_changed(core, &txn, scope, channel).await?);
+            }
             let update = DeliveryUpdate {
                 status: DeliveryStatus::Sent,
                 platform_message_id: Some(platform_message_id),
@@ -67,8 +71,10 @@ pub(super) async fn delivery(
             if rate_limited {
                 let until = (now + wait).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
                 let why = Some(format!("rate limited until {until}: {error}"));
-                repo::channels::set_health(&txn, scope, channel, ChannelHealth::RateLimited, why)
-                    .await?;
+                let state = ChannelHealth::RateLimited;
+                if repo::channels::set_health(&txn, scope, channel, state, why).await? {
+                    health_events.push(record_health_changed(core, &txn, scope, channel).await?);
+                }
             }
             repo::outbound_sends::retry_at(&txn, send.id, now + wait, &error).await?;
             (Outcome::Retried, None)
@@ -82,8 +88,10 @@ pub(super) async fn delivery(
         }
         Delivery::Reauth { error } => {
             let why = Some(error.clone());
-            repo::channels::set_health(&txn, scope, channel, ChannelHealth::NeedsReauth, why)
-                .await?;
+            let state = ChannelHealth::NeedsReauth;
+            if repo::channels::set_health(&txn, scope, channel, state, why).await? {
+                health_events.push(record_health_changed(core, &txn, scope, channel).await?);
+            }
             (
                 Outcome::Failed,
                 Some(fail(&txn, scope, send, error, now).await?),
@@ -95,9 +103,8 @@ pub(super) async fn delivery(
         ),
     };
     txn.commit().await?;
-    if let Some(event) = &event {
-        events::committed(core, std::slice::from_ref(event));
-    }
+    health_events.extend(event);
+    events::committed(core, &health_events);
     Ok(outcome)
 }
 

@@ -21,6 +21,7 @@ mod m20261207_000002_contact_search_ids;
 mod m20261207_000003_create_inbound_events;
 mod m20261207_000004_message_edits;
 mod m20261207_000005_create_outbound_sends;
+mod m20261207_000006_create_poll_cursors;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000003_create_inbound_events::Migration),
             Box::new(m20261207_000004_message_edits::Migration),
             Box::new(m20261207_000005_create_outbound_sends::Migration),
+            Box::new(m20261207_000006_create_poll_cursors::Migration),
         ]
     }
 }

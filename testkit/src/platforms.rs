@@ -3,13 +3,16 @@
 //! speaks each platform's wire format — status codes, bodies, error shapes, rate-limit headers
 //! — as `/work/shared/channels.md` documents it, without the network. Besides the sends they
 //! answer the "who am I" calls a channel's connect check makes: X `GET /2/users/me`, Graph
-//! `GET /{id}?fields=…` and Telegram `getMe`.
+//! `GET /{id}?fields=…` and Telegram `getMe`, and X's user mention timeline
+//! (`GET /2/users/{id}/mentions`, channels.md §1.6) over posts a test seeds with
+//! [`FakePlatforms::x_mention`].
 //!
 //! One server on 127.0.0.1 (a random port) serves all four under their own prefix; point a
 //! channel's `api_base_url` at [`FakePlatforms::base_url`]. Every request is recorded, and a
 //! test can script trouble ([`FakePlatforms::fail_next`]) or revoke a token
 //! ([`FakePlatforms::expire_token`]) to provoke the pitfalls of channels.md §8.
 
+use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::TcpListener;
 use std::num::NonZeroU64;
@@ -18,6 +21,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 /// A platform the fake stands in for.
@@ -119,6 +123,55 @@ impl Recorded {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A post on X that mentions the brand, seeded with [`FakePlatforms::x_mention`] and served
+/// by the mention timeline `GET /x/2/users/{id}/mentions`.
+#[derive(Clone, Debug)]
+pub struct XPost {
+    /// The post id: a numeric string; X's ids grow with time, so seed them increasing.
+    pub id: String,
+    /// The author's user id (numeric string).
+    pub author_id: String,
+    /// The author's handle, without `@`.
+    pub username: String,
+    /// The author's display name.
+    pub name: String,
+    /// The author's `public_metrics.followers_count`.
+    pub followers: u64,
+    /// The post's text (normally containing `@` + the brand's handle).
+    pub text: String,
+    /// The id of the conversation's first post; `None` answers with the post's own id.
+    pub conversation_id: Option<String>,
+    /// The id of the post this one replies to, if any.
+    pub in_reply_to: Option<String>,
+    /// When it was posted.
+    pub created_at: DateTime<Utc>,
+}
+
+impl XPost {
+    /// A post by `@username` (name = username, 100 followers) posted now, starting its own
+    /// conversation and replying to nothing.
+    pub fn new(
+        id: impl Into<String>,
+        author_id: impl Into<String>,
+        username: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        let id = id.into();
+        let username = username.into();
+        Self {
+            conversation_id: Some(id.clone()),
+            id,
+            author_id: author_id.into(),
+            name: username.clone(),
+            username,
+            followers: 100,
+            text: text.into(),
+            in_reply_to: None,
+            created_at: Utc::now(),
+        }
     }
 }
 
@@ -355,6 +408,10 @@ enum Route {
     },
     /// `GET /2/users/me`: the authenticated (brand) user.
     XUsersMe,
+    /// `GET /2/users/{id}/mentions`: the user mention timeline.
+    XMentions {
+        user_id: String,
+    },
     GraphComments {
         object_id: String,
     },
@@ -390,6 +447,9 @@ impl Route {
     fn parse_get(segments: &[&str]) -> Option<Route> {
         match segments {
             ["x", "2", "users", "me"] => Some(Route::XUsersMe),
+            ["x", "2", "users", id, "mentions"] if !id.is_empty() => Some(Route::XMentions {
+                user_id: (*id).to_owned(),
+            }),
             ["graph", version, id] if version.starts_with('v') && !id.is_empty() => {
                 Some(Route::GraphNode {
                     id: (*id).to_owned(),
@@ -440,6 +500,7 @@ fn x_limit(route: &Route) -> u64 {
     match route {
         Route::XDirectMessage { .. } => 15,
         Route::XUsersMe => 75,
+        Route::XMentions { .. } => 300,
         _ => 100,
     }
 }
@@ -452,6 +513,15 @@ struct Window {
     reset: u64,
 }
 
+/// Where a mention timeline page ended, behind a `next_token`: the next page of the same
+/// query (same `since_id`) continues with the posts below `below`, so posts seeded meanwhile
+/// (with greater ids) neither shift the pages nor repeat a post.
+#[derive(Clone, Debug)]
+struct PageToken {
+    since_id: Option<String>,
+    below: String,
+}
+
 /// What the fakes remember between requests.
 #[derive(Debug, Default)]
 struct State {
@@ -462,6 +532,10 @@ struct State {
     privately_replied: HashSet<String>,
     /// X's rate-limit windows by endpoint.
     x_windows: HashMap<&'static str, Window>,
+    /// Posts mentioning the brand, in the order seeded.
+    x_mentions: Vec<XPost>,
+    /// The mention timeline's `next_token`s issued so far (they do not expire).
+    x_page_tokens: HashMap<String, PageToken>,
     next: u64,
 }
 
@@ -477,6 +551,7 @@ impl State {
         let key = match route {
             Route::XDirectMessage { .. } => "dm",
             Route::XUsersMe => "users_me",
+            Route::XMentions { .. } => "mentions",
             _ => "tweets",
         };
         let limit = x_limit(route);
@@ -597,13 +672,20 @@ impl FakePlatforms {
         self.shared.lock().expired.remove(&platform);
     }
 
+    /// Seeds a post mentioning the brand: the mention timeline (`GET /x/2/users/{id}/mentions`)
+    /// serves it from now on, newest (greatest id) first.
+    pub fn x_mention(&self, post: XPost) {
+        self.shared.lock().x_mentions.push(post);
+    }
+
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.lock().recorded.clone()
     }
 
     /// The requests to `platform` that were answered with a 2xx: what actually got sent,
-    /// together with the successful "who am I" GETs (tell them apart by [`Recorded::method`]).
+    /// together with the successful GETs ("who am I", X's mention timeline; tell them apart
+    /// by [`Recorded::method`]).
     pub fn sent(&self, platform: Platform) -> Vec<Recorded> {
         self.shared
             .lock()
@@ -686,6 +768,7 @@ fn answer(
         Route::XTweet => x_tweet(state, body),
         Route::XDirectMessage { participant_id } => x_dm(state, credentials, participant_id, body),
         Route::XUsersMe => x_users_me(credentials),
+        Route::XMentions { user_id } => x_mentions(state, credentials, user_id, req.query_string()),
         Route::GraphComments { object_id } => graph_comment(
             state,
             object_id,
@@ -742,7 +825,10 @@ fn authenticate(
     raw: &[u8],
 ) -> Result<(), Answer> {
     match route {
-        Route::XTweet | Route::XDirectMessage { .. } | Route::XUsersMe => {
+        Route::XTweet
+        | Route::XDirectMessage { .. }
+        | Route::XUsersMe
+        | Route::XMentions { .. } => {
             let url = format!("http://{}{}", req.connection_info().host(), req.path());
             let header = req
                 .headers()
@@ -1011,6 +1097,189 @@ fn x_users_me(credentials: &Credentials) -> Answer {
     Answer::json(200, json!({ "data": data }))
 }
 
+/// How far back the mention timeline reaches: the 800 most recent mentions (channels.md §1.6).
+const X_MENTIONS_REACH: usize = 800;
+
+/// The query parameters the mention timeline accepts; X refuses any other with a 400.
+/// `tweet.fields` and `post.fields` are both accepted (channels.md §1.6). The `*.fields` and
+/// `expansions` are accepted but the answer always carries the same fields.
+const X_MENTIONS_PARAMS: [&str; 10] = [
+    "expansions",
+    "max_results",
+    "media.fields",
+    "pagination_token",
+    "place.fields",
+    "poll.fields",
+    "post.fields",
+    "since_id",
+    "tweet.fields",
+    "user.fields",
+];
+
+/// `GET /2/users/{id}/mentions` (channels.md §1.6): the brand's mentions newest first, at
+/// most `max_results` (5–100, default 10) with ids greater than `since_id`, continuing below
+/// the previous page for a `pagination_token`. The posts carry `id`, `text`, `author_id`,
+/// `conversation_id`, `created_at`, `edit_history_tweet_ids` and, for a reply,
+/// `in_reply_to_user_id` and `referenced_tweets`; `includes.users` has each author once.
+/// Another user's id is refused with `403`, a bad parameter with `400`.
+fn x_mentions(state: &mut State, credentials: &Credentials, user_id: &str, query: &str) -> Answer {
+    let own = x_own_user_id(credentials);
+    if user_id != own {
+        return x_problem_answer(
+            403,
+            "client-forbidden",
+            "Forbidden",
+            &format!("You are not permitted to read the mentions of user [{user_id}]."),
+        );
+    }
+    let Ok(params) = serde_urlencoded::from_str::<Vec<(String, String)>>(query) else {
+        return x_invalid_request("The query string could not be parsed.");
+    };
+    if let Some((unknown, _)) = params
+        .iter()
+        .find(|(name, _)| !X_MENTIONS_PARAMS.contains(&name.as_str()))
+    {
+        return x_invalid_request(&format!(
+            "The query parameter [{unknown}] is not one of [{}]",
+            X_MENTIONS_PARAMS.join(",")
+        ));
+    }
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let max_results = match param("max_results") {
+        None => 10,
+        Some(raw) => match raw.parse::<usize>() {
+            Ok(n) if (5..=100).contains(&n) => n,
+            _ => {
+                return x_invalid_request(&format!(
+                    "The `max_results` query parameter value [{raw}] is not between 5 and 100"
+                ));
+            }
+        },
+    };
+    let since_id = param("since_id");
+    if let Some(since) = since_id.filter(|since| !is_numeric(since)) {
+        return x_invalid_request(&format!(
+            "The `since_id` query parameter value [{since}] is not a valid post id"
+        ));
+    }
+    let below = match param("pagination_token") {
+        None => None,
+        Some(token) => match state.x_page_tokens.get(token) {
+            Some(page) if page.since_id.as_deref() == since_id => Some(page.below.clone()),
+            _ => {
+                return x_invalid_request(&format!(
+                    "The `pagination_token` query parameter value [{token}] is not valid"
+                ));
+            }
+        },
+    };
+
+    let mut newest: Vec<&XPost> = state.x_mentions.iter().collect();
+    newest.sort_by(|a, b| id_order(&b.id, &a.id));
+    newest.truncate(X_MENTIONS_REACH);
+    let matching: Vec<&XPost> = newest
+        .into_iter()
+        .filter(|post| since_id.is_none_or(|since| id_order(&post.id, since).is_gt()))
+        .filter(|post| {
+            below
+                .as_deref()
+                .is_none_or(|below| id_order(&post.id, below).is_lt())
+        })
+        .collect();
+    let page = &matching[..max_results.min(matching.len())];
+    let (Some(first), Some(last)) = (page.first(), page.last()) else {
+        return Answer::json(200, json!({"meta": {"result_count": 0}}));
+    };
+    let more = matching.len() > page.len();
+    let (newest_id, oldest_id) = (first.id.clone(), last.id.clone());
+
+    let data: Vec<Value> = page
+        .iter()
+        .map(|post| x_post_json(&state.x_mentions, own, post))
+        .collect();
+    let mut users: Vec<Value> = Vec::new();
+    let mut seen = HashSet::new();
+    for post in page {
+        if seen.insert(post.author_id.as_str()) {
+            let tweet_count = state
+                .x_mentions
+                .iter()
+                .filter(|p| p.author_id == post.author_id)
+                .count();
+            users.push(json!({
+                "id": post.author_id,
+                "name": post.name,
+                "username": post.username,
+                "verified": false,
+                "public_metrics": {
+                    "followers_count": post.followers,
+                    "following_count": 0,
+                    "tweet_count": tweet_count,
+                    "listed_count": 0,
+                },
+            }));
+        }
+    }
+    let mut meta = json!({
+        "result_count": page.len(),
+        "newest_id": newest_id,
+        "oldest_id": oldest_id,
+    });
+    if more {
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        state.x_page_tokens.insert(
+            token.clone(),
+            PageToken {
+                since_id: since_id.map(str::to_owned),
+                below: oldest_id,
+            },
+        );
+        if let Some(fields) = meta.as_object_mut() {
+            fields.insert("next_token".into(), json!(token));
+        }
+    }
+    Answer::json(
+        200,
+        json!({"data": data, "includes": {"users": users}, "meta": meta}),
+    )
+}
+
+/// A mention as the timeline answers it. A reply's `in_reply_to_user_id` is the author of the
+/// post it replies to when that is a seeded mention, else the brand (it replies to one of the
+/// brand's posts, which is what makes it a mention).
+fn x_post_json(mentions: &[XPost], own: &str, post: &XPost) -> Value {
+    let mut fields = serde_json::Map::new();
+    fields.insert("id".into(), json!(post.id));
+    fields.insert("text".into(), json!(post.text));
+    fields.insert("author_id".into(), json!(post.author_id));
+    fields.insert(
+        "conversation_id".into(),
+        json!(post.conversation_id.as_deref().unwrap_or(&post.id)),
+    );
+    fields.insert(
+        "created_at".into(),
+        json!(post.created_at.to_rfc3339_opts(SecondsFormat::Millis, true)),
+    );
+    fields.insert("edit_history_tweet_ids".into(), json!([post.id]));
+    if let Some(parent) = &post.in_reply_to {
+        let parent_author = mentions
+            .iter()
+            .find(|p| p.id == *parent)
+            .map_or(own, |p| p.author_id.as_str());
+        fields.insert("in_reply_to_user_id".into(), json!(parent_author));
+        fields.insert(
+            "referenced_tweets".into(),
+            json!([{"type": "replied_to", "id": parent}]),
+        );
+    }
+    Value::Object(fields)
+}
+
 /// A new X id: a numeric string beyond 2^53, as X's are (channels.md conventions).
 fn x_id(state: &mut State) -> String {
     (1_874_000_000_000_000_400_u64 + state.next()).to_string()
@@ -1020,15 +1289,19 @@ fn is_numeric(id: &str) -> bool {
     !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Two numeric ids compared as numbers (leading zeros aside), not as text.
+fn id_order(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
 /// `"{smaller}-{larger}"` of two numeric ids compared as numbers, not as text.
 fn dm_conversation_id(a: &str, b: &str) -> String {
-    let key = |id: &str| {
-        (
-            id.trim_start_matches('0').len(),
-            id.trim_start_matches('0').to_owned(),
-        )
+    let (low, high) = if id_order(a, b).is_le() {
+        (a, b)
+    } else {
+        (b, a)
     };
-    let (low, high) = if key(a) <= key(b) { (a, b) } else { (b, a) };
     format!("{low}-{high}")
 }
 
@@ -1440,6 +1713,8 @@ mod tests {
     fn dm_conversation_ids_order_numerically() {
         assert_eq!(dm_conversation_id("20", "100"), "20-100");
         assert_eq!(dm_conversation_id("100", "20"), "20-100");
+        assert_eq!(id_order("099", "100"), Ordering::Less);
+        assert_eq!(id_order("0100", "100"), Ordering::Equal);
     }
 
     #[test]
@@ -1462,6 +1737,16 @@ mod tests {
             Some(Route::XUsersMe)
         );
         assert_eq!(Route::parse("POST", &["x", "2", "users", "me"]), None);
+        assert_eq!(
+            Route::parse("GET", &["x", "2", "users", "1", "mentions"]),
+            Some(Route::XMentions {
+                user_id: "1".into()
+            })
+        );
+        assert_eq!(
+            Route::parse("POST", &["x", "2", "users", "1", "mentions"]),
+            None
+        );
         assert_eq!(
             Route::parse("GET", &["graph", "v21.0", "me"]),
             Some(Route::GraphNode { id: "me".into() })
@@ -1571,6 +1856,334 @@ mod tests {
             .x_get("/2/users/me", &query, &query, &Credentials::default())
             .await;
         assert_eq!(next.status(), 200);
+    }
+
+    /// The brand's mention timeline path (the default credentials' user id).
+    const MENTIONS: &str = "/2/users/1000000000000000001/mentions";
+
+    /// The id of the `n`-th seeded mention: increasing, beyond 2^53.
+    fn mention_id(n: u64) -> String {
+        (1_874_000_000_000_001_000_u64 + n).to_string()
+    }
+
+    /// The `n`-th mention: three authors in turn; every fifth one replies to the one before.
+    fn mention(n: u64) -> XPost {
+        let author = n % 3;
+        let mut post = XPost::new(
+            mention_id(n),
+            format!("200000000000000000{author}"),
+            format!("user_{author}"),
+            format!("@AcmeHelp mention {n}"),
+        );
+        post.followers = 1000 + author;
+        if n.is_multiple_of(5) {
+            post.in_reply_to = Some(mention_id(n - 1));
+            post.conversation_id = Some(mention_id(n - 1));
+        }
+        post
+    }
+
+    impl Fixture {
+        /// A signed GET of the brand's mentions with `query`.
+        async fn mentions(&self, query: &[(&str, &str)]) -> reqwest::Response {
+            self.x_get(MENTIONS, query, query, &Credentials::default())
+                .await
+        }
+
+        /// The ids of a mentions page and its `meta.next_token`, after checking `meta`'s
+        /// other fields agree with the ids.
+        async fn mention_page(&self, query: &[(&str, &str)]) -> (Vec<String>, Option<String>) {
+            let response = self.mentions(query).await;
+            assert_eq!(response.status(), 200);
+            let page = json_of(response).await;
+            let ids: Vec<String> = page["data"]
+                .as_array()
+                .expect("data")
+                .iter()
+                .map(|post| post["id"].as_str().expect("id").to_owned())
+                .collect();
+            let meta = &page["meta"];
+            assert_eq!(meta["result_count"], ids.len());
+            assert_eq!(meta["newest_id"], json!(ids.first()));
+            assert_eq!(meta["oldest_id"], json!(ids.last()));
+            let next = meta
+                .get("next_token")
+                .map(|t| t.as_str().expect("token").to_owned());
+            (ids, next)
+        }
+    }
+
+    fn mention_ids(newest: u64, oldest: u64) -> Vec<String> {
+        (oldest..=newest).rev().map(mention_id).collect()
+    }
+
+    #[tokio::test]
+    async fn x_mentions_page_newest_first_and_since_id_ends_the_timeline() {
+        let f = fixture().await;
+        for n in 1..=25 {
+            f.fake.x_mention(mention(n));
+        }
+        let fields = [
+            ("expansions", "author_id"),
+            ("max_results", "10"),
+            (
+                "tweet.fields",
+                "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets",
+            ),
+            ("user.fields", "username,name,verified,public_metrics"),
+        ];
+        let response = f.mentions(&fields).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(header(&response, "x-rate-limit-limit"), "300");
+        assert_eq!(header(&response, "x-rate-limit-remaining"), "299");
+        let first = json_of(response).await;
+        let ids: Vec<&str> = first["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .map(|post| post["id"].as_str().expect("id"))
+            .collect();
+        assert_eq!(ids, mention_ids(25, 16));
+        let meta = &first["meta"];
+        assert_eq!(meta["result_count"], 10);
+        assert_eq!(meta["newest_id"], mention_id(25));
+        assert_eq!(meta["oldest_id"], mention_id(16));
+        let token = meta["next_token"].as_str().expect("next_token").to_owned();
+        // A reply to another seeded mention names that mention's author.
+        let reply = &first["data"][5];
+        let created_at = reply["created_at"].as_str().expect("created_at").to_owned();
+        assert_eq!(
+            *reply,
+            json!({
+                "id": mention_id(20),
+                "text": "@AcmeHelp mention 20",
+                "author_id": "2000000000000000002",
+                "conversation_id": mention_id(19),
+                "created_at": created_at,
+                "edit_history_tweet_ids": [mention_id(20)],
+                "in_reply_to_user_id": "2000000000000000001",
+                "referenced_tweets": [{"type": "replied_to", "id": mention_id(19)}],
+            })
+        );
+        assert!(
+            DateTime::parse_from_rfc3339(&created_at).is_ok() && created_at.ends_with('Z'),
+            "{created_at}"
+        );
+        assert_eq!(
+            created_at.len(),
+            "2025-01-01T12:05:00.000Z".len(),
+            "{created_at}"
+        );
+        let plain = &first["data"][1];
+        assert_eq!(plain["conversation_id"], mention_id(24));
+        assert!(plain.get("in_reply_to_user_id").is_none());
+        assert!(plain.get("referenced_tweets").is_none());
+        let users = first["includes"]["users"].as_array().expect("users");
+        let user_ids: Vec<&str> = users
+            .iter()
+            .map(|u| u["id"].as_str().expect("id"))
+            .collect();
+        assert_eq!(
+            user_ids,
+            [
+                "2000000000000000001",
+                "2000000000000000000",
+                "2000000000000000002"
+            ]
+        );
+        assert_eq!(
+            users[0],
+            json!({
+                "id": "2000000000000000001", "name": "user_1", "username": "user_1", "verified": false,
+                "public_metrics": {"followers_count": 1001, "following_count": 0, "tweet_count": 9, "listed_count": 0},
+            })
+        );
+
+        let (second, token2) = f
+            .mention_page(&[("max_results", "10"), ("pagination_token", &token)])
+            .await;
+        assert_eq!(second, mention_ids(15, 6));
+        let token2 = token2.expect("a next_token on the second page");
+        let (third, none) = f
+            .mention_page(&[("max_results", "10"), ("pagination_token", &token2)])
+            .await;
+        assert_eq!(third, mention_ids(5, 1));
+        assert_eq!(none, None);
+
+        // The first page's newest id as the next cursor: nothing new.
+        let empty = f.mentions(&[("since_id", &mention_id(25))]).await;
+        assert_eq!(empty.status(), 200);
+        assert_eq!(json_of(empty).await, json!({"meta": {"result_count": 0}}));
+
+        // With a since_id, next_token only while posts above it remain.
+        let since = mention_id(5);
+        let (ids, token) = f
+            .mention_page(&[("max_results", "10"), ("since_id", &since)])
+            .await;
+        assert_eq!(ids, mention_ids(25, 16));
+        let token = token.expect("next_token");
+        let (ids, none) = f
+            .mention_page(&[
+                ("max_results", "10"),
+                ("pagination_token", &token),
+                ("since_id", &since),
+            ])
+            .await;
+        assert_eq!(ids, mention_ids(15, 6));
+        assert_eq!(none, None);
+        // The token belongs to that query: without its since_id it is refused.
+        let other = f
+            .mentions(&[("max_results", "10"), ("pagination_token", &token)])
+            .await;
+        assert_eq!(other.status(), 400);
+
+        // Without max_results, pages of 10.
+        let (ids, _) = f.mention_page(&[]).await;
+        assert_eq!(ids.len(), 10);
+        let recorded = f.fake.requests();
+        assert!(recorded.iter().all(|r| {
+            r.method == "GET"
+                && r.path == "/x/2/users/1000000000000000001/mentions"
+                && r.header("authorization")
+                    .is_some_and(|a| a.starts_with("OAuth "))
+        }));
+        assert_eq!(recorded.len(), 8);
+    }
+
+    #[tokio::test]
+    async fn x_mentions_paging_is_stable_while_posts_arrive() {
+        let f = fixture().await;
+        for n in 1..=15 {
+            f.fake.x_mention(mention(n));
+        }
+        let (first, token) = f.mention_page(&[("max_results", "10")]).await;
+        assert_eq!(first, mention_ids(15, 6));
+        let token = token.expect("next_token");
+        let mut late = XPost::new(
+            mention_id(16),
+            "3000000000000000003",
+            "late",
+            "@AcmeHelp hi",
+        );
+        late.in_reply_to = Some("1874000000000000050".into());
+        f.fake.x_mention(late);
+        let (second, none) = f
+            .mention_page(&[("max_results", "10"), ("pagination_token", &token)])
+            .await;
+        assert_eq!(second, mention_ids(5, 1));
+        assert_eq!(none, None);
+        // The late post waits for the next poll above the first page's newest id.
+        let response = f
+            .mentions(&[("max_results", "5"), ("since_id", &mention_id(15))])
+            .await;
+        let page = json_of(response).await;
+        assert_eq!(page["meta"]["result_count"], 1);
+        assert!(page["meta"].get("next_token").is_none());
+        let post = &page["data"][0];
+        assert_eq!(post["id"], mention_id(16));
+        assert_eq!(post["in_reply_to_user_id"], "1000000000000000001");
+        assert_eq!(post["conversation_id"], mention_id(16));
+        assert_eq!(
+            page["includes"]["users"],
+            json!([{"id": "3000000000000000003", "name": "late", "username": "late", "verified": false,
+                "public_metrics": {"followers_count": 100, "following_count": 0, "tweet_count": 1, "listed_count": 0}}])
+        );
+    }
+
+    #[tokio::test]
+    async fn x_mentions_refuses_another_user_bad_parameters_and_bad_signatures() {
+        let f = fixture().await;
+        f.fake.x_mention(mention(1));
+        let other = f
+            .x_get(
+                "/2/users/2000000000000000002/mentions",
+                &[],
+                &[],
+                &Credentials::default(),
+            )
+            .await;
+        assert_eq!(other.status(), 403);
+        assert_eq!(header(&other, "content-type"), "application/problem+json");
+        let problem = json_of(other).await;
+        assert_eq!(
+            problem["type"],
+            "https://api.x.com/2/problems/client-forbidden"
+        );
+        assert_eq!(problem["status"], 403);
+        for bad in ["4", "101", "ten", ""] {
+            let response = f.mentions(&[("max_results", bad)]).await;
+            assert_eq!(response.status(), 400, "max_results={bad}");
+            assert_eq!(
+                json_of(response).await["type"],
+                "https://api.x.com/2/problems/invalid-request"
+            );
+        }
+        for edge in ["5", "100"] {
+            assert_eq!(f.mentions(&[("max_results", edge)]).await.status(), 200);
+        }
+        for query in [
+            [("pagination_token", "never-issued")],
+            [("since_id", "abc")],
+            [("until", "1")],
+        ] {
+            assert_eq!(f.mentions(&query).await.status(), 400, "{query:?}");
+        }
+        // `post.fields` is the OpenAPI spelling of `tweet.fields`.
+        assert_eq!(
+            f.mentions(&[("post.fields", "created_at")]).await.status(),
+            200
+        );
+        let query = [("max_results", "10")];
+        let unsigned_query = f
+            .x_get(MENTIONS, &query, &[], &Credentials::default())
+            .await;
+        assert_eq!(unsigned_query.status(), 401);
+        let wrong = Credentials {
+            access_token_secret: "not-the-secret".into(),
+            ..Credentials::default()
+        };
+        let refused = f.x_get(MENTIONS, &query, &query, &wrong).await;
+        assert_eq!(refused.status(), 401);
+        assert_eq!(
+            json_of(refused).await,
+            json!({"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
+        );
+        f.fake.expire_token(Platform::X);
+        assert_eq!(f.mentions(&query).await.status(), 401);
+        f.fake.restore_token(Platform::X);
+        let answered: Vec<u16> = f.fake.requests().iter().map(|r| r.answered).collect();
+        assert_eq!(
+            answered,
+            [
+                403, 400, 400, 400, 400, 200, 200, 400, 400, 400, 200, 401, 401, 401
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn x_mentions_take_scripted_trouble() {
+        let f = fixture().await;
+        f.fake.x_mention(mention(1));
+        f.fake.fail_next(Platform::X, Trouble::x_rate_limited(60));
+        f.fake.fail_next(Platform::X, Trouble::server_error(503));
+        let limited = f.mentions(&[("max_results", "5")]).await;
+        assert_eq!(limited.status(), 429);
+        assert_eq!(header(&limited, "x-rate-limit-limit"), "300");
+        assert_eq!(header(&limited, "x-rate-limit-remaining"), "0");
+        let reset: u64 = header(&limited, "x-rate-limit-reset")
+            .parse()
+            .expect("reset");
+        assert!((unix_now() + 55..=unix_now() + 60).contains(&reset));
+        assert_eq!(
+            json_of(limited).await["type"],
+            "https://api.x.com/2/problems/rate-limit-exceeded"
+        );
+        assert_eq!(f.mentions(&[]).await.status(), 503);
+        let ok = f.mentions(&[]).await;
+        assert_eq!(ok.status(), 200);
+        // The 429 and the 503 counted in the window as X counts every authenticated call.
+        assert_eq!(header(&ok, "x-rate-limit-remaining"), "297");
+        assert_eq!(json_of(ok).await["meta"]["result_count"], 1);
     }
 
     #[tokio::test]

@@ -22,6 +22,8 @@ pub struct Outcome {
     pub deliveries_processed: usize,
     /// Replies sent, put off or failed.
     pub replies_handled: usize,
+    /// Channels polled.
+    pub channels_polled: usize,
     /// The consumers whose turn failed (each logged and counted on `/metrics`).
     pub failed: Vec<&'static str>,
 }
@@ -44,6 +46,7 @@ pub async fn run_once_at(core: &Core, now: DateTime<Utc>) -> earshot_core::Resul
                 Consumer::IdempotencyPurge => outcome.idempotency_records_purged = items as u64,
                 Consumer::Inbound => outcome.deliveries_processed = items,
                 Consumer::Outbound => outcome.replies_handled = items,
+                Consumer::Polling => outcome.channels_polled = items,
             },
             Err(err) => {
                 outcome.failed.push(consumer.name());

@@ -13,6 +13,7 @@ mod ingest;
 mod least_privilege;
 mod operations;
 mod outbox;
+mod polling;
 mod pushed;
 mod readme;
 mod replies_out;

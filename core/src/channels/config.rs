@@ -43,6 +43,9 @@ config_struct!(
         account_id,
         /// The brand account's handle, such as `@brand`.
         handle,
+        /// Poll the brand's mentions every this many seconds (at least 15), for an app
+        /// without webhook access or to catch up after downtime; needs `account_id`.
+        poll_mentions_every,
     }
 );
 config_struct!(
@@ -259,6 +262,14 @@ fn check_settings_values(settings: &Value, allow_private: bool) -> Result<()> {
                 field,
                 "invalid_length",
                 format!("a setting has 1 to {MAX_SETTING} characters"),
+            ));
+        } else if name == "poll_mentions_every"
+            && !text.parse::<u32>().is_ok_and(|seconds| seconds >= 15)
+        {
+            errors.push(FieldError::new(
+                field,
+                "invalid_interval",
+                "a whole number of seconds, at least 15",
             ));
         } else if (name == "api_base_url" || name == "callback_url")
             && let Err(message) = crate::service::targets::check_url(text, allow_private)

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod parse;
+pub mod poll;
 pub mod probe;
 pub mod schema;
 pub mod send;

@@ -198,14 +198,19 @@ pub async fn check(
     let Some(probe) = probe(kind, settings, credentials, now)? else {
         return Ok(None);
     };
+    Ok(Some(match get(client, &probe).await {
+        Ok(answer) => read(kind, &probe.url, &answer),
+        Err(unreached) => Checked::Refused(unreached),
+    }))
+}
+
+/// Makes the `GET`; a network failure or timeout is a `Retry`.
+pub async fn get(client: &reqwest::Client, probe: &Probe) -> Result<Answer, Delivery> {
     let mut request = client.get(&probe.url);
     for (name, value) in &probe.headers {
         request = request.header(name, value);
     }
-    Ok(Some(match fetch(request).await {
-        Ok(answer) => read(kind, &probe.url, &answer),
-        Err(unreached) => Checked::Refused(unreached),
-    }))
+    fetch(request).await
 }
 
 #[cfg(test)]

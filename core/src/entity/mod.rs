@@ -15,6 +15,7 @@ pub(crate) mod org_members;
 pub(crate) mod organizations;
 pub(crate) mod outbound_sends;
 pub(crate) mod outbox;
+pub(crate) mod poll_cursors;
 pub(crate) mod refresh_tokens;
 pub(crate) mod sessions;
 pub(crate) mod team_members;

@@ -176,3 +176,14 @@ fn differs(health: ChannelHealth, last_error: Option<String>) -> sea_orm::Condit
         None => other_state.add(channels::Column::LastError.is_not_null()),
     }
 }
+
+/// Every channel of a kind, across workspaces (the worker's pollers).
+pub(crate) async fn of_kind(
+    conn: &impl ConnectionTrait,
+    kind: ChannelKind,
+) -> Result<Vec<channels::Model>> {
+    Ok(channels::Entity::find()
+        .filter(channels::Column::Kind.eq(kind.as_str()))
+        .all(conn)
+        .await?)
+}

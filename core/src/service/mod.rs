@@ -22,6 +22,7 @@ pub mod messages;
 pub mod notifications;
 pub mod orgs;
 pub mod outbound;
+pub mod polling;
 pub(crate) mod targets;
 pub mod teams;
 pub mod wake_ups;

@@ -6,6 +6,7 @@ mod fan_out;
 mod idempotency;
 mod inbound;
 mod outbound;
+mod polling;
 mod wake_ups;
 
 use std::time::{Duration, Instant};
@@ -30,11 +31,15 @@ pub enum Consumer {
     Inbound,
     /// Agents' replies go out on their platforms, as soon as the bus says one was queued.
     Outbound,
+    /// Channels that poll their platform (X mentions) fetch what is new, each on its own
+    /// interval.
+    Polling,
 }
 
 impl Consumer {
     /// Every consumer.
-    pub const ALL: [Consumer; 5] = [
+    pub const ALL: [Consumer; 6] = [
+        Consumer::Polling,
         Consumer::Inbound,
         Consumer::Outbound,
         Consumer::WakeUps,
@@ -50,15 +55,18 @@ impl Consumer {
             Consumer::IdempotencyPurge => "idempotency_purge",
             Consumer::Inbound => "inbound",
             Consumer::Outbound => "outbound",
+            Consumer::Polling => "polling",
         }
     }
 
     /// How long it rests between turns.
     pub fn every(self) -> Duration {
         match self {
-            Consumer::WakeUps | Consumer::FanOut | Consumer::Inbound | Consumer::Outbound => {
-                Duration::from_secs(1)
-            }
+            Consumer::WakeUps
+            | Consumer::FanOut
+            | Consumer::Inbound
+            | Consumer::Outbound
+            | Consumer::Polling => Duration::from_secs(1),
             Consumer::IdempotencyPurge => Duration::from_secs(60),
         }
     }
@@ -73,6 +81,7 @@ impl Consumer {
             Consumer::IdempotencyPurge => idempotency::run_once(core, now).await,
             Consumer::Inbound => inbound::run_once(core, now).await,
             Consumer::Outbound => outbound::run_once(core, now).await,
+            Consumer::Polling => polling::run_once(core, now).await,
         };
         let labels = [("consumer", self.name())];
         metrics::counter!("earshot_worker_consumer_runs_total", &labels).increment(1);
@@ -97,7 +106,7 @@ impl Consumer {
             Consumer::FanOut => Some(|m| matches!(m, BusMessage::Committed)),
             Consumer::Inbound => Some(|m| matches!(m, BusMessage::InboundLogged)),
             Consumer::Outbound => Some(|m| matches!(m, BusMessage::RepliesQueued)),
-            Consumer::WakeUps | Consumer::IdempotencyPurge => None,
+            Consumer::WakeUps | Consumer::IdempotencyPurge | Consumer::Polling => None,
         }
     }
 

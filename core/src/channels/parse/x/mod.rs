@@ -1,7 +1,8 @@
 //! X Account Activity deliveries: mentions and replies (public, threaded on the post they
 //! answer), DMs (private), edits and deleted posts; the brand's own posts and DMs come back
 //! as echoes, and retweets, likes, follows, typing and read marks are read and left alone.
-//! API responses (v2 search, timelines, DM lookups) are not deliveries and are refused.
+//! API responses (v2 search, timelines, DM lookups) are not deliveries and are refused, but
+//! pages the poller fetched and logged are read (`polled`).
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -11,6 +12,13 @@ use crate::service::ingest::{InboundAuthor, InboundMessage};
 use crate::views::{Attachment, Visibility};
 
 pub(super) fn parse(delivery: &Value, account: &Account) -> Result<Parsed, ParseError> {
+    if delivery.get("polled").is_some() {
+        let polled_for = delivery.get("for_user_id").and_then(Value::as_str);
+        let brand = Brand {
+            ids: [polled_for, account.id.as_deref()],
+        };
+        return polled::parse(delivery, &brand);
+    }
     let (Some(events), Some(for_user)) = (
         delivery.as_object(),
         delivery.get("for_user_id").and_then(Value::as_str),
@@ -324,5 +332,6 @@ fn delete_item(event: &Value) -> Result<Item, String> {
     })
 }
 
+mod polled;
 #[cfg(test)]
 mod tests;

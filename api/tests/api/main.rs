@@ -6,6 +6,7 @@ mod channel_check;
 mod contacts;
 mod conversations;
 mod degrade;
+mod demo;
 mod graphql;
 mod hooks;
 mod inbox;

@@ -1,5 +1,5 @@
 //! First start on an empty database: a demo organization, workspace and owner, so a
-//! newcomer can log in at once.
+//! newcomer can log in at once, and a few customer conversations to try (`demo`).
 
 use crate::auth::secrets::random_token;
 use crate::repo;
@@ -17,7 +17,8 @@ pub struct DemoLogin {
     pub workspace_id: crate::ids::WorkspaceId,
 }
 
-/// When no user exists yet, creates the demo organization and owner; otherwise nothing.
+/// When no user exists yet, creates the demo organization, owner and inbox; otherwise
+/// nothing.
 pub async fn demo_if_empty(core: &Core) -> Result<Option<DemoLogin>> {
     if repo::users::count(core.db().conn()).await? > 0 {
         return Ok(None);
@@ -41,6 +42,7 @@ pub async fn demo_if_empty(core: &Core) -> Result<Option<DemoLogin>> {
     let workspace_id = created.workspace.map(|w| w.id).ok_or_else(|| {
         crate::Error::Internal(anyhow::anyhow!("the demo workspace was not created"))
     })?;
+    super::demo::seed(core, workspace_id, created.org.id).await?;
     Ok(Some(DemoLogin {
         email,
         password,

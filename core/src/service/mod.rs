@@ -10,6 +10,7 @@ pub mod channels;
 pub mod contacts;
 mod conversation_views;
 pub mod conversations;
+mod demo;
 pub mod hooks;
 pub mod idempotency;
 pub mod inbound;

@@ -123,7 +123,9 @@ impl Core {
 
     /// The client that calls the platforms: rustls, no redirects, bounded waits.
     pub(crate) fn http(&self) -> &reqwest::Client {
-        self.0.http.get_or_init(platform_client)
+        self.0
+            .http
+            .get_or_init(|| crate::platform_http::client(self.0.config.target_policy()))
     }
 
     /// The inbound-event log's writer.
@@ -206,18 +208,4 @@ async fn connect_redis(url: &str) -> Result<(redis::Client, redis::aio::Connecti
 async fn redis_ping(mut conn: redis::aio::ConnectionManager) -> Result<()> {
     let _: String = redis::cmd("PING").query_async(&mut conn).await?;
     Ok(())
-}
-
-/// The HTTP client for platform calls. A platform that does not answer within the timeout
-/// is retried later like one that failed.
-fn platform_client() -> reqwest::Client {
-    // reqwest is built without a default TLS provider: the process's is ring.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .user_agent(concat!("Earshot/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .timeout(std::time::Duration::from_secs(15))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
 }

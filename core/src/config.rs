@@ -85,6 +85,7 @@ struct RawConfig {
     cors_origins: String,
     trust_forwarded_for: bool,
     allow_private_targets: bool,
+    allowed_targets: String,
     open_signup: bool,
     bootstrap_demo: bool,
     login_attempts_per_account: u32,
@@ -122,6 +123,7 @@ impl Default for RawConfig {
             cors_origins: String::new(),
             trust_forwarded_for: false,
             allow_private_targets: false,
+            allowed_targets: String::new(),
             open_signup: false,
             bootstrap_demo: true,
             login_attempts_per_account: 10,
@@ -209,6 +211,9 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Let webhooks and channel base URLs point at private addresses.
     pub allow_private_targets: bool,
+    /// Hosts that may be called whatever they resolve to (a proxy or fake inside the
+    /// network), without opening every private address.
+    pub allowed_targets: Vec<String>,
     /// Anyone may create an organization with `POST /v1/orgs`.
     pub open_signup: bool,
     /// On an empty database, create a demo organization and owner and print the login.
@@ -334,6 +339,7 @@ impl RawConfig {
             cors_origins: split_list(&self.cors_origins),
             trust_forwarded_for: self.trust_forwarded_for,
             allow_private_targets: self.allow_private_targets,
+            allowed_targets: split_list(&self.allowed_targets),
             open_signup: self.open_signup,
             bootstrap_demo: self.bootstrap_demo,
             rate_limits,
@@ -468,6 +474,16 @@ fn split_list(value: &str) -> Vec<String> {
         .collect()
 }
 
+impl Config {
+    /// What outbound calls may reach.
+    pub fn target_policy(&self) -> crate::platform_http::TargetPolicy {
+        crate::platform_http::TargetPolicy {
+            allow_private: self.allow_private_targets,
+            allowed_hosts: self.allowed_targets.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,6 +495,17 @@ mod tests {
         assert_eq!(config.bind, "127.0.0.1:8080");
         assert_eq!(config.jwt.algorithm, JwtAlgorithm::EdDsa);
         assert!(config.redis_url.is_none());
+    }
+
+    #[test]
+    fn allowed_targets_are_a_comma_separated_list_of_hosts() {
+        let raw = RawConfig {
+            allowed_targets: " proxy.internal, 10.0.0.7 ,".into(),
+            ..RawConfig::default()
+        };
+        let policy = raw.validate().unwrap().target_policy();
+        assert_eq!(policy.allowed_hosts, vec!["proxy.internal", "10.0.0.7"]);
+        assert!(!policy.allow_private);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod inbound;
 pub mod input;
 pub mod pagination;
+pub mod platform_http;
 pub mod service;
 pub mod signals;
 pub mod tenancy;

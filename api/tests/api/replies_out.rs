@@ -496,3 +496,43 @@ async fn outreach_on_whatsapp_is_refused_outside_the_customers_window() {
     assert_eq!(inbox["items"], json!([]), "nothing half-written");
     assert_eq!(d.send_due(Utc::now()).await, 0);
 }
+
+#[tokio::test]
+async fn a_host_the_operator_lists_is_reached_without_opening_every_private_address() {
+    let app = TestApp::spawn_stepped_with(|c| {
+        c.allow_private_targets = false;
+        c.allowed_targets = vec!["127.0.0.1".into()];
+    })
+    .await;
+    let t = app.tenant("Acme").await;
+    let fake = FakePlatforms::start(Credentials::default()).await;
+    let d = Desk { app, t, fake };
+    // Another private address is still refused.
+    let body = json!({ "kind": "telegram", "name": "t", "settings": { "api_base_url": "http://10.0.0.9/telegram" } });
+    let refused = d.app.post(&d.ws("/channels"), &d.t.token, body).await;
+    assert_problem(refused, 422, "validation_failed").await;
+
+    let token = d.fake.credentials().telegram_bot_token.clone();
+    let channel = d
+        .channel(
+            "telegram",
+            json!({ "api_base_url": d.fake.base_url(Platform::Telegram) }),
+            json!({ "bot_token": token, "secret_token": "care" }),
+        )
+        .await;
+    let secret = [("x-telegram-bot-api-secret-token", "care".to_owned())];
+    d.deliver(
+        "telegram",
+        &channel,
+        &secret,
+        &telegram_update(1, 7, "Hello?"),
+    )
+    .await;
+    let conversation = d.only_conversation().await;
+    let reply = d.replied(&conversation, "Hi Dana", "private").await;
+    assert_eq!(d.send_due(Utc::now()).await, 1);
+    assert_eq!(
+        d.message(&conversation, &reply["id"]).await["delivery_status"],
+        "sent"
+    );
+}

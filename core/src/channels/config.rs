@@ -206,7 +206,11 @@ fn looks_like_credential(name: &str) -> bool {
 
 /// The settings of a kind, checked: an object of the kind's fields, none a secret, URLs
 /// allowed by `allow_private`. Returns them as stored.
-pub fn parse_settings(kind: ChannelKind, value: Value, allow_private: bool) -> Result<Value> {
+pub fn parse_settings(
+    kind: ChannelKind,
+    value: Value,
+    policy: &crate::platform_http::TargetPolicy,
+) -> Result<Value> {
     input::check_text(&value)?;
     let Value::Object(map) = &value else {
         return Err(Error::invalid(
@@ -233,7 +237,7 @@ pub fn parse_settings(kind: ChannelKind, value: Value, allow_private: bool) -> R
         return Err(Error::Validation(secrets));
     }
     let parsed = typed_settings(kind, value).map_err(|e| prefixed(e, "settings."))?;
-    check_settings_values(&parsed, allow_private)?;
+    check_settings_values(&parsed, policy)?;
     Ok(parsed)
 }
 
@@ -252,7 +256,10 @@ fn typed_settings(kind: ChannelKind, value: Value) -> Result<Value> {
     }
 }
 
-fn check_settings_values(settings: &Value, allow_private: bool) -> Result<()> {
+fn check_settings_values(
+    settings: &Value,
+    policy: &crate::platform_http::TargetPolicy,
+) -> Result<()> {
     let mut errors = Vec::new();
     for (name, item) in settings.as_object().into_iter().flatten() {
         let text = item.as_str().unwrap_or_default();
@@ -272,7 +279,7 @@ fn check_settings_values(settings: &Value, allow_private: bool) -> Result<()> {
                 "a whole number of seconds, at least 15",
             ));
         } else if (name == "api_base_url" || name == "callback_url")
-            && let Err(message) = crate::service::targets::check_url(text, allow_private)
+            && let Err(message) = crate::service::targets::check_target(text, policy)
         {
             errors.push(FieldError::new(field, "target_refused", message));
         }
@@ -445,6 +452,17 @@ fn is_webhook_secret(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    fn strict() -> crate::platform_http::TargetPolicy {
+        crate::platform_http::TargetPolicy::default()
+    }
+
+    fn open() -> crate::platform_http::TargetPolicy {
+        crate::platform_http::TargetPolicy {
+            allow_private: true,
+            allowed_hosts: Vec::new(),
+        }
+    }
+
     use serde_json::json;
 
     use super::*;
@@ -465,7 +483,7 @@ mod tests {
             "password",
             "apiKey",
         ] {
-            let err = parse_settings(ChannelKind::Telegram, json!({ name: "s3cret" }), true);
+            let err = parse_settings(ChannelKind::Telegram, json!({ name: "s3cret" }), &open());
             assert_eq!(
                 codes(err.unwrap_err()),
                 vec![(format!("/settings/{name}"), "belongs_in_credentials")]
@@ -477,15 +495,15 @@ mod tests {
     fn settings_are_typed_per_kind() {
         let fine = json!({ "page_id": "123", "graph_version": "v21.0" });
         assert_eq!(
-            parse_settings(ChannelKind::Facebook, fine.clone(), false).unwrap(),
+            parse_settings(ChannelKind::Facebook, fine.clone(), &strict()).unwrap(),
             fine
         );
-        let err = parse_settings(ChannelKind::X, json!({ "page_id": "123" }), false);
+        let err = parse_settings(ChannelKind::X, json!({ "page_id": "123" }), &strict());
         assert_eq!(
             codes(err.unwrap_err()),
             vec![("/settings/page_id".into(), "unknown_field")]
         );
-        let err = parse_settings(ChannelKind::X, json!({ "handle": 7 }), false);
+        let err = parse_settings(ChannelKind::X, json!({ "handle": 7 }), &strict());
         assert_eq!(
             codes(err.unwrap_err()),
             vec![("/settings/handle".into(), "invalid_type")]
@@ -493,12 +511,26 @@ mod tests {
         let err = parse_settings(
             ChannelKind::X,
             json!({ "api_base_url": "http://127.0.0.1:9" }),
-            false,
+            &strict(),
         );
         assert_eq!(
             codes(err.unwrap_err()),
             vec![("/settings/api_base_url".into(), "target_refused")]
         );
+        // A host the operator names passes, even a private one.
+        let listed = crate::platform_http::TargetPolicy {
+            allow_private: false,
+            allowed_hosts: vec!["127.0.0.1".into(), "proxy.internal".into()],
+        };
+        for url in ["http://127.0.0.1:9", "http://PROXY.internal:8080/x"] {
+            let settings = json!({ "api_base_url": url });
+            assert!(
+                parse_settings(ChannelKind::X, settings, &listed).is_ok(),
+                "{url}"
+            );
+        }
+        let other = json!({ "api_base_url": "http://10.0.0.9" });
+        assert!(parse_settings(ChannelKind::X, other, &listed).is_err());
     }
 
     #[test]

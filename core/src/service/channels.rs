@@ -52,7 +52,7 @@ fn settings_of(
     kind: ChannelKind,
     value: serde_json::Value,
 ) -> Result<serde_json::Value> {
-    config::parse_settings(kind, value, core.config().allow_private_targets)
+    config::parse_settings(kind, value, &core.config().target_policy())
 }
 
 /// The stored credentials of a channel, opened.

@@ -3,6 +3,27 @@
 
 use std::net::IpAddr;
 
+/// Checks a URL against the operator's policy: a host named in `EARSHOT_ALLOWED_TARGETS`
+/// passes; others as [`check_url`] says.
+pub(crate) fn check_target(
+    url: &str,
+    policy: &crate::platform_http::TargetPolicy,
+) -> Result<(), String> {
+    let listed = url
+        .split_once("://")
+        .map(|(_, rest)| host_of(rest.split(['/', '?', '#']).next().unwrap_or_default()))
+        .is_some_and(|host| host_allowed(&policy.allowed_hosts, host));
+    match listed {
+        true => Ok(()),
+        false => check_url(url, policy.allow_private),
+    }
+}
+
+/// Whether `host` is one the operator named (case-insensitive).
+pub(crate) fn host_allowed(allowed: &[String], host: &str) -> bool {
+    allowed.iter().any(|a| a.eq_ignore_ascii_case(host))
+}
+
 /// Checks a URL an operator gives us to call; the error is a sentence for the client.
 pub(crate) fn check_url(url: &str, allow_private: bool) -> Result<(), String> {
     let rest = url

@@ -44,7 +44,7 @@ pub(super) async fn outgoing(
     let conversation = repo::conversations::get_any(conn, &scope, conversation_id).await?;
     let channel = repo::channels::get(conn, &scope, ChannelId::from(send.channel_id)).await?;
     let kind: ChannelKind = channel.kind.parse()?;
-    if let Some(why) = not_sending(&channel) {
+    if let Some(why) = not_sending(&channel).or_else(|| refused_target(core, &channel.settings)) {
         return Ok(Prepared::Unsendable(scope, why));
     }
     let Some(target) = target(conn, &scope, kind, &conversation, &message, now).await? else {
@@ -82,6 +82,19 @@ fn not_sending(channel: &channels::Model) -> Option<String> {
         Some(error) => format!("{why}: {error}"),
         None => why.to_owned(),
     })
+}
+
+/// A configured URL the operator's policy no longer lets us call (it was allowed when set).
+fn refused_target(core: &Core, settings: &serde_json::Value) -> Option<String> {
+    let policy = core.config().target_policy();
+    ["api_base_url", "callback_url"]
+        .into_iter()
+        .find_map(|field| {
+            let url = settings.get(field)?.as_str()?;
+            crate::service::targets::check_target(url, &policy)
+                .err()
+                .map(|why| format!("the channel's {field} is not allowed: {why}"))
+        })
 }
 
 /// How the platform addresses the reply; `None` when it goes to a customer the platform

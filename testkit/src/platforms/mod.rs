@@ -1,0 +1,961 @@
+//! Local fakes of the social platforms' send APIs (X, Meta Graph, Telegram) and of a
+//! partner's callback endpoint, so that tests of outbound replies run against something that
+//! speaks each platform's wire format — status codes, bodies, error shapes, rate-limit headers
+//! — as `/work/shared/channels.md` documents it, without the network. Besides the sends they
+//! answer the "who am I" calls a channel's connect check makes: X `GET /2/users/me`, Graph
+//! `GET /{id}?fields=…` and Telegram `getMe`, and X's user mention timeline
+//! (`GET /2/users/{id}/mentions`, channels.md §1.6) over posts a test seeds with
+//! [`FakePlatforms::x_mention`].
+//!
+//! One server on 127.0.0.1 (a random port) serves all four under their own prefix; point a
+//! channel's `api_base_url` at [`FakePlatforms::base_url`]. Every request is recorded, and a
+//! test can script trouble ([`FakePlatforms::fail_next`]) or revoke a token
+//! ([`FakePlatforms::expire_token`]) to provoke the pitfalls of channels.md §8.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use actix_web::http::StatusCode;
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+mod graph;
+mod partner;
+mod telegram;
+mod x;
+
+use graph::{graph_comment, graph_messages, graph_node, graph_reply};
+use partner::verify_standard_webhook;
+use telegram::{telegram_get_me, telegram_send};
+use x::{verify_oauth1, x_dm, x_mentions, x_tweet, x_users_me};
+
+/// A platform the fake stands in for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Platform {
+    /// X API v2 (`/x/2/...`), OAuth 1.0a user context.
+    X,
+    /// Meta Graph API (`/graph/vNN.0/...`): Facebook, Messenger, Instagram, WhatsApp.
+    Meta,
+    /// Telegram Bot API (`/telegram/bot<token>/...`).
+    Telegram,
+    /// A partner's callback URL (`/partner/callback`), signed with Standard Webhooks.
+    Partner,
+}
+
+impl Platform {
+    /// The first path segment the platform is served under.
+    fn prefix(self) -> &'static str {
+        match self {
+            Platform::X => "x",
+            Platform::Meta => "graph",
+            Platform::Telegram => "telegram",
+            Platform::Partner => "partner",
+        }
+    }
+
+    /// The platform a path's first segment names, if any.
+    fn of_prefix(segment: &str) -> Option<Platform> {
+        [
+            Platform::X,
+            Platform::Meta,
+            Platform::Telegram,
+            Platform::Partner,
+        ]
+        .into_iter()
+        .find(|platform| platform.prefix() == segment)
+    }
+}
+
+/// What the fakes accept: one set of credentials per platform.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    /// X app consumer key (API key).
+    pub consumer_key: String,
+    /// X app consumer secret (API secret key).
+    pub consumer_secret: String,
+    /// X user access token, `"{user id}-{random}"` as X issues them; the user id before the
+    /// dash is the brand account's id in DM conversation ids.
+    pub access_token: String,
+    /// X user access token secret.
+    pub access_token_secret: String,
+    /// The one token accepted for every Graph call (Page, Instagram or WhatsApp system user).
+    pub meta_token: String,
+    /// Telegram bot token, `"{bot id}:{secret}"`.
+    pub telegram_bot_token: String,
+    /// The partner's Standard Webhooks secret, `whsec_` + base64 of the key.
+    pub partner_secret: String,
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Self {
+            consumer_key: "fakeConsumerKey0123456789".into(),
+            consumer_secret: "fake_consumer_secret".into(),
+            access_token: "1000000000000000001-FakeAccessToken0123456789abcdef".into(),
+            access_token_secret: "fakeAccessTokenSecret0123456789abcdefghij".into(),
+            meta_token: "EAAFakeMetaPageToken0123456789abcdefZZZZ".into(),
+            telegram_bot_token: "7000000001:AAFakeTelegramBotToken-0123456789abc".into(),
+            // base64("earshot-fake-partner-key"): 24 bytes.
+            partner_secret: "whsec_ZWFyc2hvdC1mYWtlLXBhcnRuZXIta2V5".into(),
+        }
+    }
+}
+
+/// One request a fake received and what it answered.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    /// The platform whose prefix the path had.
+    pub platform: Platform,
+    /// The HTTP method, upper case (`"GET"`, `"POST"`).
+    pub method: String,
+    /// The path as requested, prefix included, query excluded.
+    pub path: String,
+    /// The request headers, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The body: JSON as sent, a form as an object of strings, other text as a string, none as
+    /// `null`.
+    pub body: Value,
+    /// The HTTP status the fake answered with.
+    pub answered: u16,
+    /// When it arrived.
+    pub at: Instant,
+}
+
+impl Recorded {
+    /// The value of a header (names are lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A post on X that mentions the brand, seeded with [`FakePlatforms::x_mention`] and served
+/// by the mention timeline `GET /x/2/users/{id}/mentions`.
+#[derive(Clone, Debug)]
+pub struct XPost {
+    /// The post id: a numeric string; X's ids grow with time, so seed them increasing.
+    pub id: String,
+    /// The author's user id (numeric string).
+    pub author_id: String,
+    /// The author's handle, without `@`.
+    pub username: String,
+    /// The author's display name.
+    pub name: String,
+    /// The author's `public_metrics.followers_count`.
+    pub followers: u64,
+    /// The post's text (normally containing `@` + the brand's handle).
+    pub text: String,
+    /// The id of the conversation's first post; `None` answers with the post's own id.
+    pub conversation_id: Option<String>,
+    /// The id of the post this one replies to, if any.
+    pub in_reply_to: Option<String>,
+    /// When it was posted.
+    pub created_at: DateTime<Utc>,
+}
+
+impl XPost {
+    /// A post by `@username` (name = username, 100 followers) posted now, starting its own
+    /// conversation and replying to nothing.
+    pub fn new(
+        id: impl Into<String>,
+        author_id: impl Into<String>,
+        username: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        let id = id.into();
+        let username = username.into();
+        Self {
+            conversation_id: Some(id.clone()),
+            id,
+            author_id: author_id.into(),
+            name: username.clone(),
+            username,
+            followers: 100,
+            text: text.into(),
+            in_reply_to: None,
+            created_at: Utc::now(),
+        }
+    }
+}
+
+/// An answer's body.
+#[derive(Clone, Debug)]
+enum Body {
+    Json(Value),
+    Text(String),
+}
+
+/// An answer before it becomes an `HttpResponse`, so it can be recorded and scripted.
+#[derive(Clone, Debug)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Body,
+}
+
+impl Answer {
+    fn json(status: u16, body: Value) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Body::Json(body),
+        }
+    }
+
+    fn text(status: u16, body: impl Into<String>) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Body::Text(body.into()),
+        }
+    }
+
+    fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    fn has_header(&self, name: &str) -> bool {
+        self.headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name))
+    }
+
+    fn into_response(self) -> HttpResponse {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut builder = HttpResponse::build(status);
+        for (name, value) in &self.headers {
+            builder.insert_header((name.as_str(), value.as_str()));
+        }
+        match self.body {
+            Body::Json(value) => builder.json(value),
+            Body::Text(text) => builder.content_type("text/plain; charset=utf-8").body(text),
+        }
+    }
+}
+
+/// A canned answer for the next request to one platform, in that platform's error format.
+/// It replaces the normal answer after authentication has passed.
+#[derive(Clone, Debug)]
+pub struct Trouble {
+    answer: Answer,
+    /// `x-rate-limit-reset` is this many seconds after the moment of answering, not of
+    /// scripting, so a test that waits before sending still sees a reset in the future.
+    x_reset_in: Option<u64>,
+}
+
+impl Trouble {
+    fn from_answer(answer: Answer) -> Self {
+        Self {
+            answer,
+            x_reset_in: None,
+        }
+    }
+
+    /// X over its limit (channels.md §1.5): `429`, `x-rate-limit-remaining: 0`,
+    /// `x-rate-limit-reset` = now + `reset_in_secs`, RFC 7807 body, no `Retry-After`.
+    pub fn x_rate_limited(reset_in_secs: u64) -> Self {
+        let answer = x_problem_answer(
+            429,
+            "rate-limit-exceeded",
+            "Too Many Requests",
+            "Too Many Requests",
+        )
+        .with_header("x-rate-limit-remaining", "0");
+        Self {
+            answer,
+            x_reset_in: Some(reset_in_secs),
+        }
+    }
+
+    /// Any X problem (channels.md §1.5), e.g. `403` `client-forbidden` for a user whose DMs are
+    /// closed. `kind` is the last segment of `https://api.x.com/2/problems/<kind>`.
+    pub fn x_problem(status: u16, kind: &str, title: &str, detail: &str) -> Self {
+        Self::from_answer(x_problem_answer(status, kind, title, detail))
+    }
+
+    /// A Graph API error (channels.md §2, §3.3, §5.4): `{"error":{"message","type","code",
+    /// "error_subcode"?,"fbtrace_id"}}` with the given HTTP status.
+    pub fn meta_error(http_status: u16, code: i64, subcode: Option<i64>, message: &str) -> Self {
+        Self::from_answer(meta_error_answer(http_status, code, subcode, message))
+    }
+
+    /// Meta app-level throttling (channels.md §2): HTTP 400, code 4, and the `X-App-Usage`
+    /// header at 100 as Meta reports it once the app is over its limit.
+    pub fn meta_throttled() -> Self {
+        let usage = json!({"call_count": 100, "total_cputime": 40, "total_time": 60});
+        let answer = meta_error_answer(400, 4, None, "(#4) Application request limit reached")
+            .with_header("x-app-usage", usage.to_string());
+        Self::from_answer(answer)
+    }
+
+    /// Telegram flood control (channels.md §6.4): HTTP 429 with `parameters.retry_after`.
+    pub fn telegram_retry_after(secs: u64) -> Self {
+        Self::from_answer(Answer::json(
+            429,
+            json!({
+                "ok": false,
+                "error_code": 429,
+                "description": format!("Too Many Requests: retry after {secs}"),
+                "parameters": {"retry_after": secs},
+            }),
+        ))
+    }
+
+    /// The user blocked the bot (channels.md §6.4): HTTP 403.
+    pub fn telegram_blocked() -> Self {
+        Self::telegram_error(403, "Forbidden: bot was blocked by the user")
+    }
+
+    /// Any Telegram error: `{"ok":false,"error_code":status,"description"}`, HTTP status =
+    /// `error_code` as Telegram does.
+    pub fn telegram_error(status: u16, description: &str) -> Self {
+        Self::from_answer(telegram_error_answer(status, description))
+    }
+
+    /// A server failure of any platform: `status` (5xx) with a short text body, as proxies in
+    /// front of the platforms answer.
+    pub fn server_error(status: u16) -> Self {
+        Self::from_answer(Answer::text(status, reason(status)))
+    }
+
+    /// Any status with a `Retry-After: secs` header and a short text body.
+    pub fn with_retry_after(status: u16, secs: u64) -> Self {
+        let answer =
+            Answer::text(status, reason(status)).with_header("retry-after", secs.to_string());
+        Self::from_answer(answer)
+    }
+
+    /// Any status with a JSON body, for shapes the other constructors do not cover.
+    pub fn json(status: u16, body: Value) -> Self {
+        Self::from_answer(Answer::json(status, body))
+    }
+
+    /// The answer as sent now.
+    fn answer_now(self) -> Answer {
+        match self.x_reset_in {
+            Some(secs) => self
+                .answer
+                .with_header("x-rate-limit-reset", (unix_now() + secs).to_string()),
+            None => self.answer,
+        }
+    }
+}
+
+/// The canonical reason phrase of a status, as a short text body.
+fn reason(status: u16) -> String {
+    StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error")
+        .to_owned()
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+/// An X API v2 problem (RFC 7807, channels.md §1.5).
+fn x_problem_answer(status: u16, kind: &str, title: &str, detail: &str) -> Answer {
+    let body = json!({
+        "title": title,
+        "detail": detail,
+        "type": format!("https://api.x.com/2/problems/{kind}"),
+        "status": status,
+    });
+    Answer::json(status, body).with_header("content-type", "application/problem+json")
+}
+
+/// X's answer to a missing, wrong or revoked OAuth 1.0a signature.
+fn x_unauthorized() -> Answer {
+    let body = json!({"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"});
+    Answer::json(401, body).with_header("content-type", "application/problem+json")
+}
+
+/// A Graph API error body; `fbtrace_id` differs per answer as Meta's does.
+fn meta_error_answer(http_status: u16, code: i64, subcode: Option<i64>, message: &str) -> Answer {
+    let mut error = json!({
+        "message": message,
+        "type": "OAuthException",
+        "code": code,
+        "fbtrace_id": fbtrace_id(),
+    });
+    if let (Some(subcode), Some(fields)) = (subcode, error.as_object_mut()) {
+        fields.insert("error_subcode".into(), json!(subcode));
+    }
+    Answer::json(http_status, json!({ "error": error }))
+}
+
+fn fbtrace_id() -> String {
+    let mut id = uuid::Uuid::new_v4().simple().to_string();
+    id.truncate(11);
+    format!("A{id}")
+}
+
+fn telegram_error_answer(status: u16, description: &str) -> Answer {
+    Answer::json(
+        status,
+        json!({"ok": false, "error_code": status, "description": description}),
+    )
+}
+
+/// A route the fakes serve, parsed from the method and path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Route {
+    XTweet,
+    XDirectMessage {
+        participant_id: String,
+    },
+    /// `GET /2/users/me`: the authenticated (brand) user.
+    XUsersMe,
+    /// `GET /2/users/{id}/mentions`: the user mention timeline.
+    XMentions {
+        user_id: String,
+    },
+    GraphComments {
+        object_id: String,
+    },
+    GraphReplies {
+        comment_id: String,
+    },
+    GraphMessages,
+    /// `GET /vNN.0/{id}?fields=…`: one node's fields (`me` = the token's own account).
+    GraphNode {
+        id: String,
+    },
+    TelegramSendMessage {
+        token: String,
+    },
+    /// `getMe`, by GET or POST as the Bot API accepts both.
+    TelegramGetMe {
+        token: String,
+    },
+    PartnerCallback,
+}
+
+impl Route {
+    /// The route of a request to `segments` (the path split on `/`, prefix first): the sends
+    /// are POSTs, the "who am I" calls GETs (Telegram's `getMe` either).
+    fn parse(method: &str, segments: &[&str]) -> Option<Route> {
+        match method {
+            "POST" => Self::parse_post(segments),
+            "GET" => Self::parse_get(segments),
+            _ => None,
+        }
+    }
+
+    fn parse_get(segments: &[&str]) -> Option<Route> {
+        match segments {
+            ["x", "2", "users", "me"] => Some(Route::XUsersMe),
+            ["x", "2", "users", id, "mentions"] if !id.is_empty() => Some(Route::XMentions {
+                user_id: (*id).to_owned(),
+            }),
+            ["graph", version, id] if version.starts_with('v') && !id.is_empty() => {
+                Some(Route::GraphNode {
+                    id: (*id).to_owned(),
+                })
+            }
+            ["telegram", bot, "getMe"] => {
+                Self::telegram_token(bot).map(|token| Route::TelegramGetMe { token })
+            }
+            _ => None,
+        }
+    }
+
+    /// The bot token of a `bot<token>` segment.
+    fn telegram_token(segment: &str) -> Option<String> {
+        segment.strip_prefix("bot").map(str::to_owned)
+    }
+
+    fn parse_post(segments: &[&str]) -> Option<Route> {
+        match segments {
+            ["x", "2", "tweets"] => Some(Route::XTweet),
+            ["x", "2", "dm_conversations", "with", id, "messages"] => Some(Route::XDirectMessage {
+                participant_id: (*id).to_owned(),
+            }),
+            ["graph", version, id, edge] if version.starts_with('v') => match *edge {
+                "comments" => Some(Route::GraphComments {
+                    object_id: (*id).to_owned(),
+                }),
+                "replies" => Some(Route::GraphReplies {
+                    comment_id: (*id).to_owned(),
+                }),
+                "messages" => Some(Route::GraphMessages),
+                _ => None,
+            },
+            ["telegram", bot, "sendMessage"] => {
+                Self::telegram_token(bot).map(|token| Route::TelegramSendMessage { token })
+            }
+            ["telegram", bot, "getMe"] => {
+                Self::telegram_token(bot).map(|token| Route::TelegramGetMe { token })
+            }
+            ["partner", "callback"] => Some(Route::PartnerCallback),
+            _ => None,
+        }
+    }
+}
+
+/// X's documented per-endpoint limits (channels.md §1.5, user context, 15 minutes).
+fn x_limit(route: &Route) -> u64 {
+    match route {
+        Route::XDirectMessage { .. } => 15,
+        Route::XUsersMe => 75,
+        Route::XMentions { .. } => 300,
+        _ => 100,
+    }
+}
+
+/// One X rate-limit window, reported in the headers but not enforced (a test provokes a 429
+/// with [`Trouble::x_rate_limited`]).
+#[derive(Clone, Copy, Debug)]
+struct Window {
+    used: u64,
+    reset: u64,
+}
+
+/// Where a mention timeline page ended, behind a `next_token`: the next page of the same
+/// query (same `since_id`) continues with the posts below `below`, so posts seeded meanwhile
+/// (with greater ids) neither shift the pages nor repeat a post.
+#[derive(Clone, Debug)]
+struct PageToken {
+    since_id: Option<String>,
+    below: String,
+}
+
+/// What the fakes remember between requests.
+#[derive(Debug, Default)]
+struct State {
+    recorded: Vec<Recorded>,
+    troubles: HashMap<Platform, VecDeque<Trouble>>,
+    expired: HashSet<Platform>,
+    /// Comments (and visitor posts) already answered privately: Meta allows one private reply.
+    privately_replied: HashSet<String>,
+    /// X's rate-limit windows by endpoint.
+    x_windows: HashMap<&'static str, Window>,
+    /// Posts mentioning the brand, in the order seeded.
+    x_mentions: Vec<XPost>,
+    /// The mention timeline's `next_token`s issued so far (they do not expire).
+    x_page_tokens: HashMap<String, PageToken>,
+    next: u64,
+}
+
+impl State {
+    /// A fresh number for ids; one sequence for all platforms keeps ids unique across them.
+    fn next(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+
+    /// The X rate-limit headers after counting one more request on `route`'s endpoint.
+    fn x_rate_headers(&mut self, route: &Route, counted: bool) -> Vec<(String, String)> {
+        let key = match route {
+            Route::XDirectMessage { .. } => "dm",
+            Route::XUsersMe => "users_me",
+            Route::XMentions { .. } => "mentions",
+            _ => "tweets",
+        };
+        let limit = x_limit(route);
+        let now = unix_now();
+        let window = self.x_windows.entry(key).or_insert(Window {
+            used: 0,
+            reset: now + 900,
+        });
+        if now >= window.reset {
+            *window = Window {
+                used: 0,
+                reset: now + 900,
+            };
+        }
+        if counted {
+            window.used += 1;
+        }
+        vec![
+            ("x-rate-limit-limit".into(), limit.to_string()),
+            (
+                "x-rate-limit-remaining".into(),
+                limit.saturating_sub(window.used).to_string(),
+            ),
+            ("x-rate-limit-reset".into(), window.reset.to_string()),
+        ]
+    }
+}
+
+/// The server's side: credentials and state, shared by the workers and the test.
+#[derive(Debug)]
+struct Shared {
+    credentials: Credentials,
+    state: Mutex<State>,
+}
+
+impl Shared {
+    /// The state, even after a panicking test thread poisoned the lock: a fake keeps answering.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Local fakes of the platforms' send and "who am I" APIs on one server; stopped when dropped.
+pub struct FakePlatforms {
+    address: String,
+    shared: Arc<Shared>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl FakePlatforms {
+    /// Starts the fakes on 127.0.0.1 (a random port), accepting `credentials`. Call it inside
+    /// the test's Tokio runtime.
+    #[expect(
+        clippy::expect_used,
+        reason = "a fake that cannot start fails the test at once"
+    )]
+    pub async fn start(credentials: Credentials) -> FakePlatforms {
+        let shared = Arc::new(Shared {
+            credentials,
+            state: Mutex::new(State::default()),
+        });
+        let data = web::Data::from(Arc::clone(&shared));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the fake platforms");
+        let port = listener.local_addr().expect("the fake's address").port();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .default_service(web::to(handle))
+        })
+        .workers(1)
+        .listen(listener)
+        .expect("listen")
+        .run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        FakePlatforms {
+            address: format!("http://127.0.0.1:{port}"),
+            shared,
+            handle,
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// The base URL to configure for `platform`: `{fake}/x`, `{fake}/graph`,
+    /// `{fake}/telegram`, `{fake}/partner` (the partner's callback is `{base}/callback`).
+    pub fn base_url(&self, platform: Platform) -> String {
+        format!("{}/{}", self.address, platform.prefix())
+    }
+
+    /// The credentials the fakes accept.
+    pub fn credentials(&self) -> &Credentials {
+        &self.shared.credentials
+    }
+
+    /// Queues `trouble` as the answer to the next authenticated request to `platform`
+    /// (first in, first out; each used once).
+    pub fn fail_next(&self, platform: Platform, trouble: Trouble) {
+        self.shared
+            .lock()
+            .troubles
+            .entry(platform)
+            .or_default()
+            .push_back(trouble);
+    }
+
+    /// Makes every later request to `platform` fail authentication as a revoked or expired
+    /// token does (X 401, Meta 190, Telegram 401, partner 401), until [`Self::restore_token`].
+    pub fn expire_token(&self, platform: Platform) {
+        self.shared.lock().expired.insert(platform);
+    }
+
+    /// Undoes [`Self::expire_token`].
+    pub fn restore_token(&self, platform: Platform) {
+        self.shared.lock().expired.remove(&platform);
+    }
+
+    /// Seeds a post mentioning the brand: the mention timeline (`GET /x/2/users/{id}/mentions`)
+    /// serves it from now on, newest (greatest id) first.
+    pub fn x_mention(&self, post: XPost) {
+        self.shared.lock().x_mentions.push(post);
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.lock().recorded.clone()
+    }
+
+    /// The requests to `platform` that were answered with a 2xx: what actually got sent,
+    /// together with the successful GETs ("who am I", X's mention timeline; tell them apart
+    /// by [`Recorded::method`]).
+    pub fn sent(&self, platform: Platform) -> Vec<Recorded> {
+        self.shared
+            .lock()
+            .recorded
+            .iter()
+            .filter(|r| r.platform == platform && (200..300).contains(&r.answered))
+            .cloned()
+            .collect()
+    }
+}
+
+impl Drop for FakePlatforms {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
+/// The one handler: route, authenticate, answer (scripted or normal), record.
+async fn handle(req: HttpRequest, raw: web::Bytes, shared: web::Data<Shared>) -> HttpResponse {
+    let path = req.path().to_owned();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let Some(platform) = segments.first().and_then(|s| Platform::of_prefix(s)) else {
+        return HttpResponse::NotFound().body("not a platform the fake serves");
+    };
+    let body = parse_body(&req, &raw);
+    let route = Route::parse(req.method().as_str(), &segments);
+    let mut state = shared.lock();
+    let answer = match &route {
+        None => Answer::text(
+            404,
+            format!("the fake does not serve {} {path}", req.method()),
+        ),
+        Some(route) => answer(
+            &mut state,
+            &shared.credentials,
+            platform,
+            route,
+            &req,
+            &raw,
+            &body,
+        ),
+    };
+    let answer = decorate(&mut state, platform, route.as_ref(), answer);
+    state.recorded.push(Recorded {
+        platform,
+        method: req.method().as_str().to_owned(),
+        path,
+        headers: header_pairs(&req),
+        body,
+        answered: answer.status,
+        at: Instant::now(),
+    });
+    drop(state);
+    answer.into_response()
+}
+
+/// The answer to a request on a known route: an authentication failure, the scripted
+/// trouble, or the platform's normal answer — in that order, as the brief of `fail_next` says.
+fn answer(
+    state: &mut State,
+    credentials: &Credentials,
+    platform: Platform,
+    route: &Route,
+    req: &HttpRequest,
+    raw: &[u8],
+    body: &Value,
+) -> Answer {
+    let expired = state.expired.contains(&platform);
+    if let Err(refusal) = authenticate(credentials, expired, route, req, raw) {
+        return refusal;
+    }
+    if let Some(trouble) = state
+        .troubles
+        .get_mut(&platform)
+        .and_then(VecDeque::pop_front)
+    {
+        return trouble.answer_now();
+    }
+    match route {
+        Route::XTweet => x_tweet(state, body),
+        Route::XDirectMessage { participant_id } => x_dm(state, credentials, participant_id, body),
+        Route::XUsersMe => x_users_me(credentials),
+        Route::XMentions { user_id } => x_mentions(state, credentials, user_id, req.query_string()),
+        Route::GraphComments { object_id } => graph_comment(
+            state,
+            object_id,
+            graph_param(req, body, "message").as_deref(),
+        ),
+        Route::GraphReplies { .. } => {
+            graph_reply(state, graph_param(req, body, "message").as_deref())
+        }
+        Route::GraphMessages => graph_messages(state, body),
+        Route::GraphNode { id } => graph_node(id, graph_param(req, body, "fields").as_deref()),
+        Route::TelegramSendMessage { token } => telegram_send(state, token, body),
+        Route::TelegramGetMe { token } => telegram_get_me(token),
+        Route::PartnerCallback => {
+            let n = state.next();
+            Answer::json(200, json!({"id": format!("partner-{n}")}))
+        }
+    }
+}
+
+/// Headers every answer of a platform carries: X's rate-limit headers (channels.md §1.5) and
+/// Meta's `X-App-Usage` (§2), unless a scripted answer set its own.
+fn decorate(
+    state: &mut State,
+    platform: Platform,
+    route: Option<&Route>,
+    mut answer: Answer,
+) -> Answer {
+    match (platform, route) {
+        (Platform::X, Some(route)) => {
+            let counted = answer.status != 401;
+            for (name, value) in state.x_rate_headers(route, counted) {
+                if !answer.has_header(&name) {
+                    answer.headers.push((name, value));
+                }
+            }
+        }
+        (Platform::Meta, Some(_)) if !answer.has_header("x-app-usage") => {
+            let usage = json!({"call_count": 1, "total_cputime": 1, "total_time": 1});
+            answer
+                .headers
+                .push(("x-app-usage".into(), usage.to_string()));
+        }
+        _ => {}
+    }
+    answer
+}
+
+/// Checks the route's platform credentials; the refusal is in that platform's format.
+fn authenticate(
+    credentials: &Credentials,
+    expired: bool,
+    route: &Route,
+    req: &HttpRequest,
+    raw: &[u8],
+) -> Result<(), Answer> {
+    match route {
+        Route::XTweet
+        | Route::XDirectMessage { .. }
+        | Route::XUsersMe
+        | Route::XMentions { .. } => {
+            let url = format!("http://{}{}", req.connection_info().host(), req.path());
+            let header = req
+                .headers()
+                .get("authorization")
+                .and_then(|v| v.to_str().ok());
+            let signed = verify_oauth1(
+                credentials,
+                req.method().as_str(),
+                &url,
+                req.query_string(),
+                header,
+            );
+            if expired || !signed {
+                return Err(x_unauthorized());
+            }
+        }
+        Route::GraphComments { .. }
+        | Route::GraphReplies { .. }
+        | Route::GraphMessages
+        | Route::GraphNode { .. } => {
+            if expired {
+                return Err(meta_error_answer(
+                    400,
+                    190,
+                    Some(463),
+                    "Error validating access token: Session has expired.",
+                ));
+            }
+            if graph_token(req).as_deref() != Some(credentials.meta_token.as_str()) {
+                return Err(meta_error_answer(
+                    400,
+                    190,
+                    None,
+                    "Invalid OAuth access token - Cannot parse access token",
+                ));
+            }
+        }
+        Route::TelegramSendMessage { token } | Route::TelegramGetMe { token } => {
+            if expired || *token != credentials.telegram_bot_token {
+                return Err(telegram_error_answer(401, "Unauthorized"));
+            }
+        }
+        Route::PartnerCallback => {
+            if expired || !verify_standard_webhook(&credentials.partner_secret, req, raw) {
+                return Err(Answer::json(
+                    401,
+                    json!({"error": "invalid webhook signature"}),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The Graph access token: `Authorization: Bearer …` or the `access_token` query parameter.
+fn graph_token(req: &HttpRequest) -> Option<String> {
+    let bearer = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_owned());
+    bearer.or_else(|| query_param(req, "access_token"))
+}
+
+fn query_param(req: &HttpRequest, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// A Graph parameter from the body (JSON or form) or, as Graph also accepts, the query.
+fn graph_param(req: &HttpRequest, body: &Value, name: &str) -> Option<String> {
+    body.get(name)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| query_param(req, name))
+}
+
+/// The body as JSON when it is JSON, a form as an object of strings, other bytes as text.
+fn parse_body(req: &HttpRequest, raw: &[u8]) -> Value {
+    if raw.is_empty() {
+        return Value::Null;
+    }
+    if let Ok(value) = serde_json::from_slice(raw) {
+        return value;
+    }
+    let form = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if form && let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(raw) {
+        return Value::Object(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        );
+    }
+    Value::String(String::from_utf8_lossy(raw).into_owned())
+}
+
+fn header_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    req.headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

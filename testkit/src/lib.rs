@@ -5,7 +5,7 @@
 )]
 //! `TEST_DATABASE_URL`) a fresh PostgreSQL database, with a Redis prefix of its own.
 
-pub mod platforms;
+pub use earshot_fakes as platforms;
 pub mod servers;
 
 use std::net::TcpListener;

@@ -43,6 +43,11 @@ pub async fn process_due(core: &Core, now: DateTime<Utc>) -> Result<Processed> {
     let txn = core.db().begin().await?;
     let leased = repo::inbound_events::lease(&txn, now, now + LEASE, BATCH).await?;
     txn.commit().await?;
+    process_leased(core, leased).await
+}
+
+/// Applies deliveries this worker leased (their lease is counted as an attempt).
+pub async fn process_leased(core: &Core, leased: Vec<inbound_events::Model>) -> Result<Processed> {
     let mut done = Processed::default();
     for delivery in leased {
         match process_one(core, &delivery).await {

@@ -3,7 +3,6 @@ use std::num::NonZeroU64;
 
 use super::x::{dm_conversation_id, id_order, is_numeric, oauth1_signature};
 use super::*;
-use crate::http_client;
 
 struct Fixture {
     fake: FakePlatforms,
@@ -1196,4 +1195,12 @@ impl FakePlatforms {
             .map(|r| r.answered)
             .collect()
     }
+}
+
+fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
 }

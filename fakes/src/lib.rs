@@ -1,7 +1,7 @@
 //! Local fakes of the social platforms' send APIs (X, Meta Graph, Telegram) and of a
 //! partner's callback endpoint, so that tests of outbound replies run against something that
 //! speaks each platform's wire format — status codes, bodies, error shapes, rate-limit headers
-//! — as `/work/shared/channels.md` documents it, without the network. Besides the sends they
+//! — as `channels.md` (the platforms' wire formats) documents it, without the network. Besides the sends they
 //! answer the "who am I" calls a channel's connect check makes: X `GET /2/users/me`, Graph
 //! `GET /{id}?fields=…` and Telegram `getMe`, and X's user mention timeline
 //! (`GET /2/users/{id}/mentions`, channels.md §1.6) over posts a test seeds with

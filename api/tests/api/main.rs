@@ -9,6 +9,7 @@ mod degrade;
 mod demo;
 mod graphql;
 mod hooks;
+mod inbound_batch;
 mod inbox;
 mod ingest;
 mod least_privilege;

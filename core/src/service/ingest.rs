@@ -3,7 +3,7 @@
 //! with its events, in one transaction; a platform message id already stored changes nothing.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, Set};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, Set, TransactionTrait};
 use serde::{Deserialize, Serialize};
 
 use crate::care::{self, CustomerMessageEffect};
@@ -233,31 +233,49 @@ pub async fn ingest(
 ) -> Result<IngestOutcome> {
     scope.require(Capability::IngestMessages)?;
     validate(&input)?;
+    let txn = core.db().begin().await?;
+    let (outcome, events) = ingest_within(&txn, scope, channel_id, input).await?;
+    txn.commit().await?;
+    events::committed(core, &events);
+    Ok(outcome)
+}
+
+/// Ingests one message inside the caller's transaction — the worker applies a whole batch of
+/// deliveries in one — and returns the events it recorded. Each attempt runs in a savepoint,
+/// so a lost race (the same message, or a new author's contact, stored concurrently) is
+/// rolled back alone and the transaction goes on.
+pub(crate) async fn ingest_within(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    channel_id: ChannelId,
+    input: InboundMessage,
+) -> Result<(IngestOutcome, Vec<EventView>)> {
+    scope.require(Capability::IngestMessages)?;
+    validate(&input)?;
     let attachments = clean_attachments(input.attachments.clone())?;
-    if let Some(existing) =
-        find_duplicate(core, scope, channel_id, &input.platform_message_id).await?
-    {
-        return Ok(existing);
+    let platform_id = &input.platform_message_id;
+    if let Some(existing) = find_duplicate(txn, scope, channel_id, platform_id).await? {
+        return Ok((existing, Vec::new()));
     }
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let txn = core.db().begin().await?;
-        let result = ingest_in(&txn, scope, channel_id, &input, attachments.clone()).await;
+        let savepoint = txn.begin().await?;
+        let result = ingest_in(&savepoint, scope, channel_id, &input, attachments.clone()).await;
         match result {
-            Ok((outcome, events)) => {
-                txn.commit().await?;
-                events::committed(core, &events);
-                return Ok(outcome);
+            Ok(done) => {
+                savepoint.commit().await?;
+                return Ok(done);
             }
             // A concurrent delivery of the same message won the race: answer with its result.
             Err(Error::Conflict {
                 code: "duplicate_message",
                 ..
             }) => {
-                drop(txn);
-                return find_duplicate(core, scope, channel_id, &input.platform_message_id)
-                    .await?
+                savepoint.rollback().await?;
+                let existing = find_duplicate(txn, scope, channel_id, platform_id).await?;
+                return existing
+                    .map(|found| (found, Vec::new()))
                     .ok_or(Error::conflict(
                         "duplicate_message",
                         "the message is being stored",
@@ -268,19 +286,21 @@ pub async fn ingest(
             Err(Error::Conflict {
                 code: "identity_taken",
                 ..
-            }) if attempts < MAX_ATTEMPTS => drop(txn),
-            Err(err) => return Err(err),
+            }) if attempts < MAX_ATTEMPTS => savepoint.rollback().await?,
+            Err(err) => {
+                savepoint.rollback().await?;
+                return Err(err);
+            }
         }
     }
 }
 
 async fn find_duplicate(
-    core: &Core,
+    conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
     channel: ChannelId,
     platform_id: &str,
 ) -> Result<Option<IngestOutcome>> {
-    let conn = core.db().conn();
     let Some(message) = repo::messages::by_platform_id(conn, scope, channel, platform_id).await?
     else {
         return Ok(None);

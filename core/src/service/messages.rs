@@ -356,28 +356,25 @@ pub async fn create(
     Ok(message)
 }
 
-/// A customer's edit or deletion on the platform, reflected on the stored message with a
-/// `message.updated` event; `false` when no such customer message is stored (an edit that
-/// came before its message, or of a message never delivered here: nothing to change).
-pub(crate) async fn apply_platform_change(
-    core: &Core,
+/// A customer's edit or deletion, reflected on the stored message inside the caller's
+/// transaction: the event it recorded, if a stored message changed.
+pub(crate) async fn apply_platform_change_in(
+    conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
     channel: crate::ids::ChannelId,
     platform_id: &str,
     change: repo::messages::PlatformChange,
-) -> Result<bool> {
-    let txn = core.db().begin().await?;
+) -> Result<Option<EventView>> {
     let Some(changed) =
-        repo::messages::apply_platform_change(&txn, scope, channel, platform_id, change).await?
+        repo::messages::apply_platform_change(conn, scope, channel, platform_id, change).await?
     else {
-        return Ok(false);
+        return Ok(None);
     };
     let conversation_id = ConversationId::from(changed.conversation_id);
-    let row = repo::conversations::get_any(&txn, scope, conversation_id).await?;
-    let conversation = view_one(&txn, scope, row).await?;
+    let row = repo::conversations::get_any(conn, scope, conversation_id).await?;
+    let conversation = view_one(conn, scope, row).await?;
     let updated = Event::message_updated(conversation, message_view(changed)?);
-    let event = events::record(&txn, scope, updated, chrono::Utc::now()).await?;
-    txn.commit().await?;
-    events::committed(core, std::slice::from_ref(&event));
-    Ok(true)
+    Ok(Some(
+        events::record(conn, scope, updated, chrono::Utc::now()).await?,
+    ))
 }

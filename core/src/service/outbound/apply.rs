@@ -12,7 +12,7 @@ use crate::events::{self, Event};
 use crate::ids::{ChannelId, ConversationId, MessageId};
 use crate::repo::messages::DeliveryUpdate;
 use crate::tenancy::WorkspaceScope;
-use crate::views::{ChannelHealth, DeliveryStatus};
+use crate::views::{ChannelHealth, DeliveryStatus, EventView};
 use crate::{Core, Result, repo};
 
 use super::super::channels::record_health_changed;
@@ -172,20 +172,20 @@ async fn delivery_event(
 
 /// A platform's word on a reply we sent (WhatsApp statuses): applied only when it moves the
 /// reply forward (`sent` → `delivered` → `read`; `failed` from any state short of `read`),
-/// since statuses arrive out of order. `false` when nothing changed.
-pub async fn apply_status(
-    core: &Core,
+/// since statuses arrive out of order. Inside the caller's transaction; the event it
+/// recorded, or `None` when nothing changed.
+pub(crate) async fn apply_status_in(
+    conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
     channel: ChannelId,
     platform_message_id: &str,
     state: DeliveryState,
     error: Option<String>,
-) -> Result<bool> {
-    let txn = core.db().begin().await?;
+) -> Result<Option<EventView>> {
     let Some(stored) =
-        repo::messages::outbound_by_platform_id(&txn, scope, channel, platform_message_id).await?
+        repo::messages::outbound_by_platform_id(conn, scope, channel, platform_message_id).await?
     else {
-        return Ok(false);
+        return Ok(None);
     };
     let current: Option<DeliveryStatus> = stored
         .delivery_status
@@ -194,7 +194,7 @@ pub async fn apply_status(
         .transpose()?;
     let next = status_of(state);
     if !moves_forward(current, next) {
-        return Ok(false);
+        return Ok(None);
     }
     let update = DeliveryUpdate {
         status: next,
@@ -202,11 +202,10 @@ pub async fn apply_status(
         error: error.filter(|_| next == DeliveryStatus::Failed),
     };
     let message =
-        repo::messages::set_delivery(&txn, scope, MessageId::from(stored.id), update).await?;
-    let event = delivery_event(&txn, scope, message, Utc::now()).await?;
-    txn.commit().await?;
-    events::committed(core, std::slice::from_ref(&event));
-    Ok(true)
+        repo::messages::set_delivery(conn, scope, MessageId::from(stored.id), update).await?;
+    Ok(Some(
+        delivery_event(conn, scope, message, Utc::now()).await?,
+    ))
 }
 
 fn status_of(state: DeliveryState) -> DeliveryStatus {

@@ -20,7 +20,7 @@ use crate::tenancy::WorkspaceScope;
 use crate::views::{ChannelKind, Visibility};
 use crate::{Core, Result, repo};
 
-pub use apply::apply_status;
+pub(crate) use apply::apply_status_in;
 use rules::{ReplyFacts, Route};
 
 /// How long a worker holds a reply it is sending before another may take it.

@@ -1,0 +1,163 @@
+//! What one parsed item of a delivery does, inside the transaction of its batch: each item
+//! runs in a savepoint of its own, so one the product refuses is rolled back alone and the
+//! rest of the batch is applied.
+
+use chrono::Utc;
+use sea_orm::{DatabaseTransaction, TransactionTrait};
+
+use crate::channels::parse::Item;
+use crate::ids::ChannelId;
+use crate::repo::messages::PlatformChange;
+use crate::tenancy::WorkspaceScope;
+use crate::views::{EventView, InboundMessageRef};
+use crate::{Error, Result};
+
+use super::super::{ingest, messages, outbound};
+
+/// What applying one item did.
+#[derive(Debug, Clone)]
+pub(super) enum Applied {
+    /// A customer's message, stored.
+    Stored(InboundMessageRef),
+    /// A customer's message stored before (a redelivery).
+    Repeat(InboundMessageRef),
+    /// The brand's own message coming back: left out.
+    Echo,
+    /// A customer's edit or deletion, reflected on the stored message.
+    Changed,
+    /// An edit or deletion of a message not stored here: nothing to change.
+    Unknown,
+    /// A reply we sent got further (or failed).
+    Status,
+    /// A delivery state that is no news (out of order, or of a message not sent from here).
+    StatusUnchanged,
+}
+
+impl Applied {
+    fn label(&self) -> &'static str {
+        match self {
+            Applied::Stored(_) => "stored",
+            Applied::Repeat(_) => "repeat",
+            Applied::Echo => "echo",
+            Applied::Changed => "changed",
+            Applied::Unknown => "unknown_message",
+            Applied::Status => "status",
+            Applied::StatusUnchanged => "status_unchanged",
+        }
+    }
+}
+
+/// What the items of one delivery did.
+#[derive(Debug, Default)]
+pub(super) struct DeliveryOutcome {
+    /// Customers' messages stored (repeats not counted).
+    pub stored: usize,
+    /// The messages it stored or found stored.
+    pub messages: Vec<InboundMessageRef>,
+    /// What the product refused, item by item.
+    pub problems: Vec<String>,
+    /// The events the items recorded.
+    pub events: Vec<EventView>,
+}
+
+/// Applies a delivery's items in order. A refused item is recorded and skipped; a database
+/// that is away (or a fault) fails the whole batch, which is then tried again.
+pub(super) async fn apply_items(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    items: Vec<Item>,
+) -> Result<DeliveryOutcome> {
+    let mut outcome = DeliveryOutcome::default();
+    for item in items {
+        let savepoint = txn.begin().await?;
+        match apply(&savepoint, scope, channel, item).await {
+            Ok((applied, events)) => {
+                savepoint.commit().await?;
+                metrics::counter!("earshot_inbound_items_total", "outcome" => applied.label())
+                    .increment(1);
+                if let Applied::Stored(message) | Applied::Repeat(message) = &applied {
+                    outcome.messages.push(message.clone());
+                }
+                outcome.stored += usize::from(matches!(applied, Applied::Stored(_)));
+                outcome.events.extend(events);
+            }
+            Err(err @ (Error::Unavailable(_) | Error::Internal(_))) => return Err(err),
+            Err(refused) => {
+                savepoint.rollback().await?;
+                outcome.problems.push(refused.to_string());
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+async fn apply(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    item: Item,
+) -> Result<(Applied, Vec<EventView>)> {
+    Ok(match item {
+        Item::Message(message) => {
+            let (outcome, events) = ingest::ingest_within(txn, scope, channel, *message).await?;
+            let stored = InboundMessageRef {
+                platform_message_id: outcome.message.platform_message_id.unwrap_or_default(),
+                message_id: outcome.message.id,
+                conversation_id: outcome.conversation.id,
+            };
+            let applied = match outcome.duplicate {
+                true => Applied::Repeat(stored),
+                false => Applied::Stored(stored),
+            };
+            (applied, events)
+        }
+        Item::Echo { .. } => (Applied::Echo, Vec::new()),
+        Item::Edited {
+            platform_message_id,
+            text,
+            at,
+        } => {
+            let at = at.unwrap_or_else(Utc::now);
+            let change = PlatformChange::Edited { text, at };
+            changed(txn, scope, channel, &platform_message_id, change).await?
+        }
+        Item::Deleted {
+            platform_message_id,
+            at,
+        } => {
+            let at = at.unwrap_or_else(Utc::now);
+            let change = PlatformChange::Deleted { at };
+            changed(txn, scope, channel, &platform_message_id, change).await?
+        }
+        Item::Status {
+            platform_message_id,
+            state,
+            error,
+            ..
+        } => {
+            let moved =
+                outbound::apply_status_in(txn, scope, channel, &platform_message_id, state, error)
+                    .await?;
+            match moved {
+                Some(event) => (Applied::Status, vec![event]),
+                None => (Applied::StatusUnchanged, Vec::new()),
+            }
+        }
+    })
+}
+
+async fn changed(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    platform_id: &str,
+    change: PlatformChange,
+) -> Result<(Applied, Vec<EventView>)> {
+    let event =
+        messages::apply_platform_change_in(txn, scope, channel, platform_id, change).await?;
+    Ok(match event {
+        Some(event) => (Applied::Changed, vec![event]),
+        None => (Applied::Unknown, Vec::new()),
+    })
+}

@@ -441,7 +441,7 @@ async fn signed_x_whatsapp_and_facebook_deliveries_become_conversations_on_their
         (
             make(
                 "facebook",
-                json!({ "page_id": "100000000000001" }),
+                json!({ "page_id": "300000000000001" }),
                 meta_credentials("page_access_token"),
             ),
             "facebook_feed_comment.json",

@@ -8,6 +8,7 @@ mod conversations;
 mod degrade;
 mod demo;
 mod graphql;
+mod hook_routing;
 mod hooks;
 mod inbound_batch;
 mod inbox;

@@ -5,6 +5,7 @@ pub mod config;
 pub mod parse;
 pub mod poll;
 pub mod probe;
+pub mod route;
 pub mod schema;
 pub mod send;
 pub mod verify;

@@ -55,6 +55,24 @@ pub(crate) async fn find_for_hook(
     Ok(channels::Entity::find_by_id(id.as_uuid()).one(conn).await?)
 }
 
+/// The channels of `kind`, in any workspace, whose settings name `account` as their own
+/// (`field` is the kind's account setting): where a delivery for that account belongs.
+pub(crate) async fn by_account(
+    conn: &impl ConnectionTrait,
+    kind: ChannelKind,
+    field: &'static str,
+    account: &str,
+) -> Result<Vec<channels::Model>> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    // `field` is one of the kinds' own setting names, never input.
+    let named = Expr::cust(format!("settings ->> '{field}'"));
+    Ok(channels::Entity::find()
+        .filter(channels::Column::Kind.eq(kind.as_str()))
+        .filter(named.eq(account))
+        .all(conn)
+        .await?)
+}
+
 pub(crate) async fn get(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,

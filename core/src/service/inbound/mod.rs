@@ -230,17 +230,7 @@ async fn target(
 
 /// The brand's own account on the platform, from the channel's settings.
 fn account(kind: ChannelKind, settings: &Value) -> Account {
-    let field = match kind {
-        ChannelKind::X | ChannelKind::Instagram => "account_id",
-        ChannelKind::Facebook => "page_id",
-        ChannelKind::Whatsapp => "phone_number_id",
-        ChannelKind::Telegram => "bot_username",
-        ChannelKind::Api => return Account::default(),
-    };
     Account {
-        id: settings
-            .get(field)
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        id: crate::channels::route::account_of(kind, settings),
     }
 }

@@ -1,6 +1,9 @@
 //! Platform webhooks (`/v1/hooks/{kind}/{channel_id}`): the handshake a platform makes when
 //! a webhook is registered, and deliveries — verified over the raw bytes with the channel's
-//! own secret, appended to the inbound-event log, and acknowledged once committed.
+//! own secret, appended to the inbound-event log for the channel of each account it is for
+//! (`route`), and acknowledged once committed.
+
+mod route;
 
 use std::collections::BTreeMap;
 
@@ -123,38 +126,54 @@ pub async fn deliver(
     body: &[u8],
 ) -> Result<Appended> {
     let (channel, credentials) = hook_channel(core, kind, id).await?;
-    let verified = match kind {
-        ChannelKind::X => proof.x_signature.as_deref().is_some_and(|header| {
-            secret(&credentials, "consumer_secret")
-                .is_ok_and(|key| verify::x_signature_valid(key, body, header))
-        }),
-        ChannelKind::Facebook | ChannelKind::Instagram | ChannelKind::Whatsapp => {
-            proof.meta_signature.as_deref().is_some_and(|header| {
-                secret(&credentials, "app_secret")
-                    .is_ok_and(|key| verify::meta_signature_valid(key, body, header))
-            })
-        }
-        ChannelKind::Telegram => proof.telegram_token.as_deref().is_some_and(|header| {
-            secret(&credentials, "secret_token")
-                .is_ok_and(|token| verify::telegram_token_valid(token, header))
-        }),
-        ChannelKind::Api => false,
-    };
+    let verified = signed_by(kind, &credentials, proof, body);
     let outcome = if verified { "verified" } else { "refused" };
     metrics::counter!("earshot_hook_deliveries_total", "kind" => kind.as_str(), "outcome" => outcome)
         .increment(1);
     if !verified {
         return Err(refused());
     }
-    let row = logged_row(&channel, kind, body)?;
-    let appended = core
-        .inbound_log()
-        .append(row, core.config().database.wait)
-        .await?;
-    if !appended.duplicate {
+    let rows = route::rows_for(core, &channel, kind, proof, body).await?;
+    let wait = core.config().database.wait;
+    let appended = futures_util::future::try_join_all(
+        rows.into_iter()
+            .map(|row| core.inbound_log().append(row, wait)),
+    )
+    .await?;
+    if appended.iter().any(|a| !a.duplicate) {
         core.bus().inbound_logged();
     }
-    Ok(appended)
+    Ok(Appended {
+        // The hook's own part when it has one (it comes first), else the first logged.
+        id: appended.first().map_or_else(uuid::Uuid::nil, |a| a.id),
+        duplicate: appended.iter().all(|a| a.duplicate),
+    })
+}
+
+/// Whether the delivery carries a valid proof made with these credentials' secret.
+fn signed_by(
+    kind: ChannelKind,
+    credentials: &BTreeMap<String, String>,
+    proof: &DeliveryProof,
+    body: &[u8],
+) -> bool {
+    match kind {
+        ChannelKind::X => proof.x_signature.as_deref().is_some_and(|header| {
+            secret(credentials, "consumer_secret")
+                .is_ok_and(|key| verify::x_signature_valid(key, body, header))
+        }),
+        ChannelKind::Facebook | ChannelKind::Instagram | ChannelKind::Whatsapp => {
+            proof.meta_signature.as_deref().is_some_and(|header| {
+                secret(credentials, "app_secret")
+                    .is_ok_and(|key| verify::meta_signature_valid(key, body, header))
+            })
+        }
+        ChannelKind::Telegram => proof.telegram_token.as_deref().is_some_and(|header| {
+            secret(credentials, "secret_token")
+                .is_ok_and(|token| verify::telegram_token_valid(token, header))
+        }),
+        ChannelKind::Api => false,
+    }
 }
 
 fn logged_row(

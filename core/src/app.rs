@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::db::{self, Db};
 use crate::events::EventBus;
 use crate::inbound::InboundLog;
+use crate::inbound::queue::{InboundQueue, Streams};
 use crate::pagination::CursorCodec;
 use crate::repo::word_stats::WordStats;
 use crate::{Error, Result};
@@ -32,6 +33,7 @@ struct Inner {
     secret_box: SecretBox,
     bus: EventBus,
     inbound_log: InboundLog,
+    inbound_queue: InboundQueue,
     word_stats: WordStats,
     http: std::sync::OnceLock<reqwest::Client>,
 }
@@ -61,19 +63,25 @@ impl Core {
         let server_key = secrets::load_server_key(config.secret_key.as_ref(), &config.data_dir)?;
         let jwt = JwtKeys::load(&config.jwt, &config.data_dir)?;
         let db = db::connect(&config.database).await?;
-        let (redis, bus) = match &config.redis_url {
+        let (redis, bus, queue) = match &config.redis_url {
             Some(url) => {
                 let (client, conn) = connect_redis(url).await?;
                 let bus = EventBus::over_redis(client, conn.clone(), &config.redis_prefix);
-                (Some(conn), bus)
+                let streams = Streams::new(conn.clone(), &config.redis_prefix, consumer_name());
+                (Some(conn), bus, InboundQueue::Streams(streams))
             }
-            None => (None, EventBus::in_process()),
+            None => (
+                None,
+                EventBus::in_process(),
+                InboundQueue::Memory(Arc::default()),
+            ),
         };
         Ok(Self(Arc::new(Inner {
             cursors: CursorCodec::new(secrets::derive_key(&server_key, "cursor")),
             secret_box: SecretBox::new(&secrets::derive_key(&server_key, "secrets-at-rest"))?,
             bus,
-            inbound_log: InboundLog::start(db.clone()),
+            inbound_log: InboundLog::start(db.clone(), queue.clone()),
+            inbound_queue: queue,
             limiters: Limiters::new(&config.rate_limits),
             config,
             db,
@@ -133,6 +141,11 @@ impl Core {
         &self.0.inbound_log
     }
 
+    /// The queue that spreads logged deliveries over the workers.
+    pub(crate) fn inbound_queue(&self) -> &InboundQueue {
+        &self.0.inbound_queue
+    }
+
     pub(crate) fn limiters(&self) -> &Limiters {
         &self.0.limiters
     }
@@ -184,6 +197,14 @@ impl Core {
             tracing::warn!(error = %err, "closing the database pool failed");
         }
     }
+}
+
+/// This process's name among the inbound queue's consumers: host, process and a random
+/// part, so a restarted process never takes over what its predecessor held.
+fn consumer_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "earshot".to_owned());
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{host}-{}-{}", std::process::id(), &random[..8])
 }
 
 /// Longest a request waits on Redis: it only speeds things up, so when it is away the

@@ -11,6 +11,7 @@ mod graphql;
 mod hook_routing;
 mod hooks;
 mod inbound_batch;
+mod inbound_queue;
 mod inbox;
 mod ingest;
 mod least_privilege;

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::queue::{Entry, InboundQueue};
 use crate::db::Db;
 pub(crate) use crate::repo::inbound_events::NewInboundEvent;
 use crate::{Error, Result, repo};
@@ -39,11 +40,11 @@ pub struct InboundLog {
 }
 
 impl InboundLog {
-    /// Starts the writer on the database.
-    pub(crate) fn start(db: Db) -> Self {
-        let (queue, incoming) = mpsc::channel(QUEUE);
-        tokio::spawn(write_batches(db, incoming));
-        Self { queue }
+    /// Starts the writer on the database; what it logs is published to `queue`.
+    pub(crate) fn start(db: Db, queue: InboundQueue) -> Self {
+        let (sender, incoming) = mpsc::channel(QUEUE);
+        tokio::spawn(write_batches(db, queue, incoming));
+        Self { queue: sender }
     }
 
     /// Appends one delivery and returns once it is committed; `Unavailable` when that does
@@ -64,7 +65,7 @@ fn unavailable() -> Error {
     Error::Unavailable("the inbound-event log cannot be written now".into())
 }
 
-async fn write_batches(db: Db, mut incoming: mpsc::Receiver<Pending>) {
+async fn write_batches(db: Db, queue: InboundQueue, mut incoming: mpsc::Receiver<Pending>) {
     while let Some(first) = incoming.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -73,8 +74,24 @@ async fn write_batches(db: Db, mut incoming: mpsc::Receiver<Pending>) {
                 Err(_) => break,
             }
         }
-        write_batch(&db, batch).await;
+        write_batch(&db, &queue, batch).await;
     }
+}
+
+/// Longest the writer waits for the queue to take a batch's entries.
+const PUBLISH_WAIT: Duration = Duration::from_millis(250);
+
+/// Tells the workers about deliveries just logged, before their senders hear (who then
+/// wake the workers). A queue that cannot take them in time loses nothing: the worker's
+/// sweep finds them in the log.
+async fn publish(queue: &InboundQueue, logged: &[Entry]) {
+    let failed = match tokio::time::timeout(PUBLISH_WAIT, queue.publish(logged)).await {
+        Ok(Ok(())) => return,
+        Ok(Err(err)) => err.to_string(),
+        Err(_) => "no answer in time".to_owned(),
+    };
+    metrics::counter!("earshot_inbound_queue_publish_failures_total").increment(1);
+    tracing::warn!(error = %failed, deliveries = logged.len(), "the inbound queue did not take entries; the sweep will find them");
 }
 
 type LoggedBefore = std::collections::HashMap<(uuid::Uuid, String), uuid::Uuid>;
@@ -100,11 +117,22 @@ async fn append_rows(
     Ok((written, logged_before))
 }
 
-async fn write_batch(db: &Db, batch: Vec<Pending>) {
+/// Writes a batch, publishes the rows written that the worker should take (not those a
+/// request is storing itself), and answers the callers.
+async fn write_batch(db: &Db, queue: &InboundQueue, batch: Vec<Pending>) {
     metrics::histogram!("earshot_inbound_log_batch_size").record(batch.len() as f64);
     let rows: Vec<NewInboundEvent> = batch.iter().map(|p| p.row.clone()).collect();
     match append_rows(db, rows).await {
         Ok((written, logged_before)) => {
+            let entries: Vec<Entry> = batch
+                .iter()
+                .filter(|p| p.row.held_until.is_none() && written.contains(&p.row.id))
+                .map(|p| Entry {
+                    delivery: p.row.id,
+                    workspace: p.row.workspace_id,
+                })
+                .collect();
+            publish(queue, &entries).await;
             for pending in batch {
                 let row = &pending.row;
                 let duplicate = !written.contains(&row.id);

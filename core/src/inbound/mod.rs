@@ -2,6 +2,7 @@
 //! acknowledged (`log`), then processed by the worker.
 
 mod log;
+pub(crate) mod queue;
 
 pub(crate) use log::NewInboundEvent;
 pub use log::{Appended, InboundLog};

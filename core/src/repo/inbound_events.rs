@@ -3,7 +3,7 @@
 //! before verifying the delivery.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockBehavior, LockType, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -85,26 +85,92 @@ pub(crate) async fn logged_ids(
         .collect())
 }
 
-/// Leases up to `limit` deliveries not yet processed (nor leased by another worker), oldest
-/// first, until `until`, counting the attempt; returns them.
+/// Leases up to `limit` deliveries logged by `logged_by` and not yet processed (nor held or
+/// leased by another worker), oldest first, until `until`, counting the attempt. A delivery
+/// waits while an earlier one of its channel is leased elsewhere: a channel's deliveries
+/// apply in the order they were logged.
 pub(crate) async fn lease(
     conn: &impl ConnectionTrait,
     now: DateTime<Utc>,
+    logged_by: DateTime<Utc>,
     until: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<inbound_events::Model>> {
     let due = inbound_events::Entity::find()
         .filter(C::ProcessedAt.is_null())
-        .filter(
-            Condition::any()
-                .add(C::LeasedUntil.is_null())
-                .add(C::LeasedUntil.lt(now)),
-        )
+        .filter(C::ReceivedAt.lte(logged_by))
+        .filter(free(now))
+        .filter(Expr::exists(earlier_in_channel(now, None)).not())
         .order_by_asc(C::Id)
         .limit(limit)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .all(conn)
         .await?;
+    take_leases(conn, due, until).await
+}
+
+/// Leases the named deliveries that are due, as [`lease`] does; one behind an earlier
+/// delivery of its channel that is not among them and not yet processed waits for it.
+pub(crate) async fn lease_named(
+    conn: &impl ConnectionTrait,
+    ids: &[uuid::Uuid],
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<inbound_events::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let due = inbound_events::Entity::find()
+        .filter(C::Id.is_in(ids.iter().copied()))
+        .filter(C::ProcessedAt.is_null())
+        .filter(free(now))
+        .filter(Expr::exists(earlier_in_channel(now, Some(ids))).not())
+        .order_by_asc(C::Id)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .all(conn)
+        .await?;
+    take_leases(conn, due, until).await
+}
+
+/// Neither held nor leased as of `now`.
+fn free(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(C::LeasedUntil.is_null())
+        .add(C::LeasedUntil.lt(now))
+}
+
+/// An earlier delivery of the same channel, still to be processed, that holds the row back:
+/// one leased elsewhere — and, when leasing named rows, one not named that is not leased
+/// at all yet (another worker is about to take it).
+fn earlier_in_channel(now: DateTime<Utc>, named: Option<&[uuid::Uuid]>) -> SelectStatement {
+    let earlier = Alias::new("earlier");
+    let this = inbound_events::Entity;
+    let held = Expr::col((earlier.clone(), C::LeasedUntil)).gt(now);
+    let blocking = match named {
+        Some(_) => Condition::any()
+            .add(held)
+            .add(Expr::col((earlier.clone(), C::LeasedUntil)).is_null()),
+        None => Condition::all().add(held),
+    };
+    let mut query = Query::select();
+    query
+        .expr(Expr::val(1))
+        .from_as(this, earlier.clone())
+        .and_where(Expr::col((earlier.clone(), C::ChannelId)).equals((this, C::ChannelId)))
+        .and_where(Expr::col((earlier.clone(), C::ProcessedAt)).is_null())
+        .and_where(Expr::col((earlier.clone(), C::Id)).lt(Expr::col((this, C::Id))))
+        .cond_where(blocking);
+    if let Some(ids) = named {
+        query.and_where(Expr::col((earlier, C::Id)).is_not_in(ids.iter().copied()));
+    }
+    query
+}
+
+async fn take_leases(
+    conn: &impl ConnectionTrait,
+    due: Vec<inbound_events::Model>,
+    until: DateTime<Utc>,
+) -> Result<Vec<inbound_events::Model>> {
     let ids: Vec<uuid::Uuid> = due.iter().map(|row| row.id).collect();
     if !ids.is_empty() {
         inbound_events::Entity::update_many()
@@ -115,6 +181,25 @@ pub(crate) async fn lease(
             .await?;
     }
     Ok(due)
+}
+
+/// Which of these deliveries are still to be processed.
+pub(crate) async fn unprocessed(
+    conn: &impl ConnectionTrait,
+    ids: &[uuid::Uuid],
+) -> Result<std::collections::HashSet<uuid::Uuid>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<uuid::Uuid> = inbound_events::Entity::find()
+        .select_only()
+        .column(C::Id)
+        .filter(C::Id.is_in(ids.iter().copied()))
+        .filter(C::ProcessedAt.is_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// How processing a delivery ended.

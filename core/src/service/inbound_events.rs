@@ -3,6 +3,7 @@
 
 use crate::entity::inbound_events;
 use crate::ids::ChannelId;
+use crate::inbound::queue::Entry;
 use crate::pagination::{Page, PageRequest};
 use crate::repo::inbound_events::InboundFilter;
 use crate::tenancy::{Capability, WorkspaceScope};
@@ -67,6 +68,14 @@ pub async fn retry(
     .await?;
     let row = repo::inbound_events::get(&txn, scope, id).await?;
     txn.commit().await?;
+    let entry = Entry {
+        delivery: row.id,
+        workspace: row.workspace_id,
+    };
+    // Without the entry the sweep still takes it, a little later.
+    if let Err(err) = core.inbound_queue().publish(&[entry]).await {
+        tracing::warn!(error = %err, "the retried delivery waits for the sweep");
+    }
     core.bus().inbound_logged();
     view(row)
 }

@@ -110,14 +110,17 @@ impl Consumer {
         }
     }
 
-    /// Takes turns until the process stops: at its interval and, for the fan-out and the
-    /// inbound consumer, as soon as the bus says there is work.
+    /// Takes turns until the process stops: at its interval, as soon as the bus says there
+    /// is work (for the consumers it wakes), and straight after a turn that found work.
     pub async fn run(self, core: Core) {
         let mut tick = tokio::time::interval(self.every());
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut bus = core.bus().subscribe();
+        let mut busy = false;
         loop {
             match self.woken_by() {
+                // A turn that found work may have left more: take the next one at once.
+                _ if busy => tokio::task::yield_now().await,
                 Some(wake) => tokio::select! {
                     _ = tick.tick() => {}
                     () = woken(&mut bus, wake) => {}
@@ -127,7 +130,7 @@ impl Consumer {
                 }
             }
             // The failure is counted and logged in `run_once`; the next turn retries.
-            let _ = self.run_once(&core, Utc::now()).await;
+            busy = matches!(self.run_once(&core, Utc::now()).await, Ok(items) if items > 0);
         }
     }
 }

@@ -1,7 +1,8 @@
-//! Processing the inbound-event log: the worker leases logged deliveries, reads each with its
+//! Processing the inbound-event log: the worker takes logged deliveries from the inbound
+//! queue (and sweeps the log for any the queue lost), leases them, reads each with its
 //! platform's parser and applies what it says — a customer's message is ingested (contact,
 //! thread, conversation, signals, events, once per platform id); the brand's own messages
-//! echoed back are left out — then marks the delivery processed.
+//! echoed back are left out — then marks the delivery processed and acknowledges its entry.
 //!
 //! A leased batch is applied in one transaction, each item in a savepoint of its own: a
 //! storm costs one commit per batch, not one per message. A delivery that cannot be read, or
@@ -20,6 +21,7 @@ use crate::channels::parse::{self, Account, Item};
 use crate::entity::inbound_events;
 use crate::events;
 use crate::ids::{ChannelId, OrgId, WorkspaceId};
+use crate::inbound::queue::{Claimed, Entry};
 use crate::repo::inbound_events::Finished;
 use crate::tenancy::WorkspaceScope;
 use crate::views::{ChannelKind, InboundMessageRef};
@@ -27,8 +29,14 @@ use crate::{Core, Error, Result, repo};
 
 /// How long a worker holds a delivery before another may take it.
 pub(crate) const LEASE: TimeDelta = TimeDelta::seconds(60);
-/// Most deliveries one turn takes.
+/// Most deliveries the sweep takes in one turn.
 const BATCH: u64 = 200;
+/// Most deliveries of one workspace a turn claims from the queue, so that a brand's storm
+/// shares the worker with the other brands.
+const PER_WORKSPACE: usize = 100;
+/// How old a delivery must be before the sweep takes it from the log without a queue
+/// entry (one lost with Redis, or never published).
+const SWEEP_AFTER: TimeDelta = TimeDelta::seconds(10);
 /// Tries before a delivery that keeps failing is set aside with its error.
 const MAX_ATTEMPTS: i32 = 5;
 
@@ -41,12 +49,55 @@ pub struct Processed {
     pub messages: usize,
 }
 
-/// Processes the deliveries due as of `now`.
+/// Processes what the queue hands this worker, then sweeps the log for deliveries the
+/// queue does not know about.
 #[tracing::instrument(skip_all, fields(job = "inbound"), err)]
 pub async fn process_due(core: &Core, now: DateTime<Utc>) -> Result<Processed> {
+    let queued = match process_queued(core, now).await {
+        Ok(done) => done,
+        // The log is the truth: without the queue, the sweep still finds every delivery.
+        Err(err) => {
+            metrics::counter!("earshot_inbound_queue_failures_total").increment(1);
+            tracing::warn!(error = %err, "the inbound queue cannot be read; sweeping the log");
+            Processed::default()
+        }
+    };
+    let swept = sweep(core, now).await?;
+    Ok(Processed {
+        deliveries: queued.deliveries + swept.deliveries,
+        messages: queued.messages + swept.messages,
+    })
+}
+
+/// Claims entries from the queue, applies their deliveries, and acknowledges those done.
+async fn process_queued(core: &Core, now: DateTime<Utc>) -> Result<Processed> {
+    let queue = core.inbound_queue();
+    let idle = LEASE.to_std().unwrap_or_default();
+    let claimed = queue.claim(PER_WORKSPACE, idle).await?;
+    let ids: Vec<uuid::Uuid> = claimed.iter().map(|c| c.entry.delivery).collect();
     let txn = core.db().begin().await?;
-    let leased = repo::inbound_events::lease(&txn, now, now + LEASE, BATCH).await?;
+    let leased = repo::inbound_events::lease_named(&txn, &ids, now, now + LEASE).await?;
     txn.commit().await?;
+    let done = process_leased(core, leased).await?;
+    let waiting = repo::inbound_events::unprocessed(core.db().conn(), &ids).await?;
+    let finished: Vec<Claimed> = claimed
+        .into_iter()
+        .filter(|c| !waiting.contains(&c.entry.delivery))
+        .collect();
+    queue.ack(&finished).await?;
+    Ok(done)
+}
+
+/// Applies deliveries logged at least `SWEEP_AFTER` ago that are still unprocessed and not
+/// leased: those whose queue entry was lost, a held push whose request went away, a retry.
+async fn sweep(core: &Core, now: DateTime<Utc>) -> Result<Processed> {
+    let txn = core.db().begin().await?;
+    let logged_by = now - SWEEP_AFTER;
+    let leased = repo::inbound_events::lease(&txn, now, logged_by, now + LEASE, BATCH).await?;
+    txn.commit().await?;
+    if !leased.is_empty() {
+        metrics::counter!("earshot_inbound_swept_total").increment(leased.len() as u64);
+    }
     process_leased(core, leased).await
 }
 
@@ -103,10 +154,7 @@ async fn one_at_a_time(core: &Core, prepared: Vec<Prepared>) -> Result<Processed
             }
             Err(err @ Error::Unavailable(_)) => return Err(err),
             Err(err) if one.delivery.attempts + 1 >= MAX_ATTEMPTS => {
-                let problem = format!("set aside after {MAX_ATTEMPTS} attempts: {err}");
-                let finished = finished(Some(problem), Vec::new())?;
-                repo::inbound_events::mark_processed(core.db().conn(), one.delivery.id, finished)
-                    .await?;
+                set_aside(core, &one.delivery, &err).await?;
             }
             Err(err) => {
                 tracing::warn!(error = %err, delivery = %one.delivery.id, "a delivery failed; it is tried again when its lease runs out");
@@ -114,6 +162,22 @@ async fn one_at_a_time(core: &Core, prepared: Vec<Prepared>) -> Result<Processed
         }
     }
     Ok(done)
+}
+
+/// Records a delivery that used its attempts as failed (admins list and retry it) and
+/// tells the queue's dead letters.
+async fn set_aside(core: &Core, delivery: &inbound_events::Model, err: &Error) -> Result<()> {
+    let problem = format!("set aside after {MAX_ATTEMPTS} attempts: {err}");
+    let finished = finished(Some(problem.clone()), Vec::new())?;
+    repo::inbound_events::mark_processed(core.db().conn(), delivery.id, finished).await?;
+    let entry = Entry {
+        delivery: delivery.id,
+        workspace: delivery.workspace_id,
+    };
+    if let Err(err) = core.inbound_queue().dead_letter(entry, &problem).await {
+        tracing::warn!(error = %err, "the dead letter was not recorded in the queue");
+    }
+    Ok(())
 }
 
 /// Applies the deliveries and marks them processed, in one transaction.

@@ -19,6 +19,8 @@ pub const WORKSPACE_NAME: &str = "Bench desk";
 pub struct Server {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
+    /// The core the server runs on (a worker may run beside it on the same core).
+    pub core: Core,
     /// The platform token this server accepts.
     pub platform_token: String,
     stop: Box<dyn FnOnce() + Send>,
@@ -28,6 +30,15 @@ pub struct Server {
 impl Server {
     /// Connects (migrating) and serves on a free port. `pool` is the database pool size.
     pub async fn start(database_url: &str, pool: u32) -> anyhow::Result<Self> {
+        Self::start_with(database_url, pool, |_| {}).await
+    }
+
+    /// [`Server::start`] with the configuration changed by `adjust`.
+    pub async fn start_with(
+        database_url: &str,
+        pool: u32,
+        adjust: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<Self> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().context("temporary data dir")?;
         let platform_token = format!("bench-{}", uuid::Uuid::new_v4().simple());
@@ -43,14 +54,16 @@ impl Server {
         config.rate_limits.requests_per_minute = 100_000_000;
         config.rate_limits.login_per_account = 1_000;
         config.rate_limits.login_per_ip = 1_000;
+        adjust(&mut config);
         let core = Core::build(config).await.context("building core")?;
         let listener = TcpListener::bind("127.0.0.1:0").context("binding a port")?;
-        let api = Api::build_with_listener(core, listener)?;
+        let api = Api::build_with_listener(core.clone(), listener)?;
         let base = format!("http://127.0.0.1:{}", api.port());
         let stop = api.handle();
         tokio::spawn(api.run_until_stopped());
         Ok(Self {
             base,
+            core,
             platform_token,
             // The stop command is sent at once; its future only waits for the workers.
             stop: Box::new(move || drop(stop.stop(true))),

@@ -4,12 +4,14 @@
 //! ```text
 //! cargo run --release -p earshot-bench -- seed            # 1,000,000 conversations
 //! cargo run --release -p earshot-bench -- run             # 32 clients, 30 s
+//! cargo run --release -p earshot-bench -- ingest          # webhooks into PostgreSQL + Redis
 //! cargo run --release -p earshot-bench -- drop            # remove the database
 //! ```
 //!
 //! This is a measuring tool, not a test: nothing here asserts a speed.
 
 mod harness;
+mod ingest;
 mod pacer;
 mod run;
 mod seed;
@@ -71,6 +73,9 @@ enum Command {
     Seed(seed::SeedArgs),
     /// Serve the API in-process on the database and measure it.
     Run(run::RunArgs),
+    /// Signed webhooks into PostgreSQL and Redis with the worker running, and PostgreSQL's
+    /// own batched-insert ceiling for the same rows.
+    Ingest(ingest::IngestArgs),
     /// Drop the benchmark database.
     Drop,
 }
@@ -81,6 +86,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Seed(args) => seed::seed(&cli.db, &args).await,
         Command::Run(args) => run::run(&cli.db, &args).await,
+        Command::Ingest(args) => ingest::ingest(&cli.db, &args).await,
         Command::Drop => {
             earshot_core::db::drop_postgres_database(&cli.db.admin_url, &cli.db.database).await?;
             eprintln!("dropped database {}", cli.db.database);

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod body;
+pub mod demo;
 pub mod extract;
 pub mod graphql;
 pub mod middleware;

@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 
 mod graph;
 mod partner;
+pub mod stream;
 mod telegram;
 mod x;
 
@@ -120,6 +121,8 @@ pub struct Recorded {
     pub body: Value,
     /// The HTTP status the fake answered with.
     pub answered: u16,
+    /// The body it answered with: JSON as sent, text as a string.
+    pub answer: Value,
     /// When it arrived.
     pub at: Instant,
 }
@@ -691,6 +694,13 @@ impl FakePlatforms {
         self.shared.lock().recorded.clone()
     }
 
+    /// The requests received after the first `seen`, oldest first: what a watcher that has
+    /// read `seen` of them has not read yet.
+    pub fn requests_after(&self, seen: usize) -> Vec<Recorded> {
+        let state = self.shared.lock();
+        state.recorded.get(seen..).unwrap_or_default().to_vec()
+    }
+
     /// The requests to `platform` that were answered with a 2xx: what actually got sent,
     /// together with the successful GETs ("who am I", X's mention timeline; tell them apart
     /// by [`Recorded::method`]).
@@ -737,6 +747,10 @@ async fn handle(req: HttpRequest, raw: web::Bytes, shared: web::Data<Shared>) ->
         ),
     };
     let answer = decorate(&mut state, platform, route.as_ref(), answer);
+    let answer_body = match &answer.body {
+        Body::Json(value) => value.clone(),
+        Body::Text(text) => Value::String(text.clone()),
+    };
     state.recorded.push(Recorded {
         platform,
         method: req.method().as_str().to_owned(),
@@ -744,6 +758,7 @@ async fn handle(req: HttpRequest, raw: web::Bytes, shared: web::Data<Shared>) ->
         headers: header_pairs(&req),
         body,
         answered: answer.status,
+        answer: answer_body,
         at: Instant::now(),
     });
     drop(state);

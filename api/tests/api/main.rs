@@ -7,6 +7,7 @@ mod contacts;
 mod conversations;
 mod degrade;
 mod demo;
+mod demo_traffic;
 mod graphql;
 mod hook_routing;
 mod hooks;

@@ -1,5 +1,6 @@
-//! The README's first command: the `earshot` binary on a fresh data directory starts a
-//! complete instance, prints where it listens and a login that works.
+//! The README's commands: `earshot demo` and `earshot serve` on a fresh data directory start a
+//! complete instance that prints where it listens and a login that works; the demo streams
+//! customers in from every platform.
 #![expect(
     clippy::unwrap_used,
     clippy::panic,
@@ -163,7 +164,7 @@ fn help_lists_the_subcommands() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
-    for sub in ["serve", "worker", "migrate", "openapi"] {
+    for sub in ["serve", "demo", "worker", "migrate", "openapi"] {
         assert!(text.contains(sub), "{sub} missing from {text}");
     }
 }
@@ -247,4 +248,97 @@ fn settings_are_read_from_the_configuration_file_and_checked_there_too() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&missing.stderr).contains("EARSHOT_CONFIG"));
+}
+
+/// The commands of the README's first `sh` block, in order.
+fn readme_commands() -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"));
+    let readme = readme.unwrap();
+    let block = readme.split("```sh\n").nth(1).unwrap();
+    let block = block.split("```").next().unwrap();
+    block
+        .lines()
+        .map(|line| line.split('#').next().unwrap().trim().to_owned())
+        .filter(|line| !line.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_readmes_first_command_is_the_demo() {
+    let commands = readme_commands();
+    assert_eq!(commands[0], "cargo run -p earshot-api -- demo");
+    assert_eq!(commands[1], "cargo test --workspace");
+}
+
+#[tokio::test]
+async fn demo_on_a_fresh_directory_streams_customers_from_several_platforms_until_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let args = readme_commands()[0].split("-- ").nth(1).unwrap().to_owned();
+    let mut server = Server {
+        child: earshot(dir.path(), port)
+            .args(args.split_whitespace())
+            .args(["--every", "100ms", "--count", "12"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    };
+    let (base, email, password) = read_banner(&mut server.child);
+    let client = earshot_testkit::http_client();
+    let login = client
+        .post(format!("{base}/v1/auth/login"))
+        .json(&json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    let tokens: Value = login.json().await.unwrap();
+    let token = tokens["access_token"].as_str().unwrap().to_owned();
+    let me: Value = client
+        .get(format!("{base}/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let workspace = me["organizations"][0]["workspaces"][0]["id"]
+        .as_str()
+        .unwrap();
+    let path = format!("{base}/v1/workspaces/{workspace}/conversations?limit=100");
+    let wanted = ["x", "facebook", "instagram", "whatsapp", "telegram"];
+    let mut kinds = std::collections::BTreeSet::new();
+    for _ in 0..300 {
+        let inbox: Value = client
+            .get(&path)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        kinds = inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["channel_kind"].as_str().map(str::to_owned))
+            .collect();
+        if wanted.iter().all(|k| kinds.contains(*k)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(wanted.iter().all(|k| kinds.contains(*k)), "{kinds:?}");
+    let pid = server.child.id().to_string();
+    let term = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(term.success());
+    for _ in 0..150 {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status}");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("still running after SIGTERM");
 }

@@ -85,6 +85,22 @@ pub(crate) async fn get(
         .ok_or(Error::NotFound)
 }
 
+/// The workspace's channel of `kind` named `name` (the oldest, should there be several).
+pub(crate) async fn named(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    kind: ChannelKind,
+    name: &str,
+) -> Result<Option<channels::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(scoped::<channels::Entity>(scope)
+        .filter(channels::Column::Kind.eq(kind.as_str()))
+        .filter(channels::Column::Name.eq(name))
+        .order_by_asc(channels::Column::CreatedAt)
+        .one(conn)
+        .await?)
+}
+
 pub(crate) async fn list(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,

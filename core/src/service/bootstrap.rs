@@ -6,6 +6,9 @@ use crate::repo;
 use crate::service::orgs::{self, NewOrg, NewOwner, OrgCreator};
 use crate::{Core, Result};
 
+/// The demo owner's email.
+pub const DEMO_EMAIL: &str = "owner@demo.earshot.local";
+
 /// The login printed once after bootstrapping.
 #[derive(Debug, Clone)]
 pub struct DemoLogin {
@@ -23,7 +26,7 @@ pub async fn demo_if_empty(core: &Core) -> Result<Option<DemoLogin>> {
     if repo::users::count(core.db().conn()).await? > 0 {
         return Ok(None);
     }
-    let email = "owner@demo.earshot.local".to_owned();
+    let email = DEMO_EMAIL.to_owned();
     let password = random_token("demo-");
     let created = orgs::create(
         core,

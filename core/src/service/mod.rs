@@ -11,6 +11,7 @@ pub mod contacts;
 mod conversation_views;
 pub mod conversations;
 mod demo;
+pub mod demo_channels;
 pub mod hooks;
 pub mod idempotency;
 pub mod inbound;

@@ -536,3 +536,32 @@ async fn a_host_the_operator_lists_is_reached_without_opening_every_private_addr
         "sent"
     );
 }
+
+#[tokio::test]
+async fn attachments_a_platform_cannot_carry_are_refused_when_the_reply_is_written() {
+    let d = desk().await;
+    let channel = whatsapp(&d).await;
+    d.deliver_meta("whatsapp", &channel, &whatsapp_text(Utc::now()))
+        .await;
+    let conversation = d.only_conversation().await;
+    let path = d.ws(&format!("/conversations/{conversation}/messages"));
+    let receipt = json!({ "type": "image", "url": "https://cdn.example/receipt.png" });
+    let both = json!({ "kind": "reply", "visibility": "private", "text": "Here it is",
+        "attachments": [receipt] });
+    let refused = d.app.post(&path, &d.t.token, both).await;
+    assert_eq!(refused.status(), 422);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "attachments", "{problem}");
+
+    let alone = json!({ "kind": "reply", "visibility": "private", "text": "",
+        "attachments": [receipt] });
+    let taken = d.app.post(&path, &d.t.token, alone).await;
+    assert_eq!(taken.status(), 201, "{}", taken.text().await.unwrap());
+    assert_eq!(d.send_due(Utc::now()).await, 1);
+    let sent = d.fake.sent(Platform::Meta);
+    assert_eq!(sent.len(), 1, "only the reply that can be carried went out");
+    assert_eq!(
+        sent[0].body["image"]["link"],
+        "https://cdn.example/receipt.png"
+    );
+}

@@ -18,6 +18,7 @@ use crate::views::{
 use crate::{Core, Error, FieldError, Result};
 
 use super::conversation_views::view_one;
+use super::outbound::Content;
 
 /// Longest message text.
 pub const MAX_TEXT: usize = 20_000;
@@ -31,8 +32,9 @@ pub const MAX_ATTACHMENTS: usize = 20;
 pub enum NewMessage {
     /// A reply to the customer, queued for delivery on the conversation's channel.
     Reply {
-        /// Text.
-        #[schema(min_length = 1, max_length = 20000)]
+        /// Text; may be empty when the reply is one attachment (a photo of the receipt).
+        #[schema(max_length = 20000)]
+        #[serde(default)]
         text: String,
         /// `public` (in the thread) or `private` (a DM; moves a public complaint to private).
         visibility: Option<Visibility>,
@@ -184,7 +186,12 @@ pub(crate) async fn reply_in(
     reply: NewReplyParts,
     at: DateTime<Utc>,
 ) -> Result<(MessageView, EventView)> {
-    let plan = super::outbound::plan_reply(conn, scope, &row, reply.visibility, at).await?;
+    let content = Content {
+        has_text: !reply.text.trim().is_empty(),
+        attachments: reply.attachments.len(),
+    };
+    let plan =
+        super::outbound::plan_reply(conn, scope, &row, reply.visibility, content, at).await?;
     let stored = StoredMessage {
         conversation_id: ConversationId::from(row.id),
         channel_id: row.channel_id.into(),
@@ -335,10 +342,15 @@ pub async fn create(
                 Some(v) => v,
                 None => row.visibility.parse()?,
             };
+            let attachments = clean_attachments(attachments)?;
+            let text = match attachments.is_empty() {
+                false if text.trim().is_empty() => String::new(),
+                _ => clean_text(&text)?,
+            };
             let parts = NewReplyParts {
-                text: clean_text(&text)?,
+                text,
                 visibility,
-                attachments: clean_attachments(attachments)?,
+                attachments,
             };
             reply_in(&txn, scope, row, parts, now).await?
         }

@@ -21,6 +21,7 @@ use crate::views::{ChannelKind, Visibility};
 use crate::{Core, Result, repo};
 
 pub(crate) use apply::apply_status_in;
+pub(crate) use rules::Content;
 use rules::{ReplyFacts, Route};
 
 /// How long a worker holds a reply it is sending before another may take it.
@@ -43,6 +44,7 @@ pub(crate) async fn plan_reply(
     scope: &WorkspaceScope,
     conversation: &conversations::Model,
     visibility: Visibility,
+    content: Content,
     now: DateTime<Utc>,
 ) -> Result<Plan> {
     let channel_id = ChannelId::from(conversation.channel_id);
@@ -69,6 +71,7 @@ pub(crate) async fn plan_reply(
         private_reply_used,
         now,
     })?;
+    rules::carries(kind, &route, content)?;
     let send = kind != ChannelKind::Api || has_callback(&channel.settings);
     Ok(Plan { route, send })
 }

@@ -124,6 +124,37 @@ pub(crate) fn needs_human_agent_tag(kind: ChannelKind, since: TimeDelta) -> bool
     comments_take_private_replies(kind) && since > STANDARD_WINDOW
 }
 
+/// What a reply holds, as far as the platforms care.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Content {
+    pub has_text: bool,
+    pub attachments: usize,
+}
+
+/// Refuses attachments a platform's reply call cannot carry, rather than sending the reply
+/// without them: X and Telegram replies and public comment replies carry text only;
+/// Messenger, Instagram and WhatsApp messages carry text or one attachment.
+pub(crate) fn carries(kind: ChannelKind, route: &Route, content: Content) -> Result<()> {
+    if content.attachments == 0 || kind == ChannelKind::Api {
+        return Ok(());
+    }
+    let refusal = match (kind, route) {
+        (ChannelKind::X | ChannelKind::Telegram, _) => {
+            "replies on this platform carry text only: attachments are not sent"
+        }
+        (_, Route::Public { .. }) => "a public reply to a comment carries text only",
+        _ if content.attachments > 1 => {
+            "one message carries one attachment on this platform: send each in a reply of its own"
+        }
+        _ if content.has_text => {
+            "one message carries text or an attachment on this platform: send the attachment \
+             in a reply of its own"
+        }
+        _ => return Ok(()),
+    };
+    Err(Error::invalid("attachments", "not_carried", refusal))
+}
+
 fn window_closed(message: &str) -> Error {
     Error::conflict("outside_reply_window", message)
 }
@@ -278,5 +309,45 @@ mod tests {
         );
         f.answered = None;
         assert_eq!(route(&f).ok(), Some(Route::Direct { reply_to: None }));
+    }
+
+    #[test]
+    fn attachments_a_platform_cannot_carry_are_refused_naming_the_field() {
+        let public = Route::Public {
+            reply_to: "c1".into(),
+        };
+        let direct = Route::Direct { reply_to: None };
+        let content = |has_text, attachments| Content {
+            has_text,
+            attachments,
+        };
+        let refused = |kind, route: &Route, c| match carries(kind, route, c) {
+            Err(Error::Validation(fields)) => fields[0].field.clone(),
+            other => panic!("expected a refusal, got {other:?}"),
+        };
+        assert!(carries(ChannelKind::X, &public, content(true, 0)).is_ok());
+        assert_eq!(
+            refused(ChannelKind::X, &direct, content(true, 1)),
+            "attachments"
+        );
+        assert_eq!(
+            refused(ChannelKind::Telegram, &direct, content(false, 1)),
+            "attachments"
+        );
+        assert_eq!(
+            refused(ChannelKind::Facebook, &public, content(false, 1)),
+            "attachments"
+        );
+        assert_eq!(
+            refused(ChannelKind::Whatsapp, &direct, content(true, 1)),
+            "attachments"
+        );
+        assert_eq!(
+            refused(ChannelKind::Instagram, &direct, content(false, 2)),
+            "attachments"
+        );
+        assert!(carries(ChannelKind::Whatsapp, &direct, content(false, 1)).is_ok());
+        assert!(carries(ChannelKind::Facebook, &direct, content(false, 1)).is_ok());
+        assert!(carries(ChannelKind::Api, &public, content(true, 3)).is_ok());
     }
 }

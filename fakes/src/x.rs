@@ -1,4 +1,5 @@
-//! The X fakes: posts, DMs, `users/me`, the mention timeline and OAuth 1.0a verification.
+//! The X fakes: posts, DMs, `users/me`, the mention timeline (and the paging it shares with
+//! recent search) and OAuth 1.0a verification.
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
@@ -134,7 +135,7 @@ pub(super) fn x_dm(
 }
 
 /// The brand account's user id: the access token's part before the dash, as X issues tokens.
-fn x_own_user_id(credentials: &Credentials) -> &str {
+pub(super) fn x_own_user_id(credentials: &Credentials) -> &str {
     credentials
         .access_token
         .split_once('-')
@@ -194,31 +195,73 @@ pub(super) fn x_mentions(
             &format!("You are not permitted to read the mentions of user [{user_id}]."),
         );
     }
+    let params = match query_params(query, &X_MENTIONS_PARAMS) {
+        Ok(params) => params,
+        Err(refused) => return refused,
+    };
+    let mut newest = state.x_mentions.clone();
+    newest.sort_by(|a, b| id_order(&b.id, &a.id));
+    newest.truncate(X_MENTIONS_REACH);
+    let request = PageRequest {
+        source: "mentions".into(),
+        min_results: 5,
+        token_param: "pagination_token",
+    };
+    x_posts_page(state, own, newest, &params, &request)
+}
+
+/// A request's query parameters, or X's `400` for one it does not know.
+pub(super) fn query_params(
+    query: &str,
+    accepted: &[&str],
+) -> Result<Vec<(String, String)>, Answer> {
     let Ok(params) = serde_urlencoded::from_str::<Vec<(String, String)>>(query) else {
-        return x_invalid_request("The query string could not be parsed.");
+        return Err(x_invalid_request("The query string could not be parsed."));
     };
     if let Some((unknown, _)) = params
         .iter()
-        .find(|(name, _)| !X_MENTIONS_PARAMS.contains(&name.as_str()))
+        .find(|(name, _)| !accepted.contains(&name.as_str()))
     {
-        return x_invalid_request(&format!(
+        return Err(x_invalid_request(&format!(
             "The query parameter [{unknown}] is not one of [{}]",
-            X_MENTIONS_PARAMS.join(",")
-        ));
+            accepted.join(",")
+        )));
     }
+    Ok(params)
+}
+
+/// What a paged list of posts is, besides its parameters: which list (a `next_token` is good
+/// for its own list only), the smallest `max_results` and the name of the token parameter.
+pub(super) struct PageRequest {
+    pub source: String,
+    pub min_results: usize,
+    pub token_param: &'static str,
+}
+
+/// One page of `posts` (the candidates) newest first, at most `max_results` (up to 100,
+/// default 10) with ids greater than `since_id`, continuing below the previous page for a
+/// token; `meta.next_token` when more follow.
+pub(super) fn x_posts_page(
+    state: &mut State,
+    own: &str,
+    mut posts: Vec<XPost>,
+    params: &[(String, String)],
+    request: &PageRequest,
+) -> Answer {
     let param = |name: &str| {
         params
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     };
+    let min = request.min_results;
     let max_results = match param("max_results") {
         None => 10,
         Some(raw) => match raw.parse::<usize>() {
-            Ok(n) if (5..=100).contains(&n) => n,
+            Ok(n) if (min..=100).contains(&n) => n,
             _ => {
                 return x_invalid_request(&format!(
-                    "The `max_results` query parameter value [{raw}] is not between 5 and 100"
+                    "The `max_results` query parameter value [{raw}] is not between {min} and 100"
                 ));
             }
         },
@@ -229,47 +272,71 @@ pub(super) fn x_mentions(
             "The `since_id` query parameter value [{since}] is not a valid post id"
         ));
     }
-    let below = match param("pagination_token") {
+    let below = match param(request.token_param) {
         None => None,
         Some(token) => match state.x_page_tokens.get(token) {
-            Some(page) if page.since_id.as_deref() == since_id => Some(page.below.clone()),
+            Some(page) if page.since_id.as_deref() == since_id && page.source == request.source => {
+                Some(page.below.clone())
+            }
             _ => {
                 return x_invalid_request(&format!(
-                    "The `pagination_token` query parameter value [{token}] is not valid"
+                    "The `{}` query parameter value [{token}] is not valid",
+                    request.token_param
                 ));
             }
         },
     };
-
-    let mut newest: Vec<&XPost> = state.x_mentions.iter().collect();
-    newest.sort_by(|a, b| id_order(&b.id, &a.id));
-    newest.truncate(X_MENTIONS_REACH);
-    let matching: Vec<&XPost> = newest
-        .into_iter()
-        .filter(|post| since_id.is_none_or(|since| id_order(&post.id, since).is_gt()))
-        .filter(|post| {
-            below
+    posts.sort_by(|a, b| id_order(&b.id, &a.id));
+    let everyone: Vec<XPost> = posts.clone();
+    posts.retain(|post| {
+        since_id.is_none_or(|since| id_order(&post.id, since).is_gt())
+            && below
                 .as_deref()
                 .is_none_or(|below| id_order(&post.id, below).is_lt())
-        })
-        .collect();
-    let page = &matching[..max_results.min(matching.len())];
-    let (Some(first), Some(last)) = (page.first(), page.last()) else {
+    });
+    let more = posts.len() > max_results;
+    posts.truncate(max_results);
+    let (Some(first), Some(last)) = (posts.first(), posts.last()) else {
         return Answer::json(200, json!({"meta": {"result_count": 0}}));
     };
-    let more = matching.len() > page.len();
     let (newest_id, oldest_id) = (first.id.clone(), last.id.clone());
-
-    let data: Vec<Value> = page
+    let data: Vec<Value> = posts
         .iter()
-        .map(|post| x_post_json(&state.x_mentions, own, post))
+        .map(|post| x_post_json(&everyone, own, post))
         .collect();
+    let mut meta = json!({
+        "result_count": posts.len(),
+        "newest_id": newest_id,
+        "oldest_id": oldest_id,
+    });
+    if more {
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        state.x_page_tokens.insert(
+            token.clone(),
+            PageToken {
+                source: request.source.clone(),
+                since_id: since_id.map(str::to_owned),
+                below: oldest_id,
+            },
+        );
+        if let Some(fields) = meta.as_object_mut() {
+            fields.insert("next_token".into(), json!(token));
+        }
+    }
+    let users = authors(&everyone, &posts);
+    Answer::json(
+        200,
+        json!({"data": data, "includes": {"users": users}, "meta": meta}),
+    )
+}
+
+/// Each author of `page` once, as `includes.users` has them.
+fn authors(everyone: &[XPost], page: &[XPost]) -> Vec<Value> {
     let mut users: Vec<Value> = Vec::new();
     let mut seen = HashSet::new();
     for post in page {
         if seen.insert(post.author_id.as_str()) {
-            let tweet_count = state
-                .x_mentions
+            let tweet_count = everyone
                 .iter()
                 .filter(|p| p.author_id == post.author_id)
                 .count();
@@ -287,34 +354,13 @@ pub(super) fn x_mentions(
             }));
         }
     }
-    let mut meta = json!({
-        "result_count": page.len(),
-        "newest_id": newest_id,
-        "oldest_id": oldest_id,
-    });
-    if more {
-        let token = uuid::Uuid::new_v4().simple().to_string();
-        state.x_page_tokens.insert(
-            token.clone(),
-            PageToken {
-                since_id: since_id.map(str::to_owned),
-                below: oldest_id,
-            },
-        );
-        if let Some(fields) = meta.as_object_mut() {
-            fields.insert("next_token".into(), json!(token));
-        }
-    }
-    Answer::json(
-        200,
-        json!({"data": data, "includes": {"users": users}, "meta": meta}),
-    )
+    users
 }
 
-/// A mention as the timeline answers it. A reply's `in_reply_to_user_id` is the author of the
-/// post it replies to when that is a seeded mention, else the brand (it replies to one of the
+/// A post as the API answers it. A reply's `in_reply_to_user_id` is the author of the post
+/// it replies to when that is among `posts`, else the brand (it replies to one of the
 /// brand's posts, which is what makes it a mention).
-fn x_post_json(mentions: &[XPost], own: &str, post: &XPost) -> Value {
+fn x_post_json(posts: &[XPost], own: &str, post: &XPost) -> Value {
     let mut fields = serde_json::Map::new();
     fields.insert("id".into(), json!(post.id));
     fields.insert("text".into(), json!(post.text));
@@ -329,7 +375,7 @@ fn x_post_json(mentions: &[XPost], own: &str, post: &XPost) -> Value {
     );
     fields.insert("edit_history_tweet_ids".into(), json!([post.id]));
     if let Some(parent) = &post.in_reply_to {
-        let parent_author = mentions
+        let parent_author = posts
             .iter()
             .find(|p| p.id == *parent)
             .map_or(own, |p| p.author_id.as_str());
@@ -367,6 +413,6 @@ pub(super) fn dm_conversation_id(a: &str, b: &str) -> String {
     format!("{low}-{high}")
 }
 
-fn x_invalid_request(detail: &str) -> Answer {
+pub(super) fn x_invalid_request(detail: &str) -> Answer {
     x_problem_answer(400, "invalid-request", "Invalid Request", detail)
 }

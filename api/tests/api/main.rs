@@ -13,6 +13,7 @@ mod inbound_batch;
 mod inbox;
 mod ingest;
 mod least_privilege;
+mod listening;
 mod operations;
 mod outbox;
 mod polling;

@@ -227,9 +227,19 @@ async fn a_disabled_rule_is_not_searched_and_a_new_query_starts_afresh() {
         .patch(&path, &s.t.token, json!({ "enabled": false }))
         .await;
     assert_eq!(off.status(), 200);
-    assert_eq!(s.poll(Utc::now()).await, 0);
+    let now = Utc::now();
+    assert_eq!(s.poll(now).await, 0);
     assert!(s.search_calls().is_empty());
-    let body = json!({ "enabled": true, "query": "weather", "poll_every_secs": 15 });
+
+    let on = s
+        .app
+        .patch(&path, &s.t.token, json!({ "enabled": true }))
+        .await;
+    assert_eq!(on.status(), 200);
+    assert_eq!(s.poll(now).await, 1);
+    assert_eq!(s.rule().await["posts_heard"], 1);
+    // Another query has no cursor yet: the same post is fetched again, and stored once.
+    let body = json!({ "query": "\"refund now\"", "poll_every_secs": 15 });
     let changed: Value = s
         .app
         .patch(&path, &s.t.token, body)
@@ -237,15 +247,28 @@ async fn a_disabled_rule_is_not_searched_and_a_new_query_starts_afresh() {
         .json()
         .await
         .unwrap();
-    assert_eq!(changed["query"], "weather");
+    assert_eq!(changed["query"], "\"refund now\"");
     assert_eq!(changed["poll_every_secs"], 15);
-    s.post(2, "what weather");
-    assert_eq!(s.poll(Utc::now()).await, 1);
+    assert_eq!(s.poll(now + Duration::seconds(1)).await, 1);
+    assert_eq!(s.rule().await["posts_heard"], 2);
     assert_eq!(s.conversations("").await.len(), 1);
+    // Renaming keeps the cursor: nothing is fetched again.
+    let renamed = s
+        .app
+        .patch(&path, &s.t.token, json!({ "name": "Now" }))
+        .await;
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(s.poll(now + Duration::seconds(20)).await, 1);
+    assert_eq!(s.rule().await["posts_heard"], 2);
+
     assert_eq!(s.app.delete(&path, &s.t.token).await.status(), 204);
     assert_eq!(s.app.get(&path, &s.t.token).await.status(), 404);
-    // The heard conversation stays.
-    assert_eq!(s.conversations("").await.len(), 1);
+    assert_eq!(
+        s.poll(now + Duration::hours(2)).await,
+        0,
+        "its cursor is gone"
+    );
+    assert_eq!(s.conversations("").await.len(), 1, "what it heard stays");
 }
 
 #[tokio::test]

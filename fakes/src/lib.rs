@@ -27,6 +27,7 @@ mod graph;
 mod partner;
 mod telegram;
 mod x;
+mod x_pages;
 mod x_search;
 
 use graph::{graph_comment, graph_messages, graph_node, graph_reply};

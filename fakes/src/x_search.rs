@@ -6,7 +6,8 @@
 
 use chrono::{TimeDelta, Utc};
 
-use super::x::{PageRequest, query_params, x_invalid_request, x_own_user_id, x_posts_page};
+use super::x::{x_invalid_request, x_own_user_id};
+use super::x_pages::{PageRequest, query_params, x_posts_page};
 use super::{Answer, Credentials, State};
 
 /// The longest query X takes.

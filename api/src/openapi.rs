@@ -38,6 +38,9 @@ use crate::rest;
         rest::hooks::hook_handshake, rest::hooks::hook_delivery,
         rest::inbound_events::list_inbound_events, rest::inbound_events::get_inbound_event,
         rest::inbound_events::retry_inbound_event,
+        rest::listening_rules::list_listening_rules, rest::listening_rules::create_listening_rule,
+        rest::listening_rules::get_listening_rule, rest::listening_rules::update_listening_rule,
+        rest::listening_rules::delete_listening_rule,
     ),
     modifiers(&Security, &StrictVariants, &StandardErrors),
     tags(
@@ -49,6 +52,7 @@ use crate::rest;
         (name = "teams", description = "Teams"),
         (name = "audit-log", description = "Who changed what"),
         (name = "channels", description = "Where customers speak, and the API channel's inbound door"),
+        (name = "listening", description = "Keyword listening rules: public X posts that match become conversations"),
         (name = "contacts", description = "Customers, their identities, merge, export and erasure"),
         (name = "conversations", description = "The inbox, messages, replies and notes"),
         (name = "notifications", description = "Mentions for the calling colleague"),

@@ -84,4 +84,6 @@ id_type! {
     MessageId,
     /// A notification.
     NotificationId,
+    /// A keyword listening rule.
+    ListeningRuleId,
 }

@@ -4,8 +4,9 @@
 //! — as `channels.md` (the platforms' wire formats) documents it, without the network. Besides the sends they
 //! answer the "who am I" calls a channel's connect check makes: X `GET /2/users/me`, Graph
 //! `GET /{id}?fields=…` and Telegram `getMe`, and X's user mention timeline
-//! (`GET /2/users/{id}/mentions`, channels.md §1.6) over posts a test seeds with
-//! [`FakePlatforms::x_mention`].
+//! (`GET /2/users/{id}/mentions`, channels.md §1.6) and recent search
+//! (`GET /2/tweets/search/recent`) over posts a test seeds with [`FakePlatforms::x_mention`]
+//! and [`FakePlatforms::x_post`].
 //!
 //! One server on 127.0.0.1 (a random port) serves all four under their own prefix; point a
 //! channel's `api_base_url` at [`FakePlatforms::base_url`]. Every request is recorded, and a
@@ -27,11 +28,14 @@ mod partner;
 pub mod stream;
 mod telegram;
 mod x;
+mod x_pages;
+mod x_search;
 
 use graph::{graph_comment, graph_messages, graph_node, graph_reply};
 use partner::verify_standard_webhook;
 use telegram::{telegram_get_me, telegram_send};
 use x::{verify_oauth1, x_dm, x_mentions, x_tweet, x_users_me};
+use x_search::x_search;
 
 /// A platform the fake stands in for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -423,6 +427,8 @@ enum Route {
     XMentions {
         user_id: String,
     },
+    /// `GET /2/tweets/search/recent`: posts of the last 7 days matching a query.
+    XSearch,
     GraphComments {
         object_id: String,
     },
@@ -461,6 +467,7 @@ impl Route {
             ["x", "2", "users", id, "mentions"] if !id.is_empty() => Some(Route::XMentions {
                 user_id: (*id).to_owned(),
             }),
+            ["x", "2", "tweets", "search", "recent"] => Some(Route::XSearch),
             ["graph", version, id] if version.starts_with('v') && !id.is_empty() => {
                 Some(Route::GraphNode {
                     id: (*id).to_owned(),
@@ -511,7 +518,7 @@ fn x_limit(route: &Route) -> u64 {
     match route {
         Route::XDirectMessage { .. } => 15,
         Route::XUsersMe => 75,
-        Route::XMentions { .. } => 300,
+        Route::XMentions { .. } | Route::XSearch => 300,
         _ => 100,
     }
 }
@@ -524,11 +531,13 @@ struct Window {
     reset: u64,
 }
 
-/// Where a mention timeline page ended, behind a `next_token`: the next page of the same
-/// query (same `since_id`) continues with the posts below `below`, so posts seeded meanwhile
-/// (with greater ids) neither shift the pages nor repeat a post.
+/// Where a page of posts ended, behind a `next_token`: the next page of the same list
+/// (`source`: the mentions, or one search query) and the same `since_id` continues with the
+/// posts below `below`, so posts seeded meanwhile (with greater ids) neither shift the pages
+/// nor repeat a post.
 #[derive(Clone, Debug)]
 struct PageToken {
+    source: String,
     since_id: Option<String>,
     below: String,
 }
@@ -545,7 +554,9 @@ struct State {
     x_windows: HashMap<&'static str, Window>,
     /// Posts mentioning the brand, in the order seeded.
     x_mentions: Vec<XPost>,
-    /// The mention timeline's `next_token`s issued so far (they do not expire).
+    /// Other public posts (not mentioning the brand), in the order seeded: search finds them.
+    x_posts: Vec<XPost>,
+    /// The `next_token`s of the timeline and of search issued so far (they do not expire).
     x_page_tokens: HashMap<String, PageToken>,
     next: u64,
 }
@@ -563,6 +574,7 @@ impl State {
             Route::XDirectMessage { .. } => "dm",
             Route::XUsersMe => "users_me",
             Route::XMentions { .. } => "mentions",
+            Route::XSearch => "search",
             _ => "tweets",
         };
         let limit = x_limit(route);
@@ -689,6 +701,12 @@ impl FakePlatforms {
         self.shared.lock().x_mentions.push(post);
     }
 
+    /// Seeds a public post that does not mention the brand: only recent search
+    /// (`GET /x/2/tweets/search/recent`) finds it, when its text matches the query.
+    pub fn x_post(&self, post: XPost) {
+        self.shared.lock().x_posts.push(post);
+    }
+
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.lock().recorded.clone()
@@ -792,6 +810,7 @@ fn answer(
         Route::XDirectMessage { participant_id } => x_dm(state, credentials, participant_id, body),
         Route::XUsersMe => x_users_me(credentials),
         Route::XMentions { user_id } => x_mentions(state, credentials, user_id, req.query_string()),
+        Route::XSearch => x_search(state, credentials, req.query_string()),
         Route::GraphComments { object_id } => graph_comment(
             state,
             object_id,
@@ -851,7 +870,8 @@ fn authenticate(
         Route::XTweet
         | Route::XDirectMessage { .. }
         | Route::XUsersMe
-        | Route::XMentions { .. } => {
+        | Route::XMentions { .. }
+        | Route::XSearch => {
             let url = format!("http://{}{}", req.connection_info().host(), req.path());
             let header = req
                 .headers()

@@ -4,6 +4,8 @@ use std::num::NonZeroU64;
 use super::x::{dm_conversation_id, id_order, is_numeric, oauth1_signature};
 use super::*;
 
+mod search;
+
 struct Fixture {
     fake: FakePlatforms,
     client: reqwest::Client,

@@ -1,13 +1,13 @@
 //! The X fakes: posts, DMs, `users/me`, the mention timeline and OAuth 1.0a verification.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::num::NonZeroU64;
 
-use chrono::SecondsFormat;
 use serde_json::{Value, json};
 
-use super::{Answer, Credentials, PageToken, State, XPost, x_problem_answer};
+use super::x_pages::{PageRequest, query_params, x_posts_page};
+use super::{Answer, Credentials, State, x_problem_answer};
 
 /// The parameters of an `Authorization: OAuth k="v", …` header, percent-decoded.
 fn parse_oauth_header(header: &str) -> Option<HashMap<String, String>> {
@@ -134,7 +134,7 @@ pub(super) fn x_dm(
 }
 
 /// The brand account's user id: the access token's part before the dash, as X issues tokens.
-fn x_own_user_id(credentials: &Credentials) -> &str {
+pub(super) fn x_own_user_id(credentials: &Credentials) -> &str {
     credentials
         .access_token
         .split_once('-')
@@ -194,152 +194,19 @@ pub(super) fn x_mentions(
             &format!("You are not permitted to read the mentions of user [{user_id}]."),
         );
     }
-    let Ok(params) = serde_urlencoded::from_str::<Vec<(String, String)>>(query) else {
-        return x_invalid_request("The query string could not be parsed.");
+    let params = match query_params(query, &X_MENTIONS_PARAMS) {
+        Ok(params) => params,
+        Err(refused) => return refused,
     };
-    if let Some((unknown, _)) = params
-        .iter()
-        .find(|(name, _)| !X_MENTIONS_PARAMS.contains(&name.as_str()))
-    {
-        return x_invalid_request(&format!(
-            "The query parameter [{unknown}] is not one of [{}]",
-            X_MENTIONS_PARAMS.join(",")
-        ));
-    }
-    let param = |name: &str| {
-        params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let max_results = match param("max_results") {
-        None => 10,
-        Some(raw) => match raw.parse::<usize>() {
-            Ok(n) if (5..=100).contains(&n) => n,
-            _ => {
-                return x_invalid_request(&format!(
-                    "The `max_results` query parameter value [{raw}] is not between 5 and 100"
-                ));
-            }
-        },
-    };
-    let since_id = param("since_id");
-    if let Some(since) = since_id.filter(|since| !is_numeric(since)) {
-        return x_invalid_request(&format!(
-            "The `since_id` query parameter value [{since}] is not a valid post id"
-        ));
-    }
-    let below = match param("pagination_token") {
-        None => None,
-        Some(token) => match state.x_page_tokens.get(token) {
-            Some(page) if page.since_id.as_deref() == since_id => Some(page.below.clone()),
-            _ => {
-                return x_invalid_request(&format!(
-                    "The `pagination_token` query parameter value [{token}] is not valid"
-                ));
-            }
-        },
-    };
-
-    let mut newest: Vec<&XPost> = state.x_mentions.iter().collect();
+    let mut newest = state.x_mentions.clone();
     newest.sort_by(|a, b| id_order(&b.id, &a.id));
     newest.truncate(X_MENTIONS_REACH);
-    let matching: Vec<&XPost> = newest
-        .into_iter()
-        .filter(|post| since_id.is_none_or(|since| id_order(&post.id, since).is_gt()))
-        .filter(|post| {
-            below
-                .as_deref()
-                .is_none_or(|below| id_order(&post.id, below).is_lt())
-        })
-        .collect();
-    let page = &matching[..max_results.min(matching.len())];
-    let (Some(first), Some(last)) = (page.first(), page.last()) else {
-        return Answer::json(200, json!({"meta": {"result_count": 0}}));
+    let request = PageRequest {
+        source: "mentions".into(),
+        min_results: 5,
+        token_param: "pagination_token",
     };
-    let more = matching.len() > page.len();
-    let (newest_id, oldest_id) = (first.id.clone(), last.id.clone());
-
-    let data: Vec<Value> = page
-        .iter()
-        .map(|post| x_post_json(&state.x_mentions, own, post))
-        .collect();
-    let mut users: Vec<Value> = Vec::new();
-    let mut seen = HashSet::new();
-    for post in page {
-        if seen.insert(post.author_id.as_str()) {
-            let tweet_count = state
-                .x_mentions
-                .iter()
-                .filter(|p| p.author_id == post.author_id)
-                .count();
-            users.push(json!({
-                "id": post.author_id,
-                "name": post.name,
-                "username": post.username,
-                "verified": false,
-                "public_metrics": {
-                    "followers_count": post.followers,
-                    "following_count": 0,
-                    "tweet_count": tweet_count,
-                    "listed_count": 0,
-                },
-            }));
-        }
-    }
-    let mut meta = json!({
-        "result_count": page.len(),
-        "newest_id": newest_id,
-        "oldest_id": oldest_id,
-    });
-    if more {
-        let token = uuid::Uuid::new_v4().simple().to_string();
-        state.x_page_tokens.insert(
-            token.clone(),
-            PageToken {
-                since_id: since_id.map(str::to_owned),
-                below: oldest_id,
-            },
-        );
-        if let Some(fields) = meta.as_object_mut() {
-            fields.insert("next_token".into(), json!(token));
-        }
-    }
-    Answer::json(
-        200,
-        json!({"data": data, "includes": {"users": users}, "meta": meta}),
-    )
-}
-
-/// A mention as the timeline answers it. A reply's `in_reply_to_user_id` is the author of the
-/// post it replies to when that is a seeded mention, else the brand (it replies to one of the
-/// brand's posts, which is what makes it a mention).
-fn x_post_json(mentions: &[XPost], own: &str, post: &XPost) -> Value {
-    let mut fields = serde_json::Map::new();
-    fields.insert("id".into(), json!(post.id));
-    fields.insert("text".into(), json!(post.text));
-    fields.insert("author_id".into(), json!(post.author_id));
-    fields.insert(
-        "conversation_id".into(),
-        json!(post.conversation_id.as_deref().unwrap_or(&post.id)),
-    );
-    fields.insert(
-        "created_at".into(),
-        json!(post.created_at.to_rfc3339_opts(SecondsFormat::Millis, true)),
-    );
-    fields.insert("edit_history_tweet_ids".into(), json!([post.id]));
-    if let Some(parent) = &post.in_reply_to {
-        let parent_author = mentions
-            .iter()
-            .find(|p| p.id == *parent)
-            .map_or(own, |p| p.author_id.as_str());
-        fields.insert("in_reply_to_user_id".into(), json!(parent_author));
-        fields.insert(
-            "referenced_tweets".into(),
-            json!([{"type": "replied_to", "id": parent}]),
-        );
-    }
-    Value::Object(fields)
+    x_posts_page(state, own, newest, &params, &request)
 }
 
 /// A new X id: a numeric string beyond 2^53, as X's are (channels.md conventions).
@@ -367,6 +234,6 @@ pub(super) fn dm_conversation_id(a: &str, b: &str) -> String {
     format!("{low}-{high}")
 }
 
-fn x_invalid_request(detail: &str) -> Answer {
+pub(super) fn x_invalid_request(detail: &str) -> Answer {
     x_problem_answer(400, "invalid-request", "Invalid Request", detail)
 }

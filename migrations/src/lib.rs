@@ -23,6 +23,7 @@ mod m20261207_000004_message_edits;
 mod m20261207_000005_create_outbound_sends;
 mod m20261207_000006_create_poll_cursors;
 mod m20261207_000010_inbound_channel_order;
+mod m20261208_000001_create_listening_rules;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000005_create_outbound_sends::Migration),
             Box::new(m20261207_000006_create_poll_cursors::Migration),
             Box::new(m20261207_000010_inbound_channel_order::Migration),
+            Box::new(m20261208_000001_create_listening_rules::Migration),
         ]
     }
 }

@@ -22,7 +22,7 @@ pub struct Outcome {
     pub deliveries_processed: usize,
     /// Replies sent, put off or failed.
     pub replies_handled: usize,
-    /// Channels polled.
+    /// Channels and listening rules polled.
     pub channels_polled: usize,
     /// The consumers whose turn failed (each logged and counted on `/metrics`).
     pub failed: Vec<&'static str>,

@@ -37,7 +37,11 @@ pub use socket::subscriptions;
 
 /// The root of every change: accounts and settings, and the care model.
 #[derive(MergedObject, Default)]
-pub struct Mutation(mutation::AccountMutation, care_mutation::CareMutation);
+pub struct Mutation(
+    mutation::AccountMutation,
+    care_mutation::CareMutation,
+    types::listening::ListeningMutation,
+);
 
 /// The schema type.
 pub type EarshotSchema = Schema<query::Query, Mutation, subscription::Subscription>;

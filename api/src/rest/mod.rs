@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod hooks;
 pub mod inbound_events;
+pub mod listening_rules;
 pub mod members;
 pub mod notifications;
 pub mod ops;
@@ -62,6 +63,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(r("/v1/workspaces/{workspace_id}/channels/{channel_id}").get(channels::get_channel).patch(channels::update_channel).delete(channels::delete_channel))
         .service(r("/v1/workspaces/{workspace_id}/channels/{channel_id}/inbound").post(channels::push_inbound))
         .service(r("/v1/workspaces/{workspace_id}/channels/{channel_id}/check").post(channels::check_channel))
+        .service(r("/v1/workspaces/{workspace_id}/listening-rules").get(listening_rules::list_listening_rules).post(listening_rules::create_listening_rule))
+        .service(r("/v1/workspaces/{workspace_id}/listening-rules/{rule_id}").get(listening_rules::get_listening_rule).patch(listening_rules::update_listening_rule).delete(listening_rules::delete_listening_rule))
         .service(r("/v1/workspaces/{workspace_id}/inbound-events").get(inbound_events::list_inbound_events))
         .service(r("/v1/workspaces/{workspace_id}/inbound-events/{event_id}").get(inbound_events::get_inbound_event))
         .service(r("/v1/workspaces/{workspace_id}/inbound-events/{event_id}/retry").post(inbound_events::retry_inbound_event))

@@ -172,9 +172,10 @@ fn graphql_operation(field: &str) -> String {
         ("Query", "workspace") => q("id"),
         ("Workspace", "myRole") => q("myRole"),
         ("Workspace", "member") => q("member(userId: $id) { userId }"),
-        ("Workspace", "team" | "apiKey" | "channel" | "contact" | "conversation") => {
-            q(&format!("{name}(id: $id) {{ id }}"))
-        }
+        (
+            "Workspace",
+            "team" | "apiKey" | "channel" | "contact" | "conversation" | "listeningRule",
+        ) => q(&format!("{name}(id: $id) {{ id }}")),
         ("Workspace", "contactExport") => q("contactExport(id: $id)"),
         ("Workspace", "inboundEvent") => q("inboundEvent(id: $id) { id }"),
         ("Workspace", "members") => q("members { items { userId } }"),
@@ -212,6 +213,15 @@ fn graphql_operation(field: &str) -> String {
         }
         ("Mutation", "deleteChannel") => m("deleteChannel(workspaceId: $ws, channelId: $id)"),
         ("Mutation", "checkChannel") => m("checkChannel(workspaceId: $ws, channelId: $id) { ok }"),
+        ("Mutation", "createListeningRule") => m(
+            "createListeningRule(workspaceId: $ws, input: { name: \"\", query: \"\", channelId: $id }) { id }",
+        ),
+        ("Mutation", "updateListeningRule") => {
+            m("updateListeningRule(workspaceId: $ws, ruleId: $id, input: {}) { id }")
+        }
+        ("Mutation", "deleteListeningRule") => {
+            m("deleteListeningRule(workspaceId: $ws, ruleId: $id)")
+        }
         ("Mutation", "pushInboundMessage") => m(
             "pushInboundMessage(workspaceId: $ws, channelId: $id, input: { platformMessageId: \"\", author: { platformUserId: \"\" } }) { duplicate }",
         ),

@@ -16,6 +16,7 @@ mod inbound_queue;
 mod inbox;
 mod ingest;
 mod least_privilege;
+mod listening;
 mod operations;
 mod outbox;
 mod polling;

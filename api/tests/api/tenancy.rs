@@ -71,8 +71,16 @@ impl Route {
             "{conversation}",
             "{notification}",
             "{event}",
+            "{rule}",
         ];
-        let in_body = ["{heir}", "{source}", "{picked}", "{recipient}", "{via}"];
+        let in_body = [
+            "{heir}",
+            "{source}",
+            "{picked}",
+            "{recipient}",
+            "{via}",
+            "{listener}",
+        ];
         in_path.iter().any(|p| self.path.contains(p)) || in_body.iter().any(|p| body.contains(p))
     }
 
@@ -263,6 +271,41 @@ fn care_routes() -> Vec<Route> {
             None,
             OWNER_ADMIN,
             200,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/listening-rules",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::POST,
+            "/v1/workspaces/{ws}/listening-rules",
+            Some(json!({ "name": "New {n}", "query": "refund", "channel_id": "{listener}" })),
+            OWNER_ADMIN,
+            201,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/listening-rules/{rule}",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::PATCH,
+            "/v1/workspaces/{ws}/listening-rules/{rule}",
+            Some(json!({ "name": "Renamed {n}" })),
+            OWNER_ADMIN,
+            200,
+        ),
+        route(
+            M::DELETE,
+            "/v1/workspaces/{ws}/listening-rules/{rule}",
+            None,
+            OWNER_ADMIN,
+            204,
         ),
         route(M::GET, "/v1/workspaces/{ws}/contacts", None, EVERYONE, 200),
         route(
@@ -465,7 +508,8 @@ fn routes_in_the_route_table() -> Vec<(String, String)> {
             .replace("{contact_id}", "{contact}")
             .replace("{conversation_id}", "{conversation}")
             .replace("{notification_id}", "{notification}")
-            .replace("{event_id}", "{event}");
+            .replace("{event_id}", "{event}")
+            .replace("{rule_id}", "{rule}");
         if !path.starts_with("/v1/workspaces/") && !path.starts_with("/v1/orgs/{org}") {
             continue;
         }
@@ -494,10 +538,12 @@ struct Ids {
     conversation: String,
     notification: String,
     event: String,
+    rule: String,
     source: String,
     picked: String,
     recipient: String,
     via: String,
+    listener: String,
     n: String,
 }
 
@@ -519,10 +565,12 @@ impl Ids {
             conversation: random_id(),
             notification: random_id(),
             event: random_id(),
+            rule: random_id(),
             source: random_id(),
             picked: random_id(),
             recipient: random_id(),
             via: random_id(),
+            listener: random_id(),
             n: random_id(),
         }
     }
@@ -540,7 +588,8 @@ impl Ids {
             contact: bad.clone(),
             conversation: bad.clone(),
             notification: bad.clone(),
-            event: bad,
+            event: bad.clone(),
+            rule: bad,
             ..Ids::random()
         }
     }
@@ -568,6 +617,8 @@ impl Ids {
             .replace("{conversation}", &self.conversation)
             .replace("{notification}", &self.notification)
             .replace("{event}", &self.event)
+            .replace("{rule}", &self.rule)
+            .replace("{listener}", &self.listener)
             .replace("{source}", &self.source)
             .replace("{picked}", &self.picked)
             .replace("{recipient}", &self.recipient)
@@ -671,10 +722,12 @@ impl Side {
             conversation: self.care.conversation.clone(),
             notification: self.notification.clone(),
             event: self.care.event.clone(),
+            rule: self.care.rule.clone(),
             source: self.care.source.clone(),
             picked: self.care.conversation.clone(),
             recipient: self.care.contact.clone(),
             via: self.care.channel.clone(),
+            listener: self.care.listener.clone(),
             n: random_id(),
         }
     }
@@ -700,8 +753,9 @@ async fn side(app: &TestApp, t: Tenant) -> Side {
 }
 
 /// The care objects of a workspace: an `api` channel, a conversation a customer started
-/// through it and that customer's contact, a second contact to merge into the first, and a
-/// platform delivery the worker could not read (to be retried).
+/// through it and that customer's contact, a second contact to merge into the first, a
+/// platform delivery the worker could not read (to be retried), and an X channel with a
+/// keyword listening rule.
 #[derive(Clone, Debug)]
 struct Care {
     channel: String,
@@ -709,6 +763,8 @@ struct Care {
     conversation: String,
     source: String,
     event: String,
+    listener: String,
+    rule: String,
 }
 
 async fn care(app: &TestApp, t: &Tenant, n: &str) -> Care {
@@ -725,13 +781,32 @@ async fn care(app: &TestApp, t: &Tenant, n: &str) -> Care {
     let pushed = post_ok(app, &inbound, &t.token, body).await;
     let body = json!({ "display_name": format!("Ada twin {n}") });
     let source = post_ok(app, &format!("{ws}/contacts"), &t.token, body).await;
-    Care {
+    let care = Care {
         channel,
         contact: str_of(&pushed["conversation"]["contact"]["id"]),
         conversation: str_of(&pushed["conversation"]["id"]),
         source: str_of(&source["id"]),
         event: failed_delivery(app, t, n).await,
+        listener: x_listener(app, t, n).await,
+        rule: String::new(),
+    };
+    let body =
+        json!({ "name": format!("Seeded {n}"), "query": "refund", "channel_id": care.listener });
+    let rule = post_ok(app, &format!("{ws}/listening-rules"), &t.token, body).await;
+    Care {
+        rule: str_of(&rule["id"]),
+        ..care
     }
+}
+
+/// An X channel to listen with (never polled here); returns its id.
+async fn x_listener(app: &TestApp, t: &Tenant, n: &str) -> String {
+    let ws = format!("/v1/workspaces/{}", t.workspace_id);
+    let body = json!({ "kind": "x", "name": format!("X {n}"),
+        "settings": { "account_id": "1000000000000000001" },
+        "credentials": { "consumer_key": "ck", "consumer_secret": "cs",
+            "access_token": "1000000000000000001-at", "access_token_secret": "ats" } });
+    str_of(&post_ok(app, &format!("{ws}/channels"), &t.token, body).await["id"])
 }
 
 /// A Telegram delivery the worker could not read; returns its id in the log.
@@ -1076,10 +1151,12 @@ async fn objects(app: &TestApp, t: &Tenant, n: &str) -> (Ids, Care) {
         conversation: care.conversation.clone(),
         notification: random_id(),
         event: care.event.clone(),
+        rule: care.rule.clone(),
         source: care.source.clone(),
         picked: care.conversation.clone(),
         recipient: care.contact.clone(),
         via: care.channel.clone(),
+        listener: care.listener.clone(),
         n: n.to_owned(),
     };
     (ids, care)

@@ -1,10 +1,11 @@
 //! Polling X's mention timeline (`GET /2/users/:id/mentions`), for brands without webhook
-//! access or to catch up after downtime: the request for one page, signed with OAuth 1.0a
-//! (its query is part of the signature), and what a page says about the next one.
+//! access or to catch up after downtime, and X's recent search (`GET /2/tweets/search/recent`)
+//! for keyword listening: the request for one page, signed with OAuth 1.0a (its query is part
+//! of the signature), and what a page says about the next one.
 //!
 //! The cursor algorithm is X's: ask with `since_id` = the stored cursor; the first page's
-//! `meta.newest_id` is the next cursor; follow `meta.next_token` (as `pagination_token`,
-//! same `since_id`) until it is absent; the caller stores the cursor only once every page
+//! `meta.newest_id` is the next cursor; follow `meta.next_token` (as `pagination_token` on
+//! the timeline, `next_token` on search, same `since_id`) until it is absent; the caller stores the cursor only once every page
 //! is stored.
 
 use std::collections::BTreeMap;
@@ -28,13 +29,6 @@ pub fn mentions_page(
     pagination_token: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Probe, Unsendable> {
-    let secret = |name: &str| {
-        credentials
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| Unsendable(format!("the channel has no `{name}` credential")))
-    };
     let account = settings
         .get("account_id")
         .and_then(Value::as_str)
@@ -44,18 +38,65 @@ pub fn mentions_page(
         "{}/2/users/{account}/mentions",
         base_url(settings, "https://api.x.com")
     );
-    let mut params: Vec<(&str, String)> = vec![
-        ("expansions", "author_id".to_owned()),
-        ("max_results", PAGE_SIZE.to_owned()),
-        ("tweet.fields", POST_FIELDS.to_owned()),
-        ("user.fields", USER_FIELDS.to_owned()),
-    ];
+    let mut params = page_params();
     if let Some(since_id) = since_id {
         params.push(("since_id", since_id.to_owned()));
     }
     if let Some(token) = pagination_token {
         params.push(("pagination_token", token.to_owned()));
     }
+    signed_get(credentials, &uri, params, now)
+}
+
+/// The request for one page of X's recent search (the last 7 days) for `query`; search
+/// pages are followed with `next_token`, not `pagination_token`.
+pub fn search_page(
+    settings: &Value,
+    credentials: &BTreeMap<String, String>,
+    query: &str,
+    since_id: Option<&str>,
+    next_token: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Probe, Unsendable> {
+    let uri = format!(
+        "{}/2/tweets/search/recent",
+        base_url(settings, "https://api.x.com")
+    );
+    let mut params = page_params();
+    params.push(("query", query.to_owned()));
+    if let Some(since_id) = since_id {
+        params.push(("since_id", since_id.to_owned()));
+    }
+    if let Some(token) = next_token {
+        params.push(("next_token", token.to_owned()));
+    }
+    signed_get(credentials, &uri, params, now)
+}
+
+/// What every page asks for: the most posts, their fields and their authors.
+fn page_params() -> Vec<(&'static str, String)> {
+    vec![
+        ("expansions", "author_id".to_owned()),
+        ("max_results", PAGE_SIZE.to_owned()),
+        ("tweet.fields", POST_FIELDS.to_owned()),
+        ("user.fields", USER_FIELDS.to_owned()),
+    ]
+}
+
+/// A GET of `uri` with `params`, signed with OAuth 1.0a (the query is part of the signature).
+fn signed_get(
+    credentials: &BTreeMap<String, String>,
+    uri: &str,
+    params: Vec<(&str, String)>,
+    now: DateTime<Utc>,
+) -> Result<Probe, Unsendable> {
+    let secret = |name: &str| {
+        credentials
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| Unsendable(format!("the channel has no `{name}` credential")))
+    };
     let params = oauth1_request::ParameterList::new(params);
     let client =
         oauth1_request::Credentials::new(secret("consumer_key")?, secret("consumer_secret")?);
@@ -70,9 +111,9 @@ pub fn mentions_page(
         .token(token)
         .nonce(nonce.as_str())
         .timestamp(timestamp);
-    let authorization = builder.get(&uri, &params);
+    let authorization = builder.get(uri, &params);
     Ok(Probe {
-        url: oauth1_request::to_query(uri, &params),
+        url: oauth1_request::to_query(uri.to_owned(), &params),
         headers: vec![("Authorization".to_owned(), authorization)],
     })
 }
@@ -151,6 +192,44 @@ mod tests {
         .unwrap();
         assert!(next.url.contains("pagination_token=t2"), "{}", next.url);
         assert!(mentions_page(&json!({}), &credentials(), None, None, Utc::now()).is_err());
+    }
+
+    #[test]
+    fn a_search_page_carries_the_query_and_follows_with_next_token() {
+        let settings = json!({ "account_id": "1000" });
+        let query = "\"order late\" OR refund -is:retweet";
+        let first = search_page(
+            &settings,
+            &credentials(),
+            query,
+            Some("17"),
+            None,
+            Utc::now(),
+        )
+        .unwrap();
+        assert!(
+            first
+                .url
+                .starts_with("https://api.x.com/2/tweets/search/recent?"),
+            "{}",
+            first.url
+        );
+        let url = reqwest::Url::parse(&first.url).unwrap();
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert!(pairs.contains(&("query".into(), query.into())), "{pairs:?}");
+        assert!(pairs.contains(&("since_id".into(), "17".into())));
+        let next = search_page(
+            &settings,
+            &credentials(),
+            query,
+            Some("17"),
+            Some("t2"),
+            Utc::now(),
+        )
+        .unwrap();
+        assert!(next.url.contains("next_token=t2"), "{}", next.url);
+        assert!(!next.url.contains("pagination_token"));
+        assert!(search_page(&settings, &BTreeMap::new(), query, None, None, Utc::now()).is_err());
     }
 
     #[test]

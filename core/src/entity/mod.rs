@@ -9,6 +9,7 @@ pub(crate) mod conversation_tags;
 pub(crate) mod conversations;
 pub(crate) mod idempotency_records;
 pub(crate) mod inbound_events;
+pub(crate) mod listening_rules;
 pub(crate) mod messages;
 pub(crate) mod notifications;
 pub(crate) mod org_members;

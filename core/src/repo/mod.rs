@@ -9,6 +9,7 @@ pub(crate) mod conversations;
 pub(crate) mod idempotency;
 pub(crate) mod inbound_events;
 pub(crate) mod inbox;
+pub(crate) mod listening_rules;
 pub(crate) mod members;
 pub(crate) mod messages;
 pub(crate) mod notifications;

@@ -97,3 +97,17 @@ pub(crate) async fn finish(
     update.filter(C::Id.eq(id)).exec(conn).await?;
     Ok(())
 }
+
+/// Forgets a source's cursor: it starts again from X's reach when next polled.
+pub(crate) async fn forget(
+    conn: &impl ConnectionTrait,
+    workspace_id: uuid::Uuid,
+    source: &str,
+) -> Result<()> {
+    poll_cursors::Entity::delete_many()
+        .filter(C::WorkspaceId.eq(workspace_id))
+        .filter(C::Source.eq(source))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

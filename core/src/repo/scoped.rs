@@ -4,7 +4,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 
 use crate::entity::{
     api_keys, audit_log, channels, contact_identities, contacts, conversation_tags, conversations,
-    inbound_events, messages, notifications, team_members, teams, workspace_members,
+    inbound_events, listening_rules, messages, notifications, team_members, teams,
+    workspace_members,
 };
 use crate::tenancy::WorkspaceScope;
 use crate::{Error, Result};
@@ -63,6 +64,7 @@ workspace_owned!(
     conversation_tags,
     conversations,
     inbound_events,
+    listening_rules,
     messages,
     notifications,
     team_members,

@@ -18,6 +18,7 @@ pub mod inbound;
 pub mod inbound_events;
 pub mod inbox;
 pub mod ingest;
+pub mod listening;
 pub mod me;
 pub mod members;
 pub mod messages;

@@ -5,6 +5,7 @@ mod care;
 mod credentials;
 mod identity;
 mod inbound;
+mod listening;
 mod workspace;
 
 pub use audit::*;
@@ -12,6 +13,7 @@ pub use care::*;
 pub use credentials::*;
 pub use identity::*;
 pub use inbound::*;
+pub use listening::*;
 pub use workspace::*;
 
 use serde::{Deserialize, Deserializer};

@@ -31,8 +31,8 @@ pub enum Consumer {
     Inbound,
     /// Agents' replies go out on their platforms, as soon as the bus says one was queued.
     Outbound,
-    /// Channels that poll their platform (X mentions) fetch what is new, each on its own
-    /// interval.
+    /// Channels that poll their platform (X mentions) and keyword listening rules (X recent
+    /// search) fetch what is new, each on its own interval.
     Polling,
 }
 

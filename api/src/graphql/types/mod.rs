@@ -6,6 +6,7 @@ mod conversation;
 mod credentials;
 mod identity;
 pub(crate) mod inbound;
+pub(crate) mod listening;
 mod workspace;
 pub(crate) mod workspace_care;
 
@@ -14,6 +15,7 @@ pub use conversation::*;
 pub use credentials::*;
 pub use identity::*;
 pub use inbound::{GqlInboundStatus, InboundEvent};
+pub use listening::ListeningRule;
 pub use workspace::*;
 
 use async_graphql::{Enum, ID, OutputType, SimpleObject};
@@ -37,6 +39,7 @@ pub(crate) fn id(value: impl ToString) -> ID {
 #[graphql(concrete(name = "MessagePage", params(Message)))]
 #[graphql(concrete(name = "NotificationPage", params(Notification)))]
 #[graphql(concrete(name = "InboundEventPage", params(InboundEvent)))]
+#[graphql(concrete(name = "ListeningRulePage", params(ListeningRule)))]
 pub struct PageOf<T: OutputType> {
     /// The items.
     pub items: Vec<T>,

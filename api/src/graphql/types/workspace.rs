@@ -16,7 +16,7 @@ use super::care_enums::{
 use super::workspace_care::{self as care_fields, InboxFilter};
 use super::{
     ApiKey, Channel, Contact, Conversation, GqlAgentVisibility, GqlInboundStatus, GqlRole,
-    InboundEvent, Notification, PageOf, id,
+    InboundEvent, ListeningRule, Notification, PageOf, id,
 };
 use crate::graphql::context::{GqlResult, core, enter_workspace, page, parse_id, require_field};
 use crate::graphql::gql;
@@ -186,6 +186,21 @@ impl Workspace {
     /// One channel.
     async fn channel(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Channel> {
         care_fields::channel(self.care(ctx).await?, &id).await
+    }
+
+    /// Keyword listening rules, oldest first.
+    async fn listening_rules(
+        &self,
+        ctx: &Context<'_>,
+        limit: Option<u64>,
+        cursor: Option<String>,
+    ) -> GqlResult<PageOf<ListeningRule>> {
+        super::listening::list(ctx, &self.scope(ctx).await?, limit, cursor).await
+    }
+
+    /// One keyword listening rule.
+    async fn listening_rule(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ListeningRule> {
+        super::listening::one(ctx, &self.scope(ctx).await?, &id).await
     }
 
     /// Contacts, newest first.

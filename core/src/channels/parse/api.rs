@@ -12,6 +12,7 @@ pub(super) fn parse(value: Value) -> Result<Parsed, ParseError> {
     Ok(Parsed {
         items: vec![Item::Message(Box::new(message))],
         skipped: Vec::new(),
+        tags: Vec::new(),
     })
 }
 

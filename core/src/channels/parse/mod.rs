@@ -88,6 +88,9 @@ pub struct Parsed {
     pub items: Vec<Item>,
     /// What was read and left alone.
     pub skipped: Vec<Skipped>,
+    /// Tags for the conversations of the messages it brings (a keyword listening rule's
+    /// `listening:<name>`).
+    pub tags: Vec<String>,
 }
 
 /// Why a delivery as a whole cannot be read (not JSON, not the platform's envelope).

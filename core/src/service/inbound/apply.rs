@@ -6,11 +6,11 @@ use chrono::Utc;
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
 use crate::channels::parse::Item;
-use crate::ids::ChannelId;
+use crate::ids::{ChannelId, ConversationId};
 use crate::repo::messages::PlatformChange;
 use crate::tenancy::WorkspaceScope;
 use crate::views::{EventView, InboundMessageRef};
-use crate::{Error, Result};
+use crate::{Error, Result, repo};
 
 use super::super::{ingest, messages, outbound};
 
@@ -60,18 +60,20 @@ pub(super) struct DeliveryOutcome {
     pub events: Vec<EventView>,
 }
 
-/// Applies a delivery's items in order. A refused item is recorded and skipped; a database
-/// that is away (or a fault) fails the whole batch, which is then tried again.
+/// Applies a delivery's items in order; the conversations of the messages it stores get
+/// `tags`. A refused item is recorded and skipped; a database that is away (or a fault)
+/// fails the whole batch, which is then tried again.
 pub(super) async fn apply_items(
     txn: &DatabaseTransaction,
     scope: &WorkspaceScope,
     channel: ChannelId,
     items: Vec<Item>,
+    tags: &[String],
 ) -> Result<DeliveryOutcome> {
     let mut outcome = DeliveryOutcome::default();
     for item in items {
         let savepoint = txn.begin().await?;
-        match apply(&savepoint, scope, channel, item).await {
+        match apply(&savepoint, scope, channel, item, tags).await {
             Ok((applied, events)) => {
                 savepoint.commit().await?;
                 metrics::counter!("earshot_inbound_items_total", "outcome" => applied.label())
@@ -97,6 +99,7 @@ async fn apply(
     scope: &WorkspaceScope,
     channel: ChannelId,
     item: Item,
+    tags: &[String],
 ) -> Result<(Applied, Vec<EventView>)> {
     Ok(match item {
         Item::Message(message) => {
@@ -108,7 +111,10 @@ async fn apply(
             };
             let applied = match outcome.duplicate {
                 true => Applied::Repeat(stored),
-                false => Applied::Stored(stored),
+                false => {
+                    tag(txn, scope, stored.conversation_id, tags).await?;
+                    Applied::Stored(stored)
+                }
             };
             (applied, events)
         }
@@ -145,6 +151,21 @@ async fn apply(
             }
         }
     })
+}
+
+/// Tags the conversation of a newly stored message (a message stored before keeps what it
+/// had: a post heard by listening that came as a mention first is no listening find).
+async fn tag(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    conversation: ConversationId,
+    tags: &[String],
+) -> Result<()> {
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let row = repo::conversations::get_any(txn, scope, conversation).await?;
+    repo::conversations::add_tags(txn, scope, &row, tags).await
 }
 
 async fn changed(

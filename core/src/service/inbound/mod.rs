@@ -117,6 +117,8 @@ enum Reading {
         channel: ChannelId,
         scope: Box<WorkspaceScope>,
         items: Vec<Item>,
+        /// Tags for the conversations of the messages it stores.
+        tags: Vec<String>,
     },
 }
 
@@ -193,8 +195,10 @@ async fn apply_batch(core: &Core, prepared: &[Prepared]) -> Result<Processed> {
                 channel,
                 scope,
                 items,
+                tags,
             } => {
-                let outcome = apply::apply_items(&txn, scope, *channel, items.clone()).await?;
+                let outcome =
+                    apply::apply_items(&txn, scope, *channel, items.clone(), tags).await?;
                 done.messages += outcome.stored;
                 recorded.extend(outcome.events);
                 (outcome.problems, outcome.messages)
@@ -221,6 +225,7 @@ async fn read(core: &Core, delivery: &inbound_events::Model) -> Result<Reading> 
                 channel,
                 scope: Box::new(scope),
                 items: parsed.items,
+                tags: parsed.tags,
             },
             Err(unreadable) => Reading::Unreadable(unreadable.to_string()),
         },

@@ -218,7 +218,8 @@ fn business_app_echoes_and_dashboard_test_dms_are_read() {
     assert_eq!(
         only_skip(&Parsed {
             items: Vec::new(),
-            skipped: parsed.skipped
+            skipped: parsed.skipped,
+            tags: Vec::new(),
         }),
         ("entry[0].changes[1]", "a change of field account_update")
     );

@@ -1,6 +1,7 @@
-//! Posts the poller fetched from X's API v2 (the mention timeline): logged as one delivery,
-//! `{"polled": "mentions", "for_user_id": …, "pages": [page, …]}`, each page as X answered
-//! it (`data`, `includes.users`, `meta`). A mention or reply is a customer's public message,
+//! Posts the poller fetched from X's API v2 (the mention timeline, or recent search for a
+//! keyword listening rule): logged as one delivery, `{"polled": "mentions" | "search",
+//! "for_user_id": …, "tag": …, "pages": [page, …]}`, each page as X answered it (`data`,
+//! `includes.users`, `meta`); a search's `tag` goes on the conversations of its posts. A mention or reply is a customer's public message,
 //! threaded on the post it answers (its `conversation_id` is the thread); the brand's own
 //! posts are echoes; an edit (a new id whose `edit_history_tweet_ids` starts elsewhere)
 //! changes the first version; retweets and posts without an author are left alone.
@@ -18,7 +19,15 @@ pub(super) fn parse(delivery: &Value, brand: &Brand) -> Result<Parsed, ParseErro
         .get("pages")
         .and_then(Value::as_array)
         .ok_or_else(|| ParseError("a polled delivery without pages".into()))?;
-    let mut parsed = Parsed::default();
+    let mut parsed = Parsed {
+        tags: delivery
+            .get("tag")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .into_iter()
+            .collect(),
+        ..Parsed::default()
+    };
     for (p, page) in pages.iter().enumerate() {
         let users = page
             .get("includes")
@@ -219,6 +228,23 @@ mod tests {
         );
         let reasons: Vec<&str> = parsed.skipped.iter().map(|s| s.reason.as_str()).collect();
         assert_eq!(reasons, vec!["a retweet", "a post without its author"]);
+    }
+
+    #[test]
+    fn a_searched_post_is_read_like_a_mention_and_carries_its_rules_tag() {
+        let page = json!({ "data": [
+            { "id": "9", "author_id": "2", "text": "my order is late again", "conversation_id": "9" }
+        ], "meta": { "result_count": 1, "newest_id": "9" } });
+        let body = json!({ "polled": "search", "for_user_id": BRAND, "tag": "listening:Late",
+            "pages": [page] });
+        let parsed = read(&body.to_string());
+        let [Item::Message(message)] = parsed.items.as_slice() else {
+            panic!("one message expected: {parsed:?}");
+        };
+        assert_eq!(message.text, "my order is late again");
+        assert_eq!(message.visibility, Some(Visibility::Public));
+        assert_eq!(parsed.tags, vec!["listening:Late".to_owned()]);
+        assert!(read(&polled(vec![])).tags.is_empty());
     }
 
     #[test]

@@ -1,45 +1,34 @@
-//! A channel's deliveries apply in the order they were logged: a worker looks up whether an
-//! earlier delivery of the same channel is still to be processed, by this index.
+//! A channel's deliveries apply in the order they were logged: before leasing one, a worker
+//! looks for an earlier delivery of the same channel that another worker is applying. Only
+//! unprocessed rows with a lease are indexed — a handful in flight, however long the
+//! backlog — so the look-up stays cheap in a storm.
 
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-#[derive(DeriveIden)]
-enum InboundEvents {
-    Table,
-    Id,
-    ChannelId,
-    ProcessedAt,
-}
-
-const NAME: &str = "idx_inbound_events_channel_order";
+const NAME: &str = "idx_inbound_events_in_flight";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // A partial index, written the same on SQLite and PostgreSQL.
         manager
-            .create_index(
-                Index::create()
-                    .name(NAME)
-                    .table(InboundEvents::Table)
-                    .col(InboundEvents::ChannelId)
-                    .col(InboundEvents::ProcessedAt)
-                    .col(InboundEvents::Id)
-                    .to_owned(),
-            )
-            .await
+            .get_connection()
+            .execute_unprepared(&format!(
+                "CREATE INDEX {NAME} ON inbound_events (channel_id, id) \
+                 WHERE processed_at IS NULL AND leased_until IS NOT NULL"
+            ))
+            .await?;
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(
-                Index::drop()
-                    .name(NAME)
-                    .table(InboundEvents::Table)
-                    .to_owned(),
-            )
-            .await
+            .get_connection()
+            .execute_unprepared(&format!("DROP INDEX {NAME}"))
+            .await?;
+        Ok(())
     }
 }

@@ -59,16 +59,22 @@ pub fn number_in(text: &str) -> Option<u64> {
     text.rsplit_once("zq")?.1.parse().ok()
 }
 
-/// One sender's loop until told to stop; returns its acknowledgement latencies in the
-/// measured window.
+/// One sender's loop until told to stop: its next delivery when the last is acknowledged,
+/// or every `every` when paced; returns its acknowledgement latencies in the measured
+/// window.
 pub async fn send(
     client: reqwest::Client,
     hook: String,
     customers: u64,
+    every: Option<std::time::Duration>,
     shared: Arc<Shared>,
 ) -> Samples {
     let mut samples = Samples::default();
+    let mut pace = every.map(tokio::time::interval);
     while !shared.stop.load(Ordering::Relaxed) {
+        if let Some(pace) = pace.as_mut() {
+            pace.tick().await;
+        }
         let n = shared.next.fetch_add(1, Ordering::Relaxed);
         let body = delivery(n, customers);
         let signature = meta_signature(APP_SECRET, body.as_bytes());

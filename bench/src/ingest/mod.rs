@@ -35,6 +35,10 @@ pub struct IngestArgs {
     /// Seconds of load before measuring.
     #[arg(long, default_value_t = 3)]
     pub warmup: u64,
+    /// Paced: deliveries a second in all, spread over the senders (default: each sends its
+    /// next as soon as the last is acknowledged).
+    #[arg(long)]
+    pub rate: Option<f64>,
     /// Distinct customers writing (one conversation each).
     #[arg(long, default_value_t = 5_000)]
     pub customers: u64,
@@ -47,6 +51,9 @@ pub struct IngestArgs {
     /// How often the REST reader looks for the newest message, in milliseconds.
     #[arg(long, default_value_t = 100)]
     pub rest_every_ms: u64,
+    /// Longest wait for the worker to finish the backlog once the senders stop.
+    #[arg(long, default_value_t = 60)]
+    pub drain_seconds: u64,
     /// Seconds the batched-insert ceiling is measured.
     #[arg(long, default_value_t = 10)]
     pub ceiling_seconds: u64,
@@ -70,7 +77,7 @@ pub async fn ingest(db: &DbArgs, args: &IngestArgs) -> anyhow::Result<()> {
 
     let shared = Arc::new(Shared::default());
     let measured = measure(&server, args, &desk, &shared, &sql).await?;
-    let drained = drain(&sql).await?;
+    let drained = drain(&sql, args.drain_seconds).await?;
     eprintln!("measuring PostgreSQL's batched-insert ceiling…");
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
     let ceiling = ceiling::rows_per_second(&url, args.ceiling_seconds, cores).await?;
@@ -105,10 +112,13 @@ async fn measure(
     let client = harness::client(args.clients)?;
     let ws = watch::subscribe(base, token, workspace).await?;
     let hook = format!("{base}/v1/hooks/facebook/{channel}");
+    let every = args
+        .rate
+        .map(|rate| Duration::from_secs_f64(args.clients as f64 / rate.max(0.001)));
     let senders: Vec<_> = (0..args.clients)
         .map(|_| {
             let (client, hook, shared) = (client.clone(), hook.clone(), shared.clone());
-            tokio::spawn(load::send(client, hook, args.customers, shared))
+            tokio::spawn(load::send(client, hook, args.customers, every, shared))
         })
         .collect();
     eprintln!("warming up for {} s…", args.warmup);
@@ -151,18 +161,31 @@ async fn measure(
     })
 }
 
-/// Waits for the worker to finish the backlog; returns how long it took.
-async fn drain(sql: &DatabaseConnection) -> anyhow::Result<f64> {
+/// How the backlog went once the senders stopped.
+struct Drained {
+    /// Deliveries logged and not yet processed when the senders stopped.
+    backlog: u64,
+    /// Seconds waited.
+    seconds: f64,
+    /// Deliveries still waiting at the end.
+    left: u64,
+}
+
+/// Waits up to `limit` seconds for the worker to finish the backlog.
+async fn drain(sql: &DatabaseConnection, limit: u64) -> anyhow::Result<Drained> {
+    const WAITING: &str = "inbound_events WHERE processed_at IS NULL";
     let started = Instant::now();
-    let deadline = started + Duration::from_secs(300);
-    while Instant::now() < deadline {
-        let waiting = count(sql, "inbound_events WHERE processed_at IS NULL").await?;
-        if waiting == 0 {
-            break;
-        }
+    let backlog = count(sql, WAITING).await?;
+    let mut left = backlog;
+    while left > 0 && started.elapsed() < Duration::from_secs(limit) {
         tokio::time::sleep(Duration::from_millis(100)).await;
+        left = count(sql, WAITING).await?;
     }
-    Ok(started.elapsed().as_secs_f64())
+    Ok(Drained {
+        backlog,
+        seconds: started.elapsed().as_secs_f64(),
+        left,
+    })
 }
 
 async fn count(sql: &DatabaseConnection, from: &str) -> anyhow::Result<u64> {
@@ -209,7 +232,7 @@ async fn tenant(server: &Server) -> anyhow::Result<Desk> {
 fn print_report(
     args: &IngestArgs,
     mut measured: Measured,
-    drained: f64,
+    drained: Drained,
     ceiling: f64,
 ) -> anyhow::Result<()> {
     use std::io::Write as _;
@@ -217,8 +240,11 @@ fn print_report(
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "\n{} senders, {} customers, {:.1} s measured\n",
-        args.clients, args.customers, measured.seconds
+        "\n{} senders{}, {} customers, {:.1} s measured\n",
+        args.clients,
+        args.rate.map(|r| format!(" at {r}/s")).unwrap_or_default(),
+        args.customers,
+        measured.seconds
     )?;
     let table = stats::table(&mut measured.report, measured.seconds, 20.0);
     writeln!(out, "{table}")?;
@@ -234,7 +260,8 @@ fn print_report(
     )?;
     writeln!(
         out,
-        "backlog drained {drained:.1} s after the senders stopped"
+        "backlog when the senders stopped: {}; {} left {:.1} s later",
+        drained.backlog, drained.left, drained.seconds
     )?;
     writeln!(
         out,

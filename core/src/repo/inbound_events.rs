@@ -87,8 +87,8 @@ pub(crate) async fn logged_ids(
 
 /// Leases up to `limit` deliveries logged by `logged_by` and not yet processed (nor held or
 /// leased by another worker), oldest first, until `until`, counting the attempt. A delivery
-/// waits while an earlier one of its channel is leased elsewhere: a channel's deliveries
-/// apply in the order they were logged.
+/// waits while an earlier one of its channel is being applied elsewhere: a channel's
+/// deliveries apply in the order they were logged.
 pub(crate) async fn lease(
     conn: &impl ConnectionTrait,
     now: DateTime<Utc>,
@@ -100,7 +100,7 @@ pub(crate) async fn lease(
         .filter(C::ProcessedAt.is_null())
         .filter(C::ReceivedAt.lte(logged_by))
         .filter(free(now))
-        .filter(Expr::exists(earlier_in_channel(now, None)).not())
+        .filter(Expr::exists(earlier_in_channel(now)).not())
         .order_by_asc(C::Id)
         .limit(limit)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
@@ -109,8 +109,7 @@ pub(crate) async fn lease(
     take_leases(conn, due, until).await
 }
 
-/// Leases the named deliveries that are due, as [`lease`] does; one behind an earlier
-/// delivery of its channel that is not among them and not yet processed waits for it.
+/// Leases the named deliveries that are due, as [`lease`] does.
 pub(crate) async fn lease_named(
     conn: &impl ConnectionTrait,
     ids: &[uuid::Uuid],
@@ -124,7 +123,7 @@ pub(crate) async fn lease_named(
         .filter(C::Id.is_in(ids.iter().copied()))
         .filter(C::ProcessedAt.is_null())
         .filter(free(now))
-        .filter(Expr::exists(earlier_in_channel(now, Some(ids))).not())
+        .filter(Expr::exists(earlier_in_channel(now)).not())
         .order_by_asc(C::Id)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .all(conn)
@@ -139,31 +138,21 @@ fn free(now: DateTime<Utc>) -> Condition {
         .add(C::LeasedUntil.lt(now))
 }
 
-/// An earlier delivery of the same channel, still to be processed, that holds the row back:
-/// one leased elsewhere — and, when leasing named rows, one not named that is not leased
-/// at all yet (another worker is about to take it).
-fn earlier_in_channel(now: DateTime<Utc>, named: Option<&[uuid::Uuid]>) -> SelectStatement {
+/// An earlier delivery of the same channel, still to be processed and leased (or held) by
+/// another worker as of `now`: the row waits until that one is applied. (`leased_until IS
+/// NOT NULL` spelled out lets both databases use the partial index of rows in flight.)
+fn earlier_in_channel(now: DateTime<Utc>) -> SelectStatement {
     let earlier = Alias::new("earlier");
     let this = inbound_events::Entity;
-    let held = Expr::col((earlier.clone(), C::LeasedUntil)).gt(now);
-    let blocking = match named {
-        Some(_) => Condition::any()
-            .add(held)
-            .add(Expr::col((earlier.clone(), C::LeasedUntil)).is_null()),
-        None => Condition::all().add(held),
-    };
-    let mut query = Query::select();
-    query
+    Query::select()
         .expr(Expr::val(1))
         .from_as(this, earlier.clone())
         .and_where(Expr::col((earlier.clone(), C::ChannelId)).equals((this, C::ChannelId)))
         .and_where(Expr::col((earlier.clone(), C::ProcessedAt)).is_null())
+        .and_where(Expr::col((earlier.clone(), C::LeasedUntil)).is_not_null())
         .and_where(Expr::col((earlier.clone(), C::Id)).lt(Expr::col((this, C::Id))))
-        .cond_where(blocking);
-    if let Some(ids) = named {
-        query.and_where(Expr::col((earlier, C::Id)).is_not_in(ids.iter().copied()));
-    }
-    query
+        .and_where(Expr::col((earlier, C::LeasedUntil)).gt(now))
+        .to_owned()
 }
 
 async fn take_leases(

@@ -565,3 +565,41 @@ async fn attachments_a_platform_cannot_carry_are_refused_when_the_reply_is_writt
         "https://cdn.example/receipt.png"
     );
 }
+
+fn messenger_event(event: Value) -> String {
+    json!({ "object": "page", "entry": [{ "id": "300000000000001",
+        "time": Utc::now().timestamp_millis(), "messaging": [event] }] })
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_messenger_reply_is_delivered_when_the_receipt_names_it() {
+    let d = desk().await;
+    let channel = facebook(&d).await;
+    let now = Utc::now().timestamp_millis();
+    let dm = json!({ "sender": { "id": "8000000000000001" },
+        "recipient": { "id": "300000000000001" }, "timestamp": now,
+        "message": { "mid": "m_customer_1", "text": "My parcel arrived damaged" } });
+    d.deliver_meta("facebook", &channel, &messenger_event(dm))
+        .await;
+    let conversation = d.only_conversation().await;
+    let reply = d
+        .replied(
+            &conversation,
+            "Sorry to hear that, sending a new one",
+            "private",
+        )
+        .await;
+    assert_eq!(d.send_due(Utc::now()).await, 1);
+    let sent = d.message(&conversation, &reply["id"]).await;
+    assert_eq!(sent["delivery_status"], "sent");
+    let mid = str_of(&sent["platform_message_id"]);
+
+    let receipt = json!({ "sender": { "id": "8000000000000001" },
+        "recipient": { "id": "300000000000001" },
+        "delivery": { "mids": [mid], "watermark": Utc::now().timestamp_millis(), "seq": 37 } });
+    d.deliver_meta("facebook", &channel, &messenger_event(receipt))
+        .await;
+    let delivered = d.message(&conversation, &reply["id"]).await;
+    assert_eq!(delivered["delivery_status"], "delivered", "{delivered}");
+}

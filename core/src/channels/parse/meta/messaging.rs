@@ -4,13 +4,34 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::super::Item;
+use super::super::{DeliveryState, Item};
 use super::{Entry, author, id_of, is_web, millis, text};
 use crate::service::ingest::InboundMessage;
 use crate::views::{Attachment, Visibility};
 
-/// A Messenger or Instagram DM event: a message, an edit or an unsend; receipts, reactions,
-/// button presses and the like are left alone.
+/// A delivery receipt naming the messages it covers (`delivery.mids`): each of ours it
+/// names has reached the customer's device. One without `mids` (only a watermark) names
+/// nothing and is left to [`messaging_item`], which skips it.
+pub(super) fn delivered_items(event: &Value) -> Option<Vec<Item>> {
+    let delivery = event.get("delivery")?;
+    let at = millis(delivery.get("watermark"));
+    let items: Vec<Item> = delivery
+        .get("mids")?
+        .as_array()?
+        .iter()
+        .filter_map(|mid| id_of(Some(mid)))
+        .map(|platform_message_id| Item::Status {
+            platform_message_id,
+            state: DeliveryState::Delivered,
+            error: None,
+            at,
+        })
+        .collect();
+    (!items.is_empty()).then_some(items)
+}
+
+/// A Messenger or Instagram DM event: a message, an edit or an unsend; read receipts,
+/// reactions, button presses and the like are left alone.
 pub(super) fn messaging_item(event: &Value, entry: &Entry) -> Result<Item, String> {
     let at = millis(event.get("timestamp"));
     if let Some(message) = event.get("message") {
@@ -204,7 +225,6 @@ mod tests {
     #[test]
     fn receipts_reactions_and_button_presses_are_skipped_and_standby_is_read() {
         for (name, reason) in [
-            ("messenger-php-event_delivery.json", "a delivery receipt"),
             ("messenger-php-event_read.json", "a read receipt"),
             ("messenger-php-event_reaction.json", "a reaction"),
             (
@@ -229,6 +249,22 @@ mod tests {
         assert_eq!(message(&parsed).platform_message_id, "AAAA-BBBB-CCCC");
         let skipped: Vec<_> = parsed.skipped.iter().map(|s| s.at.as_str()).collect();
         assert_eq!(skipped, ["entry[0].standby[0]", "entry[0].standby[1]"]);
+    }
+
+    #[test]
+    fn a_delivery_receipt_marks_each_message_it_names_delivered() {
+        let delivery = case(
+            ChannelKind::Facebook,
+            "messenger",
+            "messenger-php-event_delivery.json",
+        );
+        let parsed = parsed_as(ChannelKind::Facebook, &delivery, None);
+        assert!(parsed.skipped.is_empty(), "{:?}", parsed.skipped);
+        assert!(matches!(
+            &parsed.items[..],
+            [Item::Status { platform_message_id, state: DeliveryState::Delivered, error: None, at: Some(_) }]
+                if platform_message_id == "mid.1458668856218:ed81099e15d3f4f233"
+        ));
     }
 
     #[test]

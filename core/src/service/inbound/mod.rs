@@ -128,9 +128,10 @@ pub async fn process_leased(core: &Core, leased: Vec<inbound_events::Model>) -> 
         return Ok(Processed::default());
     }
     let mut prepared = Vec::with_capacity(leased.len());
+    let mut targets = Targets::new();
     // Read before the batch's transaction: the embedded database has one connection.
     for delivery in leased {
-        let reading = read(core, &delivery).await?;
+        let reading = read(core, &mut targets, &delivery).await?;
         prepared.push(Prepared { delivery, reading });
     }
     metrics::histogram!("earshot_inbound_batch_size").record(prepared.len() as f64);
@@ -214,9 +215,25 @@ async fn apply_batch(core: &Core, prepared: &[Prepared]) -> Result<Processed> {
     Ok(done)
 }
 
+/// Where the deliveries of a batch apply, by channel: a storm on one channel looks its
+/// channel and workspace up once.
+type Targets = std::collections::HashMap<uuid::Uuid, Option<Target>>;
+
 /// Finds where a delivery applies and parses it.
-async fn read(core: &Core, delivery: &inbound_events::Model) -> Result<Reading> {
-    let Some((channel, kind, settings, scope)) = target(core.db().conn(), delivery).await? else {
+async fn read(
+    core: &Core,
+    targets: &mut Targets,
+    delivery: &inbound_events::Model,
+) -> Result<Reading> {
+    let found = match targets.get(&delivery.channel_id) {
+        Some(known) => known.clone(),
+        None => {
+            let found = target(core.db().conn(), delivery).await?;
+            targets.insert(delivery.channel_id, found.clone());
+            found
+        }
+    };
+    let Some((channel, kind, settings, scope)) = found else {
         return Ok(Reading::Gone);
     };
     Ok(
@@ -275,11 +292,14 @@ fn finished(problems: Option<String>, messages: Vec<InboundMessageRef>) -> Resul
     })
 }
 
+/// A channel, its kind and settings, and its workspace entered as Earshot itself.
+type Target = (ChannelId, ChannelKind, Value, WorkspaceScope);
+
 /// The channel a delivery came in on, and the workspace to apply it in (as Earshot itself).
 async fn target(
     conn: &impl ConnectionTrait,
     delivery: &inbound_events::Model,
-) -> Result<Option<(ChannelId, ChannelKind, Value, WorkspaceScope)>> {
+) -> Result<Option<Target>> {
     let channel_id = ChannelId::from(delivery.channel_id);
     let Some(channel) = repo::channels::find_for_hook(conn, channel_id).await? else {
         return Ok(None);

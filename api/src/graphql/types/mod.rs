@@ -1,5 +1,6 @@
 //! GraphQL object types: they wrap core views and add relations resolved in scope.
 
+mod audit;
 mod care;
 pub(crate) mod care_enums;
 mod conversation;
@@ -7,15 +8,18 @@ mod credentials;
 mod identity;
 pub(crate) mod inbound;
 pub(crate) mod listening;
+mod people;
 mod workspace;
 pub(crate) mod workspace_care;
 
+pub use audit::*;
 pub use care::*;
 pub use conversation::*;
 pub use credentials::*;
 pub use identity::*;
 pub use inbound::{GqlInboundStatus, InboundEvent};
 pub use listening::ListeningRule;
+pub use people::*;
 pub use workspace::*;
 
 use async_graphql::{Enum, ID, OutputType, SimpleObject};

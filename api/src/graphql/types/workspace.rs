@@ -1,4 +1,4 @@
-//! Workspaces, members, teams; nested fields resolve inside the workspace's scope.
+//! Workspaces; nested fields resolve inside the workspace's scope.
 
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use earshot_core::ids::{ApiKeyId, TeamId, UserId};
 use earshot_core::service::{api_keys, audit, members, teams};
 use earshot_core::tenancy::WorkspaceScope;
-use earshot_core::views::{AddedMember, AuditEntryView, MemberView, TeamView, WorkspaceView};
+use earshot_core::views::WorkspaceView;
 use tokio::sync::OnceCell;
 
 use super::care_enums::{
@@ -15,8 +15,8 @@ use super::care_enums::{
 };
 use super::workspace_care::{self as care_fields, InboxFilter};
 use super::{
-    ApiKey, Channel, Contact, Conversation, GqlAgentVisibility, GqlInboundStatus, GqlRole,
-    InboundEvent, ListeningRule, Notification, PageOf, id,
+    ApiKey, AuditEntry, Channel, Contact, Conversation, GqlAgentVisibility, GqlInboundStatus,
+    GqlRole, InboundEvent, ListeningRule, Member, Notification, PageOf, Team, id,
 };
 use crate::graphql::context::{GqlResult, core, enter_workspace, page, parse_id, require_field};
 use crate::graphql::gql;
@@ -328,125 +328,5 @@ impl Workspace {
             .await
             .map_err(gql)?;
         Ok(PageOf::from_page(result, AuditEntry::from))
-    }
-}
-
-/// A member of a workspace.
-#[derive(SimpleObject)]
-pub struct Member {
-    /// The person's id.
-    pub user_id: ID,
-    /// Email.
-    pub email: String,
-    /// Name shown to colleagues.
-    pub display_name: String,
-    /// Role here.
-    pub role: GqlRole,
-    /// The invitation has not been accepted yet.
-    pub invitation_pending: bool,
-    /// When they were added.
-    pub joined_at: DateTime<Utc>,
-}
-
-impl From<MemberView> for Member {
-    fn from(v: MemberView) -> Self {
-        Self {
-            user_id: id(v.user_id),
-            email: v.email,
-            display_name: v.display_name,
-            role: v.role.into(),
-            invitation_pending: v.invitation_pending,
-            joined_at: v.joined_at,
-        }
-    }
-}
-
-/// A member just added, with the invitation token for a new user (shown once).
-#[derive(SimpleObject)]
-pub struct AddedMemberResult {
-    /// The member.
-    pub member: Member,
-    /// Send this to the person.
-    pub invitation_token: Option<String>,
-}
-
-impl From<AddedMember> for AddedMemberResult {
-    fn from(v: AddedMember) -> Self {
-        Self {
-            member: v.member.into(),
-            invitation_token: v.invitation_token,
-        }
-    }
-}
-
-/// A team.
-#[derive(SimpleObject)]
-pub struct Team {
-    /// Id.
-    pub id: ID,
-    /// Name.
-    pub name: String,
-    /// What it does.
-    pub description: Option<String>,
-    /// Its members.
-    pub member_ids: Vec<ID>,
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<TeamView> for Team {
-    fn from(v: TeamView) -> Self {
-        Self {
-            id: id(v.id),
-            name: v.name,
-            description: v.description,
-            member_ids: v.member_ids.into_iter().map(id).collect(),
-            created_at: v.created_at,
-            updated_at: v.updated_at,
-        }
-    }
-}
-
-/// One audit entry.
-#[derive(SimpleObject)]
-pub struct AuditEntry {
-    /// Id.
-    pub id: ID,
-    /// `user` or `api_key`.
-    pub actor_kind: String,
-    /// The user or key.
-    pub actor_id: Option<ID>,
-    /// What, such as `team.created`.
-    pub action: String,
-    /// The kind of object changed.
-    pub target_kind: String,
-    /// Its id.
-    pub target_id: Option<String>,
-    /// Client address.
-    pub ip: Option<String>,
-    /// Request id.
-    pub request_id: Option<String>,
-    /// What changed.
-    pub details: Option<Json<serde_json::Value>>,
-    /// When.
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<AuditEntryView> for AuditEntry {
-    fn from(v: AuditEntryView) -> Self {
-        Self {
-            id: id(v.id),
-            actor_kind: v.actor.kind,
-            actor_id: v.actor.id.map(id),
-            action: v.action,
-            target_kind: v.target_kind,
-            target_id: v.target_id,
-            ip: v.ip,
-            request_id: v.request_id,
-            details: v.details.map(Json),
-            created_at: v.created_at,
-        }
     }
 }

@@ -557,4 +557,34 @@ impl TestApp {
         );
         self.post(&path, token, body).await
     }
+
+    /// Pushes a customer message to be stored by the worker (`Prefer: respond-async`);
+    /// expects `202` and returns the answer (the logged delivery).
+    pub async fn push_async(
+        &self,
+        tenant: &Tenant,
+        token: &str,
+        channel_id: &str,
+        body: Value,
+    ) -> Value {
+        let path = format!(
+            "/v1/workspaces/{}/channels/{channel_id}/inbound",
+            tenant.workspace_id
+        );
+        let response = self
+            .client
+            .post(self.url(&path))
+            .bearer_auth(token)
+            .header("Prefer", "respond-async")
+            .json(&body)
+            .send()
+            .await
+            .expect("push");
+        assert_eq!(
+            response.status(),
+            StatusCode::ACCEPTED,
+            "pushed to be stored later"
+        );
+        response.json().await.expect("a JSON answer")
+    }
 }

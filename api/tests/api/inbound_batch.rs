@@ -8,24 +8,6 @@ use earshot_testkit::{Tenant, TestApp, str_of};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn push_async(app: &TestApp, t: &Tenant, key: &str, channel: &str, body: Value) -> Value {
-    let path = format!(
-        "/v1/workspaces/{}/channels/{channel}/inbound",
-        t.workspace_id
-    );
-    let response = app
-        .client
-        .post(app.url(&path))
-        .bearer_auth(key)
-        .header("Prefer", "respond-async")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::ACCEPTED);
-    response.json().await.unwrap()
-}
-
 fn message(id: &str, customer: usize, text: &str) -> Value {
     json!({ "platform_message_id": id, "text": text,
         "author": { "platform_user_id": format!("u-{customer}"), "handle": format!("@c{customer}") } })
@@ -53,11 +35,14 @@ async fn a_storm_is_stored_in_one_turn_each_message_once_and_threaded() {
     for (round, text) in texts.iter().enumerate() {
         for customer in 0..20 {
             let id = format!("m-{customer}-{round}");
-            push_async(&app, &t, &key, &channel, message(&id, customer, text)).await;
+            app.push_async(&t, &key, &channel, message(&id, customer, text))
+                .await;
         }
     }
     // A redelivery of a logged message is logged once.
-    let again = push_async(&app, &t, &key, &channel, message("m-3-0", 3, texts[0])).await;
+    let again = app
+        .push_async(&t, &key, &channel, message("m-3-0", 3, texts[0]))
+        .await;
     assert_eq!(again["duplicate"], true);
 
     let turn = earshot_worker::Consumer::Inbound
@@ -102,9 +87,13 @@ async fn a_refused_delivery_in_a_batch_is_recorded_and_the_others_are_stored() {
     let open = app.api_channel(&t).await;
     let closing = app.api_channel(&t).await;
     let key = app.api_key(&t, &["messages:ingest"]).await.1;
-    push_async(&app, &t, &key, &open, message("a-1", 1, "Order late")).await;
-    let refused = push_async(&app, &t, &key, &closing, message("b-1", 2, "Hello")).await;
-    push_async(&app, &t, &key, &open, message("a-2", 3, "Wrong size")).await;
+    app.push_async(&t, &key, &open, message("a-1", 1, "Order late"))
+        .await;
+    let refused = app
+        .push_async(&t, &key, &closing, message("b-1", 2, "Hello"))
+        .await;
+    app.push_async(&t, &key, &open, message("a-2", 3, "Wrong size"))
+        .await;
     // The channel is disabled after its message was logged: the worker refuses it.
     let path = format!("/v1/workspaces/{}/channels/{closing}", t.workspace_id);
     let disabled = app

@@ -16,22 +16,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn push_async(app: &TestApp, t: &Tenant, key: &str, channel: &str, n: usize) {
-    let path = format!(
-        "/v1/workspaces/{}/channels/{channel}/inbound",
-        t.workspace_id
-    );
     let body = json!({ "platform_message_id": format!("m-{n}"), "text": "The app is down!",
         "author": { "platform_user_id": format!("u-{n}") } });
-    let response = app
-        .client
-        .post(app.url(&path))
-        .bearer_auth(key)
-        .header("Prefer", "respond-async")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    app.push_async(t, key, channel, body).await;
 }
 
 /// A tenant with an `api` channel and a key that pushes into it.

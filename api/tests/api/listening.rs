@@ -299,6 +299,14 @@ async fn bad_rules_are_refused_with_the_fields_named() {
     let body = json!({ "name": "Other", "query": "x", "channel_id": s.channel, "extra": 1 });
     let unknown = s.app.post(&rules_path(&s.t), &s.t.token, body).await;
     assert_eq!(unknown.status(), 422);
+    let rules = s.app.get_json(&rules_path(&s.t), &s.t.token).await;
+    let names: Vec<&str> = rules["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Refunds"], "no refused rule was stored");
 }
 
 #[tokio::test]

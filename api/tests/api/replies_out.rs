@@ -552,6 +552,13 @@ async fn attachments_a_platform_cannot_carry_are_refused_when_the_reply_is_writt
     assert_eq!(refused.status(), 422);
     let problem: Value = refused.json().await.unwrap();
     assert_eq!(problem["errors"][0]["field"], "attachments", "{problem}");
+    let path_messages = d.ws(&format!("/conversations/{conversation}/messages"));
+    let messages = d.app.get_json(&path_messages, &d.t.token).await;
+    assert_eq!(
+        messages["items"].as_array().unwrap().len(),
+        1,
+        "nothing stored"
+    );
 
     let alone = json!({ "kind": "reply", "visibility": "private", "text": "",
         "attachments": [receipt] });

@@ -25,8 +25,10 @@ use serde_json::{Value, json};
 mod answer;
 mod graph;
 mod partner;
+mod platform;
 mod request;
 mod route;
+mod serve;
 pub mod stream;
 mod telegram;
 mod x;
@@ -37,83 +39,13 @@ pub use answer::Trouble;
 use answer::*;
 use graph::{graph_comment, graph_messages, graph_node, graph_reply};
 use partner::verify_standard_webhook;
+pub use platform::{Credentials, Platform};
 use request::*;
 use route::*;
+use serve::handle;
 use telegram::{telegram_get_me, telegram_send};
 use x::{verify_oauth1, x_dm, x_mentions, x_tweet, x_users_me};
 use x_search::x_search;
-
-/// A platform the fake stands in for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Platform {
-    /// X API v2 (`/x/2/...`), OAuth 1.0a user context.
-    X,
-    /// Meta Graph API (`/graph/vNN.0/...`): Facebook, Messenger, Instagram, WhatsApp.
-    Meta,
-    /// Telegram Bot API (`/telegram/bot<token>/...`).
-    Telegram,
-    /// A partner's callback URL (`/partner/callback`), signed with Standard Webhooks.
-    Partner,
-}
-
-impl Platform {
-    /// The first path segment the platform is served under.
-    fn prefix(self) -> &'static str {
-        match self {
-            Platform::X => "x",
-            Platform::Meta => "graph",
-            Platform::Telegram => "telegram",
-            Platform::Partner => "partner",
-        }
-    }
-
-    /// The platform a path's first segment names, if any.
-    fn of_prefix(segment: &str) -> Option<Platform> {
-        [
-            Platform::X,
-            Platform::Meta,
-            Platform::Telegram,
-            Platform::Partner,
-        ]
-        .into_iter()
-        .find(|platform| platform.prefix() == segment)
-    }
-}
-
-/// What the fakes accept: one set of credentials per platform.
-#[derive(Clone, Debug)]
-pub struct Credentials {
-    /// X app consumer key (API key).
-    pub consumer_key: String,
-    /// X app consumer secret (API secret key).
-    pub consumer_secret: String,
-    /// X user access token, `"{user id}-{random}"` as X issues them; the user id before the
-    /// dash is the brand account's id in DM conversation ids.
-    pub access_token: String,
-    /// X user access token secret.
-    pub access_token_secret: String,
-    /// The one token accepted for every Graph call (Page, Instagram or WhatsApp system user).
-    pub meta_token: String,
-    /// Telegram bot token, `"{bot id}:{secret}"`.
-    pub telegram_bot_token: String,
-    /// The partner's Standard Webhooks secret, `whsec_` + base64 of the key.
-    pub partner_secret: String,
-}
-
-impl Default for Credentials {
-    fn default() -> Self {
-        Self {
-            consumer_key: "fakeConsumerKey0123456789".into(),
-            consumer_secret: "fake_consumer_secret".into(),
-            access_token: "1000000000000000001-FakeAccessToken0123456789abcdef".into(),
-            access_token_secret: "fakeAccessTokenSecret0123456789abcdefghij".into(),
-            meta_token: "EAAFakeMetaPageToken0123456789abcdefZZZZ".into(),
-            telegram_bot_token: "7000000001:AAFakeTelegramBotToken-0123456789abc".into(),
-            // base64("earshot-fake-partner-key"): 24 bytes.
-            partner_secret: "whsec_ZWFyc2hvdC1mYWtlLXBhcnRuZXIta2V5".into(),
-        }
-    }
-}
 
 /// One request a fake received and what it answered.
 #[derive(Clone, Debug)]
@@ -410,125 +342,6 @@ impl Drop for FakePlatforms {
     fn drop(&mut self) {
         drop(self.handle.stop(false));
     }
-}
-
-/// The one handler: route, authenticate, answer (scripted or normal), record.
-async fn handle(req: HttpRequest, raw: web::Bytes, shared: web::Data<Shared>) -> HttpResponse {
-    let path = req.path().to_owned();
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let Some(platform) = segments.first().and_then(|s| Platform::of_prefix(s)) else {
-        return HttpResponse::NotFound().body("not a platform the fake serves");
-    };
-    let body = parse_body(&req, &raw);
-    let route = Route::parse(req.method().as_str(), &segments);
-    let mut state = shared.lock();
-    let answer = match &route {
-        None => Answer::text(
-            404,
-            format!("the fake does not serve {} {path}", req.method()),
-        ),
-        Some(route) => answer(
-            &mut state,
-            &shared.credentials,
-            platform,
-            route,
-            &req,
-            &raw,
-            &body,
-        ),
-    };
-    let answer = decorate(&mut state, platform, route.as_ref(), answer);
-    let answer_body = match &answer.body {
-        Body::Json(value) => value.clone(),
-        Body::Text(text) => Value::String(text.clone()),
-    };
-    state.recorded.push(Recorded {
-        platform,
-        method: req.method().as_str().to_owned(),
-        path,
-        headers: header_pairs(&req),
-        body,
-        answered: answer.status,
-        answer: answer_body,
-        at: Instant::now(),
-    });
-    drop(state);
-    answer.into_response()
-}
-
-/// The answer to a request on a known route: an authentication failure, the scripted
-/// trouble, or the platform's normal answer — in that order, as the brief of `fail_next` says.
-fn answer(
-    state: &mut State,
-    credentials: &Credentials,
-    platform: Platform,
-    route: &Route,
-    req: &HttpRequest,
-    raw: &[u8],
-    body: &Value,
-) -> Answer {
-    let expired = state.expired.contains(&platform);
-    if let Err(refusal) = authenticate(credentials, expired, route, req, raw) {
-        return refusal;
-    }
-    if let Some(trouble) = state
-        .troubles
-        .get_mut(&platform)
-        .and_then(VecDeque::pop_front)
-    {
-        return trouble.answer_now();
-    }
-    match route {
-        Route::XTweet => x_tweet(state, body),
-        Route::XDirectMessage { participant_id } => x_dm(state, credentials, participant_id, body),
-        Route::XUsersMe => x_users_me(credentials),
-        Route::XMentions { user_id } => x_mentions(state, credentials, user_id, req.query_string()),
-        Route::XSearch => x_search(state, credentials, req.query_string()),
-        Route::GraphComments { object_id } => graph_comment(
-            state,
-            object_id,
-            graph_param(req, body, "message").as_deref(),
-        ),
-        Route::GraphReplies { .. } => {
-            graph_reply(state, graph_param(req, body, "message").as_deref())
-        }
-        Route::GraphMessages => graph_messages(state, body),
-        Route::GraphNode { id } => graph_node(id, graph_param(req, body, "fields").as_deref()),
-        Route::TelegramSendMessage { token } => telegram_send(state, token, body),
-        Route::TelegramGetMe { token } => telegram_get_me(token),
-        Route::PartnerCallback => {
-            let n = state.next();
-            Answer::json(200, json!({"id": format!("partner-{n}")}))
-        }
-    }
-}
-
-/// Headers every answer of a platform carries: X's rate-limit headers (channels.md §1.5) and
-/// Meta's `X-App-Usage` (§2), unless a scripted answer set its own.
-fn decorate(
-    state: &mut State,
-    platform: Platform,
-    route: Option<&Route>,
-    mut answer: Answer,
-) -> Answer {
-    match (platform, route) {
-        (Platform::X, Some(route)) => {
-            let counted = answer.status != 401;
-            for (name, value) in state.x_rate_headers(route, counted) {
-                if !answer.has_header(&name) {
-                    answer.headers.push((name, value));
-                }
-            }
-        }
-        (Platform::Meta, Some(_)) if !answer.has_header("x-app-usage") => {
-            let usage = json!({"call_count": 1, "total_cputime": 1, "total_time": 1});
-            answer
-                .headers
-                .push(("x-app-usage".into(), usage.to_string()));
-        }
-        _ => {}
-    }
-    answer
 }
 
 #[cfg(test)]

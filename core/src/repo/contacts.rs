@@ -34,19 +34,40 @@ pub(crate) async fn insert(
     display_name: Option<String>,
     attributes: serde_json::Value,
 ) -> Result<contacts::Model> {
-    let now = Utc::now();
-    Ok(contacts::ActiveModel {
-        id: Set(ContactId::new().as_uuid()),
-        workspace_id: Set(scope.workspace_id().as_uuid()),
-        search_text: Set(display_name.clone().unwrap_or_default()),
-        display_name: Set(display_name),
-        attributes: Set(attributes),
-        erased_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
+    let mut row = new_row(scope, display_name, Utc::now());
+    row.attributes = attributes;
+    Ok(contacts::ActiveModel::from(row)
+        .reset_all()
+        .insert(conn)
+        .await?)
+}
+
+/// The row a new contact becomes; it is found by its name until identities are added.
+pub(crate) fn new_row(
+    scope: &WorkspaceScope,
+    display_name: Option<String>,
+    at: chrono::DateTime<Utc>,
+) -> contacts::Model {
+    contacts::Model {
+        id: ContactId::new().as_uuid(),
+        workspace_id: scope.workspace_id().as_uuid(),
+        search_text: display_name.clone().unwrap_or_default(),
+        display_name,
+        attributes: serde_json::json!({}),
+        erased_at: None,
+        created_at: at,
+        updated_at: at,
     }
-    .insert(conn)
-    .await?)
+}
+
+/// Stores new contacts and their identities, many per statement (the worker's batches).
+pub(crate) async fn insert_many(
+    conn: &impl ConnectionTrait,
+    contacts: Vec<contacts::Model>,
+    identities: Vec<contact_identities::Model>,
+) -> Result<()> {
+    super::insert_rows::<contacts::Entity, _>(conn, contacts).await?;
+    super::insert_rows::<contact_identities::Entity, _>(conn, identities).await
 }
 
 /// The contacts the scope may see. Agents under `agent_visibility` see the contacts of the
@@ -174,27 +195,40 @@ pub(crate) async fn insert_identity(
     platform_user_id: &str,
     fields: IdentityFields,
 ) -> Result<contact_identities::Model> {
-    let now = Utc::now();
-    contact_identities::ActiveModel {
-        id: Set(uuid::Uuid::now_v7()),
-        workspace_id: Set(scope.workspace_id().as_uuid()),
-        contact_id: Set(contact.as_uuid()),
-        channel_kind: Set(kind.as_str().to_owned()),
-        platform_user_id: Set(platform_user_id.to_owned()),
-        handle: Set(fields.handle),
-        display_name: Set(fields.display_name),
-        avatar_url: Set(fields.avatar_url),
-        follower_count: Set(fields.follower_count),
-        verified: Set(fields.verified.unwrap_or(false)),
-        created_at: Set(now),
-        updated_at: Set(now),
+    let row = new_identity_row(scope, contact, kind, platform_user_id, fields, Utc::now());
+    contact_identities::ActiveModel::from(row)
+        .reset_all()
+        .insert(conn)
+        .await
+        .on_unique(
+            "identity_taken",
+            "another contact already has this identity; merge them instead",
+        )
+}
+
+/// The row a new identity of a contact becomes.
+pub(crate) fn new_identity_row(
+    scope: &WorkspaceScope,
+    contact: ContactId,
+    kind: ChannelKind,
+    platform_user_id: &str,
+    fields: IdentityFields,
+    at: chrono::DateTime<Utc>,
+) -> contact_identities::Model {
+    contact_identities::Model {
+        id: uuid::Uuid::now_v7(),
+        workspace_id: scope.workspace_id().as_uuid(),
+        contact_id: contact.as_uuid(),
+        channel_kind: kind.as_str().to_owned(),
+        platform_user_id: platform_user_id.to_owned(),
+        handle: fields.handle,
+        display_name: fields.display_name,
+        avatar_url: fields.avatar_url,
+        follower_count: fields.follower_count,
+        verified: fields.verified.unwrap_or(false),
+        created_at: at,
+        updated_at: at,
     }
-    .insert(conn)
-    .await
-    .on_unique(
-        "identity_taken",
-        "another contact already has this identity; merge them instead",
-    )
 }
 
 /// Refreshes what the platform says about an identity.
@@ -252,6 +286,18 @@ pub(crate) async fn delete_identities(
         .filter(contact_identities::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
         .filter(contact_identities::Column::ContactId.eq(contact.as_uuid()))
         .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Saves an identity changed in memory (the worker's batches).
+pub(crate) async fn update_identity(
+    conn: &impl ConnectionTrait,
+    identity: contact_identities::Model,
+) -> Result<()> {
+    contact_identities::ActiveModel::from(identity)
+        .reset_all()
+        .update(conn)
         .await?;
     Ok(())
 }

@@ -47,34 +47,48 @@ pub(crate) async fn insert(
     scope: &WorkspaceScope,
     new: NewConversation,
 ) -> Result<conversations::Model> {
-    Ok(conversations::ActiveModel {
-        id: Set(ConversationId::new().as_uuid()),
-        workspace_id: Set(scope.workspace_id().as_uuid()),
-        channel_id: Set(new.channel_id.as_uuid()),
-        contact_id: Set(new.contact_id.as_uuid()),
-        visibility: Set(new.visibility.as_str().to_owned()),
-        status: Set(Status::Open.as_str().to_owned()),
-        snoozed_until: Set(None),
-        priority: Set(new.priority.rank()),
-        priority_auto: Set(new.priority_auto),
-        assignee_id: Set(new.assignee_id.map(|u| u.as_uuid())),
-        team_id: Set(new.team_id.map(|t| t.as_uuid())),
-        label: Set(Label::Neutral.as_str().to_owned()),
-        sentiment: Set(None),
-        influence: Set(None),
-        thread_key: Set(new.thread_key),
-        message_count: Set(0),
-        last_activity_at: Set(new.at),
-        last_activity_key: Set(time_key(new.at)),
-        last_inbound_at: Set(None),
-        resolved_at: Set(None),
-        sla_due_at: Set(None),
-        sla_due_key: Set(NO_DEADLINE),
-        created_at: Set(new.at),
-        updated_at: Set(new.at),
+    Ok(conversations::ActiveModel::from(new_row(scope, new))
+        .reset_all()
+        .insert(conn)
+        .await?)
+}
+
+/// The row a new conversation becomes: open, neutral, with no messages yet.
+pub(crate) fn new_row(scope: &WorkspaceScope, new: NewConversation) -> conversations::Model {
+    conversations::Model {
+        id: ConversationId::new().as_uuid(),
+        workspace_id: scope.workspace_id().as_uuid(),
+        channel_id: new.channel_id.as_uuid(),
+        contact_id: new.contact_id.as_uuid(),
+        visibility: new.visibility.as_str().to_owned(),
+        status: Status::Open.as_str().to_owned(),
+        snoozed_until: None,
+        priority: new.priority.rank(),
+        priority_auto: new.priority_auto,
+        assignee_id: new.assignee_id.map(|u| u.as_uuid()),
+        team_id: new.team_id.map(|t| t.as_uuid()),
+        label: Label::Neutral.as_str().to_owned(),
+        sentiment: None,
+        influence: None,
+        thread_key: new.thread_key,
+        message_count: 0,
+        last_activity_at: new.at,
+        last_activity_key: time_key(new.at),
+        last_inbound_at: None,
+        resolved_at: None,
+        sla_due_at: None,
+        sla_due_key: NO_DEADLINE,
+        created_at: new.at,
+        updated_at: new.at,
     }
-    .insert(conn)
-    .await?)
+}
+
+/// Stores many new conversations in one statement (the worker's batches).
+pub(crate) async fn insert_many(
+    conn: &impl ConnectionTrait,
+    rows: Vec<conversations::Model>,
+) -> Result<()> {
+    super::insert_rows::<conversations::Entity, _>(conn, rows).await
 }
 
 /// The condition that limits conversations to those the scope may see.
@@ -481,11 +495,40 @@ pub(crate) async fn lock_thread(
     channel: ChannelId,
     thread: &str,
 ) -> Result<()> {
+    lock_threads(conn, scope, &[(channel, thread.to_owned())]).await
+}
+
+/// [`lock_thread`] for many threads at once, always taken in the same order so that two
+/// batches locking overlapping threads wait for each other instead of deadlocking.
+pub(crate) async fn lock_threads(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    threads: &[(ChannelId, String)],
+) -> Result<()> {
     use sea_orm::{DatabaseBackend, Statement};
-    use sha2::{Digest, Sha256};
-    if conn.get_database_backend() != DatabaseBackend::Postgres {
+    if conn.get_database_backend() != DatabaseBackend::Postgres || threads.is_empty() {
         return Ok(());
     }
+    let mut keys: Vec<i64> = threads
+        .iter()
+        .map(|(channel, thread)| thread_lock_key(scope, *channel, thread))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    // The keys are numbers computed here, so they are written into the statement.
+    let rows: Vec<String> = keys.iter().map(|k| format!("({k}::bigint)")).collect();
+    let sql = format!(
+        "SELECT pg_advisory_xact_lock(k) FROM (VALUES {}) AS t(k)",
+        rows.join(",")
+    );
+    conn.query_all_raw(Statement::from_string(DatabaseBackend::Postgres, sql))
+        .await?;
+    Ok(())
+}
+
+/// The advisory lock key of a thread: the first 8 bytes of a digest of where it is.
+fn thread_lock_key(scope: &WorkspaceScope, channel: ChannelId, thread: &str) -> i64 {
+    use sha2::{Digest, Sha256};
     let digest = Sha256::new()
         .chain_update(scope.workspace_id().as_uuid().as_bytes())
         .chain_update(channel.as_uuid().as_bytes())
@@ -493,11 +536,5 @@ pub(crate) async fn lock_thread(
         .finalize();
     let mut key = [0u8; 8];
     key.copy_from_slice(&digest[..8]);
-    conn.query_one_raw(Statement::from_sql_and_values(
-        DatabaseBackend::Postgres,
-        "SELECT pg_advisory_xact_lock($1)",
-        [i64::from_be_bytes(key).into()],
-    ))
-    .await?;
-    Ok(())
+    i64::from_be_bytes(key)
 }

@@ -223,6 +223,42 @@ pub(crate) async fn mark_processed(
     Ok(())
 }
 
+/// [`mark_processed`] for the deliveries of a batch, in one statement per hundred.
+pub(crate) async fn mark_processed_many(
+    conn: &impl ConnectionTrait,
+    finished: Vec<(uuid::Uuid, Finished)>,
+) -> Result<()> {
+    use sea_orm::sea_query::CaseStatement;
+    for chunk in finished.chunks(100) {
+        let (mut at, mut outcome, mut error, mut body) = (
+            CaseStatement::new(),
+            CaseStatement::new(),
+            CaseStatement::new(),
+            CaseStatement::new(),
+        );
+        for (id, done) in chunk {
+            at = at.case(C::Id.eq(*id), Expr::value(done.at));
+            outcome = outcome.case(C::Id.eq(*id), Expr::value(done.outcome.clone()));
+            error = error.case(C::Id.eq(*id), Expr::value(done.problems.clone()));
+            if done.problems.is_none() {
+                body = body.case(C::Id.eq(*id), Expr::value(""));
+            }
+        }
+        let ids: Vec<uuid::Uuid> = chunk.iter().map(|(id, _)| *id).collect();
+        let mut update = inbound_events::Entity::update_many()
+            .col_expr(C::ProcessedAt, at.finally(Expr::col(C::ProcessedAt)).into())
+            .col_expr(C::LeasedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(C::Outcome, outcome.finally(Expr::col(C::Outcome)).into())
+            .col_expr(C::LastError, error.finally(Expr::col(C::LastError)).into());
+        // A CASE needs at least one branch: bodies are dropped only when some delivery is done.
+        if chunk.iter().any(|(_, done)| done.problems.is_none()) {
+            update = update.col_expr(C::Body, body.finally(Expr::col(C::Body)).into());
+        }
+        update.filter(C::Id.is_in(ids)).exec(conn).await?;
+    }
+    Ok(())
+}
+
 /// A page of a workspace's logged deliveries, newest first.
 pub(crate) async fn list(
     conn: &impl ConnectionTrait,

@@ -50,42 +50,61 @@ pub(crate) async fn insert(
     scope: &WorkspaceScope,
     new: NewMessage,
 ) -> Result<messages::Model> {
+    let row = new_row(scope, new, Utc::now());
+    messages::ActiveModel::from(row)
+        .reset_all()
+        .insert(conn)
+        .await
+        .on_unique(
+            "duplicate_message",
+            "a message with this platform id is already stored",
+        )
+}
+
+/// Stores many messages in one statement (the worker's batches).
+pub(crate) async fn insert_many(
+    conn: &impl ConnectionTrait,
+    rows: Vec<messages::Model>,
+) -> Result<()> {
+    super::insert_rows::<messages::Entity, _>(conn, rows).await
+}
+
+/// The row a new message becomes.
+pub(crate) fn new_row(
+    scope: &WorkspaceScope,
+    new: NewMessage,
+    created_at: DateTime<Utc>,
+) -> messages::Model {
     let (author_kind, user, key, contact) = match new.author {
         Author::Contact(c) => ("contact", None, None, Some(c.as_uuid())),
         Author::User(u) => ("user", Some(u), None, None),
         Author::ApiKey(k) => ("api_key", None, Some(k), None),
         Author::System => ("system", None, None, None),
     };
-    messages::ActiveModel {
-        id: Set(MessageId::new().as_uuid()),
-        workspace_id: Set(scope.workspace_id().as_uuid()),
-        conversation_id: Set(new.conversation_id.as_uuid()),
-        channel_id: Set(new.channel_id.as_uuid()),
-        direction: Set(new.direction.as_str().to_owned()),
-        visibility: Set(new.visibility.map(|v| v.as_str().to_owned())),
-        author_kind: Set(author_kind.to_owned()),
-        author_user_id: Set(user),
-        author_key_id: Set(key),
-        contact_id: Set(contact),
-        text: Set(new.text),
-        platform_message_id: Set(new.platform_message_id),
-        reply_to_platform_id: Set(new.reply_to_platform_id),
-        attachments: Set(new.attachments),
-        mentions: Set(new.mentions),
-        delivery_status: Set(new.delivery_status.map(|d| d.as_str().to_owned())),
-        delivery_error: Set(None),
-        sentiment: Set(new.sentiment),
-        sent_at: Set(new.sent_at),
-        created_at: Set(Utc::now()),
-        edited_at: Set(None),
-        deleted_at: Set(None),
+    messages::Model {
+        id: MessageId::new().as_uuid(),
+        workspace_id: scope.workspace_id().as_uuid(),
+        conversation_id: new.conversation_id.as_uuid(),
+        channel_id: new.channel_id.as_uuid(),
+        direction: new.direction.as_str().to_owned(),
+        visibility: new.visibility.map(|v| v.as_str().to_owned()),
+        author_kind: author_kind.to_owned(),
+        author_user_id: user,
+        author_key_id: key,
+        contact_id: contact,
+        text: new.text,
+        platform_message_id: new.platform_message_id,
+        reply_to_platform_id: new.reply_to_platform_id,
+        attachments: new.attachments,
+        mentions: new.mentions,
+        delivery_status: new.delivery_status.map(|d| d.as_str().to_owned()),
+        delivery_error: None,
+        sentiment: new.sentiment,
+        sent_at: new.sent_at,
+        created_at,
+        edited_at: None,
+        deleted_at: None,
     }
-    .insert(conn)
-    .await
-    .on_unique(
-        "duplicate_message",
-        "a message with this platform id is already stored",
-    )
 }
 
 /// The message with this platform id on the channel, if stored.

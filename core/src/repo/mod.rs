@@ -9,6 +9,7 @@ pub(crate) mod conversations;
 pub(crate) mod idempotency;
 pub(crate) mod inbound_events;
 pub(crate) mod inbox;
+pub(crate) mod ingest_batch;
 pub(crate) mod listening_rules;
 pub(crate) mod members;
 pub(crate) mod messages;
@@ -56,4 +57,28 @@ where
         Direction::NewestFirst => select.order_by_desc(id),
     };
     select.limit(page.limit + 1)
+}
+
+/// Most rows one multi-row insert carries: well under the databases' bound on parameters.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Inserts whole rows built in memory, many per statement (the worker's batches).
+pub(crate) async fn insert_rows<E, C>(conn: &C, rows: Vec<E::Model>) -> crate::Result<()>
+where
+    E: EntityTrait,
+    E::Model: sea_orm::IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
+    C: sea_orm::ConnectionTrait,
+{
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<E::ActiveModel> = rows
+            .by_ref()
+            .take(ROWS_PER_INSERT)
+            .map(|row| row.into_active_model().reset_all())
+            .collect();
+        E::insert_many(chunk).exec_without_returning(conn).await?;
+    }
+    Ok(())
 }

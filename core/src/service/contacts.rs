@@ -195,8 +195,22 @@ pub(crate) async fn refresh_search_text(
 ) -> Result<()> {
     let model = repo::contacts::get(conn, scope, id).await?;
     let identities = repo::contacts::identities_of(conn, scope, id).await?;
-    let mut words: Vec<String> = model.display_name.iter().cloned().collect();
-    for identity in &identities {
+    let text = search_text(&model, &identities);
+    if text != model.search_text {
+        let mut active: contacts::ActiveModel = model.into();
+        active.search_text = Set(text);
+        repo::contacts::save(conn, scope, active).await?;
+    }
+    Ok(())
+}
+
+/// The words search matches a contact on, from its row and its identities.
+pub(crate) fn search_text(
+    contact: &contacts::Model,
+    identities: &[contact_identities::Model],
+) -> String {
+    let mut words: Vec<String> = contact.display_name.iter().cloned().collect();
+    for identity in identities {
         words.extend(identity.display_name.iter().cloned());
         words.extend(
             identity
@@ -206,16 +220,10 @@ pub(crate) async fn refresh_search_text(
         );
         words.push(identity.platform_user_id.clone());
     }
-    if let Some(email) = model.attributes.get("email").and_then(|e| e.as_str()) {
+    if let Some(email) = contact.attributes.get("email").and_then(|e| e.as_str()) {
         words.push(email.to_owned());
     }
-    let text = words.join(" ");
-    if text != model.search_text {
-        let mut active: contacts::ActiveModel = model.into();
-        active.search_text = Set(text);
-        repo::contacts::save(conn, scope, active).await?;
-    }
-    Ok(())
+    words.join(" ")
 }
 
 /// Longest contact search, in characters.

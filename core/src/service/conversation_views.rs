@@ -46,7 +46,8 @@ pub(crate) async fn views(
         .map(|row| {
             let kind = *kinds.get(&row.channel_id).ok_or(Error::NotFound)?;
             let contact = summary(row.contact_id, contacts.get(&row.contact_id), kind);
-            let row_tags = tags.remove(&row.id).unwrap_or_default();
+            // A conversation may be shown more than once (as it was at each event).
+            let row_tags = tags.get(&row.id).cloned().unwrap_or_default();
             view(row, kind, contact, row_tags)
         })
         .collect()

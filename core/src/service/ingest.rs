@@ -29,7 +29,7 @@ use super::messages::{clean_attachments, message_view, store};
 const MAX_ATTEMPTS: u32 = 3;
 
 /// How many recent customer messages the label follows.
-const LABEL_WINDOW: u64 = 5;
+pub(crate) const LABEL_WINDOW: u64 = 5;
 
 /// Who wrote an inbound message, as the platform tells it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -154,6 +154,12 @@ fn validate(input: &InboundMessage) -> Result<()> {
     }
 }
 
+/// Checks a message as storing it would; its attachments, cleaned.
+pub(crate) fn checked(input: &InboundMessage) -> Result<Vec<Attachment>> {
+    validate(input)?;
+    clean_attachments(input.attachments.clone())
+}
+
 /// A message a partner pushes into an `api` channel, stored before the answer. It goes
 /// through the inbound-event log as platform deliveries do.
 pub async fn push(
@@ -251,8 +257,7 @@ pub(crate) async fn ingest_within(
     input: InboundMessage,
 ) -> Result<(IngestOutcome, Vec<EventView>)> {
     scope.require(Capability::IngestMessages)?;
-    validate(&input)?;
-    let attachments = clean_attachments(input.attachments.clone())?;
+    let attachments = checked(&input)?;
     let platform_id = &input.platform_message_id;
     if let Some(existing) = find_duplicate(txn, scope, channel_id, platform_id).await? {
         return Ok((existing, Vec::new()));
@@ -327,26 +332,11 @@ async fn ingest_in(
     let kind: ChannelKind = channel.kind.parse()?;
     let (contact, influence) = resolve_contact(conn, scope, kind, &input.author).await?;
     let visibility = input.visibility.unwrap_or(Visibility::Private);
-    let at = input.timestamp.unwrap_or_else(Utc::now).min(Utc::now());
     let window = reopen_window(conn, scope).await?;
     let (row, mut events) =
         thread(conn, scope, &channel, contact, visibility, input, window).await?;
     let sentiment = signals::sentiment::score(&input.text);
-    let stored = StoredMessage {
-        conversation_id: ConversationId::from(row.id),
-        channel_id,
-        direction: Direction::Inbound,
-        visibility: Some(visibility),
-        author: Author::Contact(contact),
-        text: input.text.clone(),
-        platform_message_id: Some(input.platform_message_id.clone()),
-        reply_to_platform_id: input.reply_to.clone(),
-        attachments: serde_json::to_value(&attachments).map_err(|e| Error::Internal(e.into()))?,
-        mentions: serde_json::json!([]),
-        delivery_status: None,
-        sentiment: Some(sentiment),
-        sent_at: at,
-    };
+    let stored = customer_message(&row, contact, input, attachments, sentiment)?;
     let row = score(conn, scope, row, influence, visibility, sentiment).await?;
     let (message, event) = store(conn, scope, row, stored, Utc::now()).await?;
     let conversation = super::conversations::conversation_of(&event)?;
@@ -361,7 +351,35 @@ async fn ingest_in(
     ))
 }
 
-async fn reopen_window(conn: &impl ConnectionTrait, scope: &WorkspaceScope) -> Result<Duration> {
+/// The row a customer's message becomes in its conversation.
+pub(crate) fn customer_message(
+    conversation: &conversations::Model,
+    contact: ContactId,
+    input: &InboundMessage,
+    attachments: Vec<Attachment>,
+    sentiment: f64,
+) -> Result<StoredMessage> {
+    Ok(StoredMessage {
+        conversation_id: ConversationId::from(conversation.id),
+        channel_id: ChannelId::from(conversation.channel_id),
+        direction: Direction::Inbound,
+        visibility: Some(input.visibility.unwrap_or(Visibility::Private)),
+        author: Author::Contact(contact),
+        text: input.text.clone(),
+        platform_message_id: Some(input.platform_message_id.clone()),
+        reply_to_platform_id: input.reply_to.clone(),
+        attachments: serde_json::to_value(&attachments).map_err(|e| Error::Internal(e.into()))?,
+        mentions: serde_json::json!([]),
+        delivery_status: None,
+        sentiment: Some(sentiment),
+        sent_at: input.timestamp.unwrap_or_else(Utc::now).min(Utc::now()),
+    })
+}
+
+pub(crate) async fn reopen_window(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+) -> Result<Duration> {
     let workspace = repo::workspaces::get(conn, scope).await?;
     Ok(Duration::seconds(workspace.reopen_window_secs))
 }
@@ -374,15 +392,7 @@ async fn resolve_contact(
     kind: ChannelKind,
     author: &InboundAuthor,
 ) -> Result<(ContactId, f64)> {
-    let fields = IdentityFields {
-        handle: author.handle.clone(),
-        display_name: author.display_name.clone(),
-        avatar_url: author.avatar_url.clone(),
-        follower_count: author
-            .follower_count
-            .map(|f| i64::try_from(f).unwrap_or(i64::MAX)),
-        verified: author.verified,
-    };
+    let fields = identity_fields(author);
     if let Some(identity) =
         repo::contacts::find_identity(conn, scope, kind, &author.platform_user_id).await?
     {
@@ -408,9 +418,22 @@ async fn resolve_contact(
     Ok((id, reach(&identity)))
 }
 
+/// What a message tells of its author's identity.
+pub(crate) fn identity_fields(author: &InboundAuthor) -> IdentityFields {
+    IdentityFields {
+        handle: author.handle.clone(),
+        display_name: author.display_name.clone(),
+        avatar_url: author.avatar_url.clone(),
+        follower_count: author
+            .follower_count
+            .map(|f| i64::try_from(f).unwrap_or(i64::MAX)),
+        verified: author.verified,
+    }
+}
+
 /// The author's reach from what is known of the identity (platforms do not repeat the
 /// follower count on every message).
-fn reach(identity: &contact_identities::Model) -> f64 {
+pub(crate) fn reach(identity: &contact_identities::Model) -> f64 {
     let followers = identity
         .follower_count
         .map(|f| u64::try_from(f).unwrap_or(0));
@@ -433,21 +456,8 @@ async fn thread(
 ) -> Result<(conversations::Model, Vec<EventView>)> {
     let channel_id = ChannelId::from(channel.id);
     let parent = replied_conversation(conn, scope, channel_id, contact, visibility, input).await?;
-    let thread_key = match visibility {
-        Visibility::Public => Some(
-            parent
-                .as_ref()
-                .and_then(|p| p.thread_key.clone())
-                .or_else(|| input.thread_id.clone())
-                .or_else(|| input.reply_to.clone())
-                .unwrap_or_else(|| input.platform_message_id.clone()),
-        ),
-        Visibility::Private => None,
-    };
-    let lock = match &thread_key {
-        Some(key) => format!("thread:{key}"),
-        None => format!("contact:{contact}"),
-    };
+    let thread_key = thread_key(visibility, parent.as_ref(), input);
+    let lock = lock_name(thread_key.as_deref(), contact);
     repo::conversations::lock_thread(conn, scope, channel_id, &lock).await?;
     let now = Utc::now();
     let effect = |row: &conversations::Model| -> Result<CustomerMessageEffect> {
@@ -489,6 +499,46 @@ async fn thread(
     }
 }
 
+/// The public thread a message belongs to: its parent conversation's, else the one it
+/// names, else the post it replies to, else its own. Private messages have none.
+pub(crate) fn thread_key(
+    visibility: Visibility,
+    parent: Option<&conversations::Model>,
+    input: &InboundMessage,
+) -> Option<String> {
+    match visibility {
+        Visibility::Public => Some(
+            parent
+                .and_then(|p| p.thread_key.clone())
+                .or_else(|| input.thread_id.clone())
+                .or_else(|| input.reply_to.clone())
+                .unwrap_or_else(|| input.platform_message_id.clone()),
+        ),
+        Visibility::Private => None,
+    }
+}
+
+/// What messages arriving together lock so that they find or start one conversation: the
+/// public thread, or the contact's private conversation.
+pub(crate) fn lock_name(thread_key: Option<&str>, contact: ContactId) -> String {
+    match thread_key {
+        Some(key) => format!("thread:{key}"),
+        None => format!("contact:{contact}"),
+    }
+}
+
+/// Whether a customer's message may join the conversation of the message it replies to:
+/// its author's own, or a public thread for a public reply.
+pub(crate) fn joins_parent(
+    parent: &conversations::Model,
+    contact: ContactId,
+    visibility: Visibility,
+) -> bool {
+    let public_thread =
+        visibility == Visibility::Public && parent.visibility == Visibility::Public.as_str();
+    parent.contact_id == contact.as_uuid() || public_thread
+}
+
 /// The conversation of the message this one replies to, when the message may join it: its
 /// author's own conversation, or a public thread for a public reply. A quoted id never
 /// carries a message into another customer's private conversation, nor a private message
@@ -510,10 +560,7 @@ async fn replied_conversation(
     };
     let id = ConversationId::from(message.conversation_id);
     let row = repo::conversations::get_any(conn, scope, id).await?;
-    let public_thread =
-        visibility == Visibility::Public && row.visibility == Visibility::Public.as_str();
-    let joins = row.contact_id == contact.as_uuid() || public_thread;
-    Ok(joins.then_some(row))
+    Ok(joins_parent(&row, contact, visibility).then_some(row))
 }
 
 /// A customer message re-opens the conversation, recorded in the audit log as any status
@@ -582,25 +629,46 @@ async fn score(
     visibility: Visibility,
     sentiment: f64,
 ) -> Result<conversations::Model> {
-    // Stored newest first; the label reads them oldest first, the new message last.
-    let mut recent = repo::messages::recent_sentiments(
+    let recent = repo::messages::recent_sentiments(
         conn,
         scope,
         ConversationId::from(row.id),
         LABEL_WINDOW - 1,
     )
     .await?;
+    let scored = rescored(&row, recent, influence, visibility, sentiment, Utc::now());
+    let mut active: conversations::ActiveModel = row.into();
+    active.priority = Set(scored.priority);
+    active.sentiment = Set(scored.sentiment);
+    active.influence = Set(scored.influence);
+    active.label = Set(scored.label);
+    active.last_inbound_at = Set(scored.last_inbound_at);
+    repo::conversations::save(conn, scope, active).await
+}
+
+/// The conversation scored with a new customer message, given the sentiments of its latest
+/// customer messages before it (newest first).
+pub(crate) fn rescored(
+    row: &conversations::Model,
+    mut recent: Vec<f64>,
+    influence: f64,
+    visibility: Visibility,
+    sentiment: f64,
+    now: DateTime<Utc>,
+) -> conversations::Model {
+    // The label reads them oldest first, the new message last.
+    recent.truncate(usize::try_from(LABEL_WINDOW - 1).unwrap_or(usize::MAX));
     recent.reverse();
     recent.push(sentiment);
     let label = signals::label::follow(&recent);
     let computed = signals::priority::automatic(sentiment, influence, visibility);
-    let mut active: conversations::ActiveModel = row.clone().into();
+    let mut scored = row.clone();
     if row.priority_auto && computed.rank() > row.priority {
-        active.priority = Set(computed.rank());
+        scored.priority = computed.rank();
     }
-    active.sentiment = Set(Some(sentiment));
-    active.influence = Set(Some(influence));
-    active.label = Set(label.as_str().to_owned());
-    active.last_inbound_at = Set(Some(Utc::now()));
-    repo::conversations::save(conn, scope, active).await
+    scored.sentiment = Some(sentiment);
+    scored.influence = Some(influence);
+    scored.label = label.as_str().to_owned();
+    scored.last_inbound_at = Some(now);
+    scored
 }

@@ -1,6 +1,7 @@
-//! What one parsed item of a delivery does, inside the transaction of its batch: each item
-//! runs in a savepoint of its own, so one the product refuses is rolled back alone and the
-//! rest of the batch is applied.
+//! What one parsed item of a delivery does on its own, inside the transaction of its batch:
+//! edits, deletions, delivery states, and the customers' messages the set-based path left
+//! to it. Each item runs in a savepoint of its own, so one the product refuses is rolled
+//! back alone and the rest of the batch is applied.
 
 use chrono::Utc;
 use sea_orm::{DatabaseTransaction, TransactionTrait};
@@ -60,29 +61,46 @@ pub(super) struct DeliveryOutcome {
     pub events: Vec<EventView>,
 }
 
-/// Applies a delivery's items in order; the conversations of the messages it stores get
-/// `tags`. A refused item is recorded and skipped; a database that is away (or a fault)
-/// fails the whole batch, which is then tried again.
-pub(super) async fn apply_items(
+impl DeliveryOutcome {
+    /// Counts what an item did.
+    pub(super) fn record(&mut self, applied: Applied, events: Vec<EventView>) {
+        metrics::counter!("earshot_inbound_items_total", "outcome" => applied.label()).increment(1);
+        if let Applied::Stored(message) | Applied::Repeat(message) = &applied {
+            self.messages.push(message.clone());
+        }
+        self.stored += usize::from(matches!(applied, Applied::Stored(_)));
+        self.events.extend(events);
+    }
+}
+
+/// An item of a batch to apply on its own, and where it came.
+pub(super) struct Work<'a> {
+    /// Its delivery, by position in the batch.
+    pub delivery: usize,
+    pub channel: ChannelId,
+    pub scope: &'a WorkspaceScope,
+    pub item: Item,
+    /// Tags for the conversation of a message it stores.
+    pub tags: &'a [String],
+}
+
+/// Applies items one at a time, in order, each in a savepoint; what each did goes to its
+/// delivery's outcome. A refused item is recorded and skipped; a database that is away (or
+/// a fault) fails the whole batch, which is then tried again.
+pub(super) async fn apply_each(
     txn: &DatabaseTransaction,
-    scope: &WorkspaceScope,
-    channel: ChannelId,
-    items: Vec<Item>,
-    tags: &[String],
-) -> Result<DeliveryOutcome> {
-    let mut outcome = DeliveryOutcome::default();
-    for item in items {
+    work: Vec<Work<'_>>,
+    outcomes: &mut [DeliveryOutcome],
+) -> Result<()> {
+    for one in work {
+        let Some(outcome) = outcomes.get_mut(one.delivery) else {
+            continue;
+        };
         let savepoint = txn.begin().await?;
-        match apply(&savepoint, scope, channel, item, tags).await {
+        match apply(&savepoint, one.scope, one.channel, one.item, one.tags).await {
             Ok((applied, events)) => {
                 savepoint.commit().await?;
-                metrics::counter!("earshot_inbound_items_total", "outcome" => applied.label())
-                    .increment(1);
-                if let Applied::Stored(message) | Applied::Repeat(message) = &applied {
-                    outcome.messages.push(message.clone());
-                }
-                outcome.stored += usize::from(matches!(applied, Applied::Stored(_)));
-                outcome.events.extend(events);
+                outcome.record(applied, events);
             }
             Err(err @ (Error::Unavailable(_) | Error::Internal(_))) => return Err(err),
             Err(refused) => {
@@ -91,7 +109,7 @@ pub(super) async fn apply_items(
             }
         }
     }
-    Ok(outcome)
+    Ok(())
 }
 
 async fn apply(

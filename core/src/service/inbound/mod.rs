@@ -12,13 +12,16 @@
 //! aside after `MAX_ATTEMPTS` without holding the others back.
 
 mod apply;
+mod batch;
+
+use apply::{Applied, DeliveryOutcome};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
 use crate::channels::parse::{self, Account, Item};
-use crate::entity::inbound_events;
+use crate::entity::{channels, inbound_events};
 use crate::events;
 use crate::ids::{ChannelId, OrgId, WorkspaceId};
 use crate::inbound::queue::{Claimed, Entry};
@@ -114,7 +117,8 @@ enum Reading {
     Unreadable(String),
     /// The items to apply, in the channel's workspace.
     Items {
-        channel: ChannelId,
+        channel: Box<channels::Model>,
+        kind: ChannelKind,
         scope: Box<WorkspaceScope>,
         items: Vec<Item>,
         /// Tags for the conversations of the messages it stores.
@@ -183,36 +187,102 @@ async fn set_aside(core: &Core, delivery: &inbound_events::Model, err: &Error) -
     Ok(())
 }
 
-/// Applies the deliveries and marks them processed, in one transaction.
+/// Applies the deliveries and marks them processed, in one transaction: the customers'
+/// messages of all of them together first, then, one at a time and in order, what the
+/// set-based path left and the other items (edits, deletions, delivery states).
 async fn apply_batch(core: &Core, prepared: &[Prepared]) -> Result<Processed> {
     let txn = core.db().begin().await?;
-    let mut done = Processed::default();
-    let mut recorded = Vec::new();
-    for one in prepared {
-        let (problems, messages) = match &one.reading {
-            Reading::Gone => (vec!["the channel no longer exists".to_owned()], Vec::new()),
-            Reading::Unreadable(why) => (vec![format!("unreadable: {why}")], Vec::new()),
-            Reading::Items {
-                channel,
-                scope,
-                items,
-                tags,
-            } => {
-                let outcome =
-                    apply::apply_items(&txn, scope, *channel, items.clone(), tags).await?;
-                done.messages += outcome.stored;
-                recorded.extend(outcome.events);
-                (outcome.problems, outcome.messages)
-            }
+    let mut outcomes: Vec<DeliveryOutcome> = prepared
+        .iter()
+        .map(|_| DeliveryOutcome::default())
+        .collect();
+    let (customers, others) = split(prepared, &mut outcomes);
+    let stored = batch::store(&txn, &customers).await?;
+    let mut each = Vec::new();
+    for (customer, fate) in customers.iter().zip(stored.fates) {
+        let Some(outcome) = outcomes.get_mut(customer.delivery) else {
+            continue;
         };
-        let problems = (!problems.is_empty()).then(|| problems.join("; "));
-        repo::inbound_events::mark_processed(&txn, one.delivery.id, finished(problems, messages)?)
-            .await?;
-        done.deliveries += 1;
+        match fate {
+            batch::Fate::Stored(message) => outcome.record(Applied::Stored(message), Vec::new()),
+            batch::Fate::Repeat(message) => outcome.record(Applied::Repeat(message), Vec::new()),
+            batch::Fate::Refused(why) => outcome.problems.push(why),
+            batch::Fate::Later => each.push(apply::Work {
+                delivery: customer.delivery,
+                channel: ChannelId::from(customer.channel.id),
+                scope: customer.scope,
+                item: Item::Message(Box::new(customer.message.clone())),
+                tags: customer.tags,
+            }),
+        }
     }
+    each.extend(others);
+    apply::apply_each(&txn, each, &mut outcomes).await?;
+    let mut done = Processed::default();
+    let mut recorded = stored.events;
+    let mut finished_rows = Vec::with_capacity(prepared.len());
+    for (one, outcome) in prepared.iter().zip(outcomes) {
+        done.messages += outcome.stored;
+        done.deliveries += 1;
+        recorded.extend(outcome.events);
+        let problems = (!outcome.problems.is_empty()).then(|| outcome.problems.join("; "));
+        finished_rows.push((one.delivery.id, finished(problems, outcome.messages)?));
+    }
+    repo::inbound_events::mark_processed_many(&txn, finished_rows).await?;
     txn.commit().await?;
     events::committed(core, &recorded);
     Ok(done)
+}
+
+/// The customers' messages of a batch, for the set-based path, and its other items; a
+/// delivery that cannot be applied gets its problem.
+fn split<'a>(
+    prepared: &'a [Prepared],
+    outcomes: &mut [DeliveryOutcome],
+) -> (Vec<batch::Customer<'a>>, Vec<apply::Work<'a>>) {
+    let mut customers = Vec::new();
+    let mut others = Vec::new();
+    for ((delivery, one), outcome) in prepared.iter().enumerate().zip(outcomes) {
+        let (channel, kind, scope, items, tags) = match &one.reading {
+            Reading::Gone => {
+                outcome
+                    .problems
+                    .push("the channel no longer exists".to_owned());
+                continue;
+            }
+            Reading::Unreadable(why) => {
+                outcome.problems.push(format!("unreadable: {why}"));
+                continue;
+            }
+            Reading::Items {
+                channel,
+                kind,
+                scope,
+                items,
+                tags,
+            } => (channel, *kind, scope, items, tags),
+        };
+        for item in items {
+            match item {
+                Item::Message(message) => customers.push(batch::Customer {
+                    delivery,
+                    channel,
+                    kind,
+                    scope,
+                    message,
+                    tags,
+                }),
+                other => others.push(apply::Work {
+                    delivery,
+                    channel: ChannelId::from(channel.id),
+                    scope,
+                    item: other.clone(),
+                    tags,
+                }),
+            }
+        }
+    }
+    (customers, others)
 }
 
 /// Where the deliveries of a batch apply, by channel: a storm on one channel looks its
@@ -233,13 +303,14 @@ async fn read(
             found
         }
     };
-    let Some((channel, kind, settings, scope)) = found else {
+    let Some((channel, kind, scope)) = found else {
         return Ok(Reading::Gone);
     };
     Ok(
-        match parse::parse(kind, &delivery.body, &account(kind, &settings)) {
+        match parse::parse(kind, &delivery.body, &account(kind, &channel.settings)) {
             Ok(parsed) => Reading::Items {
-                channel,
+                channel: Box::new(channel),
+                kind,
                 scope: Box::new(scope),
                 items: parsed.items,
                 tags: parsed.tags,
@@ -292,8 +363,8 @@ fn finished(problems: Option<String>, messages: Vec<InboundMessageRef>) -> Resul
     })
 }
 
-/// A channel, its kind and settings, and its workspace entered as Earshot itself.
-type Target = (ChannelId, ChannelKind, Value, WorkspaceScope);
+/// A channel, its kind, and its workspace entered as Earshot itself.
+type Target = (channels::Model, ChannelKind, WorkspaceScope);
 
 /// The channel a delivery came in on, and the workspace to apply it in (as Earshot itself).
 async fn target(
@@ -309,12 +380,8 @@ async fn target(
         return Ok(None);
     };
     let scope = WorkspaceScope::system(workspace_id, OrgId::from(workspace.org_id));
-    Ok(Some((
-        channel_id,
-        channel.kind.parse()?,
-        channel.settings,
-        scope,
-    )))
+    let kind = channel.kind.parse()?;
+    Ok(Some((channel, kind, scope)))
 }
 
 /// The brand's own account on the platform, from the channel's settings.

@@ -1,0 +1,104 @@
+//! Writing what threading a batch decided: new conversations and messages many rows per
+//! statement, each changed conversation once, and the events in one statement.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseTransaction, Set};
+use uuid::Uuid;
+
+use crate::entity::conversations;
+use crate::events::{self, Event};
+use crate::tenancy::WorkspaceScope;
+use crate::views::EventView;
+use crate::{Result, repo};
+
+use super::super::super::conversation_views;
+use super::super::super::messages::message_view;
+use super::threads::Threaded;
+
+/// Writes the batch's conversations, messages, tags and events; returns the events.
+pub(super) async fn write(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    threaded: Threaded,
+    now: DateTime<Utc>,
+) -> Result<Vec<EventView>> {
+    let mut finals: HashMap<Uuid, conversations::Model> = HashMap::new();
+    finals.extend(threaded.created.iter().map(|c| (c.id, c.clone())));
+    repo::conversations::insert_many(txn, threaded.created).await?;
+    repo::messages::insert_many(txn, threaded.messages).await?;
+    for (read, row) in threaded.changed {
+        finals.insert(row.id, row.clone());
+        save_counted(txn, scope, read, row).await?;
+    }
+    tag(txn, scope, threaded.tagged, &finals).await?;
+    let events = events_of(txn, scope, threaded.snapshots).await?;
+    events::write(txn, scope, events, now).await
+}
+
+/// Saves what a batch changed on a conversation it did not start.
+async fn save_counted(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    read: conversations::Model,
+    row: conversations::Model,
+) -> Result<()> {
+    let mut active: conversations::ActiveModel = read.into();
+    active.priority = Set(row.priority);
+    active.sentiment = Set(row.sentiment);
+    active.influence = Set(row.influence);
+    active.label = Set(row.label);
+    active.last_inbound_at = Set(row.last_inbound_at);
+    active.message_count = Set(row.message_count);
+    active.last_activity_at = Set(row.last_activity_at);
+    active.last_activity_key = Set(row.last_activity_key);
+    active.updated_at = Set(row.updated_at);
+    repo::conversations::save(txn, scope, active).await?;
+    Ok(())
+}
+
+/// Tags the conversations of messages heard with tags (listening), each once.
+async fn tag(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    tagged: Vec<(Uuid, Vec<String>)>,
+    finals: &HashMap<Uuid, conversations::Model>,
+) -> Result<()> {
+    let mut by_conversation: Vec<(Uuid, Vec<String>)> = Vec::new();
+    for (id, tags) in tagged {
+        match by_conversation.iter_mut().find(|(seen, _)| *seen == id) {
+            Some((_, all)) => all.extend(tags),
+            None => by_conversation.push((id, tags)),
+        }
+    }
+    for (id, mut tags) in by_conversation {
+        tags.sort();
+        tags.dedup();
+        if let Some(row) = finals.get(&id) {
+            repo::conversations::add_tags(txn, scope, row, &tags).await?;
+        }
+    }
+    Ok(())
+}
+
+/// `conversation.created` for each conversation started and `message.created` for each
+/// message, each showing the conversation as it was then.
+async fn events_of(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    snapshots: Vec<(conversations::Model, Option<crate::entity::messages::Model>)>,
+) -> Result<Vec<Event>> {
+    let (rows, messages): (Vec<_>, Vec<_>) = snapshots.into_iter().unzip();
+    let views = conversation_views::views(txn, scope, rows).await?;
+    views
+        .into_iter()
+        .zip(messages)
+        .map(|(view, message)| {
+            Ok(match message {
+                None => Event::conversation_created(view),
+                Some(message) => Event::message_created(view, message_view(message)?),
+            })
+        })
+        .collect()
+}

@@ -538,3 +538,70 @@ fn thread_lock_key(scope: &WorkspaceScope, channel: ChannelId, thread: &str) -> 
     key.copy_from_slice(&digest[..8]);
     i64::from_be_bytes(key)
 }
+
+/// Saves what the worker's batch changed on conversations it did not start, in one
+/// statement: the scores as computed, the activity, and the count raised by the messages
+/// added (a reply sent meanwhile keeps its own count).
+pub(crate) async fn save_counted_many(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    changed: &[(conversations::Model, conversations::Model)],
+) -> Result<()> {
+    use sea_orm::sea_query::CaseStatement;
+    for chunk in changed.chunks(100) {
+        let mut columns: Vec<(C, CaseStatement)> = [
+            C::Priority,
+            C::Sentiment,
+            C::Influence,
+            C::Label,
+            C::LastInboundAt,
+            C::MessageCount,
+            C::LastActivityAt,
+            C::LastActivityKey,
+            C::UpdatedAt,
+        ]
+        .into_iter()
+        .map(|c| (c, CaseStatement::new()))
+        .collect();
+        let mut tags = CaseStatement::new();
+        for (read, row) in chunk {
+            let added = row.message_count - read.message_count;
+            let values: [Expr; 9] = [
+                Expr::value(row.priority),
+                Expr::value(row.sentiment),
+                Expr::value(row.influence),
+                Expr::value(row.label.clone()),
+                Expr::value(row.last_inbound_at),
+                Expr::col(C::MessageCount).add(added),
+                Expr::value(row.last_activity_at),
+                Expr::value(row.last_activity_key),
+                Expr::value(row.updated_at),
+            ];
+            for ((_, case), value) in columns.iter_mut().zip(values) {
+                *case = std::mem::take(case).case(C::Id.eq(row.id), value);
+            }
+            tags = tags.case(
+                conversation_tags::Column::ConversationId.eq(row.id),
+                Expr::value(row.last_activity_key),
+            );
+        }
+        let ids: Vec<Uuid> = chunk.iter().map(|(_, row)| row.id).collect();
+        let mut update = conversations::Entity::update_many();
+        for (column, case) in columns {
+            update = update.col_expr(column, case.finally(Expr::col(column)).into());
+        }
+        update
+            .filter(C::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+            .filter(C::Id.is_in(ids.clone()))
+            .exec(conn)
+            .await?;
+        let tag_activity = conversation_tags::Column::LastActivityKey;
+        conversation_tags::Entity::update_many()
+            .col_expr(tag_activity, tags.finally(Expr::col(tag_activity)).into())
+            .filter(conversation_tags::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+            .filter(conversation_tags::Column::ConversationId.is_in(ids))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseTransaction, Set};
+use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
 use crate::entity::conversations;
@@ -28,34 +28,11 @@ pub(super) async fn write(
     finals.extend(threaded.created.iter().map(|c| (c.id, c.clone())));
     repo::conversations::insert_many(txn, threaded.created).await?;
     repo::messages::insert_many(txn, threaded.messages).await?;
-    for (read, row) in threaded.changed {
-        finals.insert(row.id, row.clone());
-        save_counted(txn, scope, read, row).await?;
-    }
+    repo::conversations::save_counted_many(txn, scope, &threaded.changed).await?;
+    finals.extend(threaded.changed.into_iter().map(|(_, row)| (row.id, row)));
     tag(txn, scope, threaded.tagged, &finals).await?;
     let events = events_of(txn, scope, threaded.snapshots).await?;
     events::write(txn, scope, events, now).await
-}
-
-/// Saves what a batch changed on a conversation it did not start.
-async fn save_counted(
-    txn: &DatabaseTransaction,
-    scope: &WorkspaceScope,
-    read: conversations::Model,
-    row: conversations::Model,
-) -> Result<()> {
-    let mut active: conversations::ActiveModel = read.into();
-    active.priority = Set(row.priority);
-    active.sentiment = Set(row.sentiment);
-    active.influence = Set(row.influence);
-    active.label = Set(row.label);
-    active.last_inbound_at = Set(row.last_inbound_at);
-    active.message_count = Set(row.message_count);
-    active.last_activity_at = Set(row.last_activity_at);
-    active.last_activity_key = Set(row.last_activity_key);
-    active.updated_at = Set(row.updated_at);
-    repo::conversations::save(txn, scope, active).await?;
-    Ok(())
 }
 
 /// Tags the conversations of messages heard with tags (listening), each once.

@@ -1,6 +1,7 @@
 //! The API's integration tests: one binary, a real server per test.
 
 mod auth_edge;
+mod business_hours;
 mod care_graphql;
 mod channel_check;
 mod contacts;

@@ -41,6 +41,9 @@ use crate::rest;
         rest::listening_rules::list_listening_rules, rest::listening_rules::create_listening_rule,
         rest::listening_rules::get_listening_rule, rest::listening_rules::update_listening_rule,
         rest::listening_rules::delete_listening_rule,
+        rest::business_hours::list_business_hours, rest::business_hours::create_business_hours,
+        rest::business_hours::get_business_hours, rest::business_hours::update_business_hours,
+        rest::business_hours::delete_business_hours, rest::business_hours::business_due,
     ),
     modifiers(&Security, &StrictVariants, &StandardErrors),
     tags(
@@ -53,6 +56,7 @@ use crate::rest;
         (name = "audit-log", description = "Who changed what"),
         (name = "channels", description = "Where customers speak, and the API channel's inbound door"),
         (name = "listening", description = "Keyword listening rules: public X posts that match become conversations"),
+        (name = "business-hours", description = "Business-hours calendars SLA targets count in, and due times in them"),
         (name = "contacts", description = "Customers, their identities, merge, export and erasure"),
         (name = "conversations", description = "The inbox, messages, replies and notes"),
         (name = "notifications", description = "Mentions for the calling colleague"),

@@ -86,4 +86,6 @@ id_type! {
     NotificationId,
     /// A keyword listening rule.
     ListeningRuleId,
+    /// A business-hours calendar.
+    BusinessHoursId,
 }

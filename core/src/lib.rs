@@ -18,6 +18,7 @@ pub mod pagination;
 pub mod platform_http;
 pub mod service;
 pub mod signals;
+pub mod sla;
 pub mod tenancy;
 pub mod views;
 

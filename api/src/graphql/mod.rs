@@ -41,6 +41,7 @@ pub struct Mutation(
     mutation::AccountMutation,
     care_mutation::CareMutation,
     types::listening::ListeningMutation,
+    types::business_hours::BusinessHoursMutation,
 );
 
 /// The schema type.

@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod business_hours;
 pub mod channels;
 pub mod contacts;
 pub mod conversations;
@@ -65,6 +66,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(r("/v1/workspaces/{workspace_id}/channels/{channel_id}/check").post(channels::check_channel))
         .service(r("/v1/workspaces/{workspace_id}/listening-rules").get(listening_rules::list_listening_rules).post(listening_rules::create_listening_rule))
         .service(r("/v1/workspaces/{workspace_id}/listening-rules/{rule_id}").get(listening_rules::get_listening_rule).patch(listening_rules::update_listening_rule).delete(listening_rules::delete_listening_rule))
+        .service(r("/v1/workspaces/{workspace_id}/business-hours").get(business_hours::list_business_hours).post(business_hours::create_business_hours))
+        .service(r("/v1/workspaces/{workspace_id}/business-hours/{hours_id}").get(business_hours::get_business_hours).patch(business_hours::update_business_hours).delete(business_hours::delete_business_hours))
+        .service(r("/v1/workspaces/{workspace_id}/business-hours/{hours_id}/due").get(business_hours::business_due))
         .service(r("/v1/workspaces/{workspace_id}/inbound-events").get(inbound_events::list_inbound_events))
         .service(r("/v1/workspaces/{workspace_id}/inbound-events/{event_id}").get(inbound_events::get_inbound_event))
         .service(r("/v1/workspaces/{workspace_id}/inbound-events/{event_id}/retry").post(inbound_events::retry_inbound_event))

@@ -174,7 +174,13 @@ fn graphql_operation(field: &str) -> String {
         ("Workspace", "member") => q("member(userId: $id) { userId }"),
         (
             "Workspace",
-            "team" | "apiKey" | "channel" | "contact" | "conversation" | "listeningRule",
+            "team"
+            | "apiKey"
+            | "channel"
+            | "contact"
+            | "conversation"
+            | "listeningRule"
+            | "businessHoursCalendar",
         ) => q(&format!("{name}(id: $id) {{ id }}")),
         ("Workspace", "contactExport") => q("contactExport(id: $id)"),
         ("Workspace", "inboundEvent") => q("inboundEvent(id: $id) { id }"),
@@ -221,6 +227,15 @@ fn graphql_operation(field: &str) -> String {
         }
         ("Mutation", "deleteListeningRule") => {
             m("deleteListeningRule(workspaceId: $ws, ruleId: $id)")
+        }
+        ("Mutation", "createBusinessHours") => m(
+            "createBusinessHours(workspaceId: $ws, input: { name: \"\", timezone: \"\", weekly: {} }) { id }",
+        ),
+        ("Mutation", "updateBusinessHours") => {
+            m("updateBusinessHours(workspaceId: $ws, businessHoursId: $id, input: {}) { id }")
+        }
+        ("Mutation", "deleteBusinessHours") => {
+            m("deleteBusinessHours(workspaceId: $ws, businessHoursId: $id)")
         }
         ("Mutation", "pushInboundMessage") => m(
             "pushInboundMessage(workspaceId: $ws, channelId: $id, input: { platformMessageId: \"\", author: { platformUserId: \"\" } }) { duplicate }",

@@ -2,6 +2,7 @@
 
 mod auth_edge;
 mod batch_equivalence;
+mod business_hours;
 mod care_graphql;
 mod channel_check;
 mod contacts;

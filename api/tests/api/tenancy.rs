@@ -72,6 +72,7 @@ impl Route {
             "{notification}",
             "{event}",
             "{rule}",
+            "{hours}",
         ];
         let in_body = [
             "{heir}",
@@ -307,6 +308,51 @@ fn care_routes() -> Vec<Route> {
             OWNER_ADMIN,
             204,
         ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/business-hours",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::POST,
+            "/v1/workspaces/{ws}/business-hours",
+            Some(
+                json!({ "name": "New hours {n}", "timezone": "Europe/Berlin",
+                "weekly": { "monday": [{ "start": "09:00", "end": "17:00" }] } }),
+            ),
+            OWNER_ADMIN,
+            201,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/business-hours/{hours}",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/business-hours/{hours}/due?seconds=3600",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::PATCH,
+            "/v1/workspaces/{ws}/business-hours/{hours}",
+            Some(json!({ "name": "Renamed hours {n}", "holidays": ["2026-12-25"] })),
+            OWNER_ADMIN,
+            200,
+        ),
+        route(
+            M::DELETE,
+            "/v1/workspaces/{ws}/business-hours/{hours}",
+            None,
+            OWNER_ADMIN,
+            204,
+        ),
         route(M::GET, "/v1/workspaces/{ws}/contacts", None, EVERYONE, 200),
         route(
             M::POST,
@@ -509,7 +555,8 @@ fn routes_in_the_route_table() -> Vec<(String, String)> {
             .replace("{conversation_id}", "{conversation}")
             .replace("{notification_id}", "{notification}")
             .replace("{event_id}", "{event}")
-            .replace("{rule_id}", "{rule}");
+            .replace("{rule_id}", "{rule}")
+            .replace("{hours_id}", "{hours}");
         if !path.starts_with("/v1/workspaces/") && !path.starts_with("/v1/orgs/{org}") {
             continue;
         }
@@ -539,6 +586,7 @@ struct Ids {
     notification: String,
     event: String,
     rule: String,
+    hours: String,
     source: String,
     picked: String,
     recipient: String,
@@ -566,6 +614,7 @@ impl Ids {
             notification: random_id(),
             event: random_id(),
             rule: random_id(),
+            hours: random_id(),
             source: random_id(),
             picked: random_id(),
             recipient: random_id(),
@@ -589,7 +638,8 @@ impl Ids {
             conversation: bad.clone(),
             notification: bad.clone(),
             event: bad.clone(),
-            rule: bad,
+            rule: bad.clone(),
+            hours: bad,
             ..Ids::random()
         }
     }
@@ -618,6 +668,7 @@ impl Ids {
             .replace("{notification}", &self.notification)
             .replace("{event}", &self.event)
             .replace("{rule}", &self.rule)
+            .replace("{hours}", &self.hours)
             .replace("{listener}", &self.listener)
             .replace("{source}", &self.source)
             .replace("{picked}", &self.picked)
@@ -723,6 +774,7 @@ impl Side {
             notification: self.notification.clone(),
             event: self.care.event.clone(),
             rule: self.care.rule.clone(),
+            hours: self.care.hours.clone(),
             source: self.care.source.clone(),
             picked: self.care.conversation.clone(),
             recipient: self.care.contact.clone(),
@@ -754,8 +806,8 @@ async fn side(app: &TestApp, t: Tenant) -> Side {
 
 /// The care objects of a workspace: an `api` channel, a conversation a customer started
 /// through it and that customer's contact, a second contact to merge into the first, a
-/// platform delivery the worker could not read (to be retried), and an X channel with a
-/// keyword listening rule.
+/// platform delivery the worker could not read (to be retried), an X channel with a
+/// keyword listening rule, and a business-hours calendar.
 #[derive(Clone, Debug)]
 struct Care {
     channel: String,
@@ -765,6 +817,7 @@ struct Care {
     event: String,
     listener: String,
     rule: String,
+    hours: String,
 }
 
 async fn care(app: &TestApp, t: &Tenant, n: &str) -> Care {
@@ -789,12 +842,17 @@ async fn care(app: &TestApp, t: &Tenant, n: &str) -> Care {
         event: failed_delivery(app, t, n).await,
         listener: x_listener(app, t, n).await,
         rule: String::new(),
+        hours: String::new(),
     };
     let body =
         json!({ "name": format!("Seeded {n}"), "query": "refund", "channel_id": care.listener });
     let rule = post_ok(app, &format!("{ws}/listening-rules"), &t.token, body).await;
+    let body = json!({ "name": format!("Seeded hours {n}"), "timezone": "America/New_York",
+        "weekly": { "sunday": [{ "start": "22:00", "end": "06:00" }] } });
+    let hours = post_ok(app, &format!("{ws}/business-hours"), &t.token, body).await;
     Care {
         rule: str_of(&rule["id"]),
+        hours: str_of(&hours["id"]),
         ..care
     }
 }
@@ -897,6 +955,7 @@ async fn snapshot(app: &TestApp, side: &Side) -> Vec<Value> {
         format!("{ws}/api-keys"),
         format!("{ws}/audit-log"),
         format!("{ws}/channels"),
+        format!("{ws}/business-hours"),
         format!("{ws}/contacts"),
         format!("{ws}/conversations"),
         conversation.clone(),
@@ -926,7 +985,10 @@ fn object_routes() -> Vec<Route> {
 fn the_tables_here_cover_every_tenant_route_of_the_api() {
     let mut covered: Vec<(String, String)> = all_routes()
         .iter()
-        .map(|r| (r.method.to_string(), r.path.to_owned()))
+        .map(|r| {
+            let path = r.path.split('?').next().unwrap_or_default();
+            (r.method.to_string(), path.to_owned())
+        })
         .collect();
     covered.sort();
     assert_eq!(covered, routes_in_the_route_table());
@@ -1152,6 +1214,7 @@ async fn objects(app: &TestApp, t: &Tenant, n: &str) -> (Ids, Care) {
         notification: random_id(),
         event: care.event.clone(),
         rule: care.rule.clone(),
+        hours: care.hours.clone(),
         source: care.source.clone(),
         picked: care.conversation.clone(),
         recipient: care.contact.clone(),

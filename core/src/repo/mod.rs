@@ -3,6 +3,7 @@
 
 pub(crate) mod api_keys;
 pub(crate) mod audit;
+pub(crate) mod business_hours;
 pub(crate) mod channels;
 pub(crate) mod contacts;
 pub(crate) mod conversations;

@@ -3,8 +3,8 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 
 use crate::entity::{
-    api_keys, audit_log, channels, contact_identities, contacts, conversation_tags, conversations,
-    inbound_events, listening_rules, messages, notifications, team_members, teams,
+    api_keys, audit_log, business_hours, channels, contact_identities, contacts, conversation_tags,
+    conversations, inbound_events, listening_rules, messages, notifications, team_members, teams,
     workspace_members,
 };
 use crate::tenancy::WorkspaceScope;
@@ -58,6 +58,7 @@ macro_rules! workspace_owned {
 workspace_owned!(
     api_keys,
     audit_log,
+    business_hours,
     channels,
     contact_identities,
     contacts,

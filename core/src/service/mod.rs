@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod business_hours;
 pub mod channel_check;
 pub mod channels;
 pub mod contacts;

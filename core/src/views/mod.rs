@@ -1,6 +1,7 @@
 //! Read models returned by services: serializable, documented, free of database types.
 
 mod audit;
+mod business_hours;
 mod care;
 mod credentials;
 mod identity;
@@ -9,6 +10,7 @@ mod listening;
 mod workspace;
 
 pub use audit::*;
+pub use business_hours::*;
 pub use care::*;
 pub use credentials::*;
 pub use identity::*;

@@ -1,6 +1,7 @@
 //! GraphQL object types: they wrap core views and add relations resolved in scope.
 
 mod audit;
+pub(crate) mod business_hours;
 mod care;
 pub(crate) mod care_enums;
 mod conversation;
@@ -13,6 +14,7 @@ mod workspace;
 pub(crate) mod workspace_care;
 
 pub use audit::*;
+pub use business_hours::BusinessHours;
 pub use care::*;
 pub use conversation::*;
 pub use credentials::*;
@@ -44,6 +46,7 @@ pub(crate) fn id(value: impl ToString) -> ID {
 #[graphql(concrete(name = "NotificationPage", params(Notification)))]
 #[graphql(concrete(name = "InboundEventPage", params(InboundEvent)))]
 #[graphql(concrete(name = "ListeningRulePage", params(ListeningRule)))]
+#[graphql(concrete(name = "BusinessHoursPage", params(BusinessHours)))]
 pub struct PageOf<T: OutputType> {
     /// The items.
     pub items: Vec<T>,

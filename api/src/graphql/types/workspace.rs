@@ -15,8 +15,8 @@ use super::care_enums::{
 };
 use super::workspace_care::{self as care_fields, InboxFilter};
 use super::{
-    ApiKey, AuditEntry, Channel, Contact, Conversation, GqlAgentVisibility, GqlInboundStatus,
-    GqlRole, InboundEvent, ListeningRule, Member, Notification, PageOf, Team, id,
+    ApiKey, AuditEntry, BusinessHours, Channel, Contact, Conversation, GqlAgentVisibility,
+    GqlInboundStatus, GqlRole, InboundEvent, ListeningRule, Member, Notification, PageOf, Team, id,
 };
 use crate::graphql::context::{GqlResult, core, enter_workspace, page, parse_id, require_field};
 use crate::graphql::gql;
@@ -201,6 +201,21 @@ impl Workspace {
     /// One keyword listening rule.
     async fn listening_rule(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ListeningRule> {
         super::listening::one(ctx, &self.scope(ctx).await?, &id).await
+    }
+
+    /// Business-hours calendars, oldest first.
+    async fn business_hours(
+        &self,
+        ctx: &Context<'_>,
+        limit: Option<u64>,
+        cursor: Option<String>,
+    ) -> GqlResult<PageOf<BusinessHours>> {
+        super::business_hours::list(ctx, &self.scope(ctx).await?, limit, cursor).await
+    }
+
+    /// One business-hours calendar.
+    async fn business_hours_calendar(&self, ctx: &Context<'_>, id: ID) -> GqlResult<BusinessHours> {
+        super::business_hours::one(ctx, &self.scope(ctx).await?, &id).await
     }
 
     /// Contacts, newest first.

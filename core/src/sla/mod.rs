@@ -1,0 +1,3 @@
+//! Service-level agreements: the pure arithmetic the clocks run on.
+
+pub mod calendar;

@@ -34,6 +34,7 @@ struct Inner {
     bus: EventBus,
     inbound_log: InboundLog,
     inbound_queue: InboundQueue,
+    inbound_sweep: crate::service::inbound::SweepPace,
     word_stats: WordStats,
     http: std::sync::OnceLock<reqwest::Client>,
 }
@@ -82,6 +83,7 @@ impl Core {
             bus,
             inbound_log: InboundLog::start(db.clone(), queue.clone()),
             inbound_queue: queue,
+            inbound_sweep: Default::default(),
             limiters: Limiters::new(&config.rate_limits),
             config,
             db,
@@ -144,6 +146,11 @@ impl Core {
     /// The queue that spreads logged deliveries over the workers.
     pub(crate) fn inbound_queue(&self) -> &InboundQueue {
         &self.0.inbound_queue
+    }
+
+    /// When this process last swept the inbound-event log.
+    pub(crate) fn inbound_sweep(&self) -> &crate::service::inbound::SweepPace {
+        &self.0.inbound_sweep
     }
 
     pub(crate) fn limiters(&self) -> &Limiters {

@@ -40,6 +40,9 @@ const PER_WORKSPACE: usize = 100;
 /// How old a delivery must be before the sweep takes it from the log without a queue
 /// entry (one lost with Redis, or never published).
 const SWEEP_AFTER: TimeDelta = TimeDelta::seconds(10);
+/// How often the sweep runs while the queue keeps the worker busy: in a storm the queue
+/// hands out the work, and the sweep (which reads the whole backlog) only looks for strays.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 /// Tries before a delivery that keeps failing is set aside with its error.
 const MAX_ATTEMPTS: i32 = 5;
 
@@ -56,27 +59,32 @@ pub struct Processed {
 /// queue does not know about.
 #[tracing::instrument(skip_all, fields(job = "inbound"), err)]
 pub async fn process_due(core: &Core, now: DateTime<Utc>) -> Result<Processed> {
-    let queued = match process_queued(core, now).await {
+    let (queued, busy) = match process_queued(core, now).await {
         Ok(done) => done,
         // The log is the truth: without the queue, the sweep still finds every delivery.
         Err(err) => {
             metrics::counter!("earshot_inbound_queue_failures_total").increment(1);
             tracing::warn!(error = %err, "the inbound queue cannot be read; sweeping the log");
-            Processed::default()
+            (Processed::default(), false)
         }
     };
-    let swept = sweep(core, now).await?;
+    let swept = match core.inbound_sweep().due(busy) {
+        true => sweep(core, now).await?,
+        false => Processed::default(),
+    };
     Ok(Processed {
         deliveries: queued.deliveries + swept.deliveries,
         messages: queued.messages + swept.messages,
     })
 }
 
-/// Claims entries from the queue, applies their deliveries, and acknowledges those done.
-async fn process_queued(core: &Core, now: DateTime<Utc>) -> Result<Processed> {
+/// Claims entries from the queue, applies their deliveries, and acknowledges those done;
+/// whether the queue had a full share for some workspace (more is waiting).
+async fn process_queued(core: &Core, now: DateTime<Utc>) -> Result<(Processed, bool)> {
     let queue = core.inbound_queue();
     let idle = LEASE.to_std().unwrap_or_default();
     let claimed = queue.claim(PER_WORKSPACE, idle).await?;
+    let busy = full_share(&claimed);
     let ids: Vec<uuid::Uuid> = claimed.iter().map(|c| c.entry.delivery).collect();
     let txn = core.db().begin().await?;
     let leased = repo::inbound_events::lease_named(&txn, &ids, now, now + LEASE).await?;
@@ -88,7 +96,37 @@ async fn process_queued(core: &Core, now: DateTime<Utc>) -> Result<Processed> {
         .filter(|c| !waiting.contains(&c.entry.delivery))
         .collect();
     queue.ack(&finished).await?;
-    Ok(done)
+    Ok((done, busy))
+}
+
+/// Whether some workspace had as many entries claimed as a turn takes.
+fn full_share(claimed: &[Claimed]) -> bool {
+    let mut per_workspace: std::collections::HashMap<uuid::Uuid, usize> = Default::default();
+    for one in claimed {
+        *per_workspace.entry(one.entry.workspace).or_default() += 1;
+    }
+    per_workspace.values().any(|&n| n >= PER_WORKSPACE)
+}
+
+/// When this process last swept the log.
+#[derive(Debug, Default)]
+pub(crate) struct SweepPace(std::sync::Mutex<Option<std::time::Instant>>);
+
+impl SweepPace {
+    /// Whether to sweep now: at every turn while the queue has room, and every
+    /// `SWEEP_EVERY` while it keeps the worker busy.
+    fn due(&self, queue_busy: bool) -> bool {
+        let mut last = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = std::time::Instant::now();
+        let due = !queue_busy || last.is_none_or(|at| now.duration_since(at) >= SWEEP_EVERY);
+        if due {
+            *last = Some(now);
+        }
+        due
+    }
 }
 
 /// Applies deliveries logged at least `SWEEP_AFTER` ago that are still unprocessed and not

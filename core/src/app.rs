@@ -17,6 +17,8 @@ use crate::inbound::InboundLog;
 use crate::inbound::queue::{InboundQueue, Streams};
 use crate::pagination::CursorCodec;
 use crate::repo::word_stats::WordStats;
+use crate::schedule::{RedisIndex, Schedule};
+use crate::service::pace::Pace;
 use crate::{Error, Result};
 
 /// Shared handle to everything a service needs; cheap to clone.
@@ -34,7 +36,9 @@ struct Inner {
     bus: EventBus,
     inbound_log: InboundLog,
     inbound_queue: InboundQueue,
-    inbound_sweep: crate::service::inbound::SweepPace,
+    inbound_sweep: Pace,
+    schedule: Schedule,
+    reindex: Pace,
     word_stats: WordStats,
     http: std::sync::OnceLock<reqwest::Client>,
 }
@@ -64,17 +68,21 @@ impl Core {
         let server_key = secrets::load_server_key(config.secret_key.as_ref(), &config.data_dir)?;
         let jwt = JwtKeys::load(&config.jwt, &config.data_dir)?;
         let db = db::connect(&config.database).await?;
-        let (redis, bus, queue) = match &config.redis_url {
+        let (redis, bus, queue, schedule) = match &config.redis_url {
             Some(url) => {
                 let (client, conn) = connect_redis(url).await?;
-                let bus = EventBus::over_redis(client, conn.clone(), &config.redis_prefix);
-                let streams = Streams::new(conn.clone(), &config.redis_prefix, consumer_name());
-                (Some(conn), bus, InboundQueue::Streams(streams))
+                let prefix = &config.redis_prefix;
+                let bus = EventBus::over_redis(client, conn.clone(), prefix);
+                let streams = Streams::new(conn.clone(), prefix, consumer_name());
+                let index = RedisIndex::new(conn.clone(), prefix);
+                let queue = InboundQueue::Streams(streams);
+                (Some(conn), bus, queue, Schedule::Redis(index))
             }
             None => (
                 None,
                 EventBus::in_process(),
                 InboundQueue::Memory(Arc::default()),
+                Schedule::Memory(Arc::default()),
             ),
         };
         Ok(Self(Arc::new(Inner {
@@ -83,7 +91,9 @@ impl Core {
             bus,
             inbound_log: InboundLog::start(db.clone(), queue.clone()),
             inbound_queue: queue,
-            inbound_sweep: Default::default(),
+            inbound_sweep: Pace::new(crate::service::inbound::SWEEP_EVERY),
+            schedule,
+            reindex: Pace::new(crate::service::wake_ups::REINDEX_EVERY),
             limiters: Limiters::new(&config.rate_limits),
             config,
             db,
@@ -149,8 +159,18 @@ impl Core {
     }
 
     /// When this process last swept the inbound-event log.
-    pub(crate) fn inbound_sweep(&self) -> &crate::service::inbound::SweepPace {
+    pub(crate) fn inbound_sweep(&self) -> &Pace {
         &self.0.inbound_sweep
+    }
+
+    /// The wake-up index.
+    pub(crate) fn schedule(&self) -> &Schedule {
+        &self.0.schedule
+    }
+
+    /// When this process last re-indexed its wake-ups from the database.
+    pub(crate) fn reindex(&self) -> &Pace {
+        &self.0.reindex
     }
 
     pub(crate) fn limiters(&self) -> &Limiters {

@@ -16,6 +16,7 @@ pub mod inbound;
 pub mod input;
 pub mod pagination;
 pub mod platform_http;
+pub mod schedule;
 pub mod service;
 pub mod signals;
 pub mod sla;

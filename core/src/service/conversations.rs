@@ -305,6 +305,7 @@ pub async fn update(
     txn.commit().await?;
     let view = conversation_of(&event)?;
     events::committed(core, std::slice::from_ref(&event));
+    super::wake_ups::index_snoozed(core, std::slice::from_ref(&view)).await;
     Ok(view)
 }
 
@@ -338,6 +339,7 @@ pub async fn bulk_update(
         .collect::<Result<Vec<_>>>()?;
     txn.commit().await?;
     events::committed(core, &events);
+    super::wake_ups::index_snoozed(core, &views).await;
     Ok(views)
 }
 

@@ -26,6 +26,7 @@ pub mod messages;
 pub mod notifications;
 pub mod orgs;
 pub mod outbound;
+pub(crate) mod pace;
 pub mod polling;
 pub(crate) mod targets;
 pub mod teams;

@@ -1,6 +1,10 @@
-//! Snoozed conversations wake at their wake time: the worker sweeps for them and each one
-//! becomes `open` again, with an audit entry and a `conversation.updated` event, as when a
-//! colleague re-opens it by hand.
+//! Snoozed conversations wake at their wake time. Snoozing one indexes its wake time (the
+//! wake-up index, `schedule`); the worker takes what the index says is due and re-opens
+//! each conversation still snoozed and due, with an audit entry and a
+//! `conversation.updated` event, as when a colleague re-opens it by hand. The worker
+//! re-indexes every snoozed conversation when it starts and every `REINDEX_EVERY`, and reads
+//! the database itself while the index cannot be read, so a lost index only delays a
+//! wake-up; a late or repeated wake-up changes nothing.
 
 use std::collections::HashMap;
 
@@ -9,25 +13,68 @@ use chrono::{DateTime, Utc};
 use crate::events;
 use crate::ids::{ConversationId, OrgId, WorkspaceId};
 use crate::repo;
+use crate::schedule::{WakeKind, WakeUp};
 use crate::tenancy::WorkspaceScope;
-use crate::views::Status;
+use crate::views::{ConversationView, Status};
 use crate::{Core, Error, Result};
 
 use super::conversations::{ConversationPatch, update_in};
 
-/// Most conversations one sweep wakes; the rest wake on the next pass.
+/// Most conversations one turn wakes; the rest wake on the next.
 pub const WAKE_BATCH: u64 = 500;
 
+/// How often the worker re-indexes the snoozed conversations from the database.
+pub(crate) const REINDEX_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Wakes the snoozed conversations due by `now`; returns how many woke. One that changed
-/// meanwhile (a customer re-opened it, a colleague snoozed it for longer) stays as it is,
-/// so a late or repeated sweep changes nothing.
+/// meanwhile (a customer re-opened it, a colleague snoozed it for longer) stays as it is.
 #[tracing::instrument(skip_all, fields(job = "wake_snoozed"), err)]
 pub async fn wake_due(core: &Core, now: DateTime<Utc>) -> Result<usize> {
-    let due =
-        repo::conversations::due_wake_ups_across_workspaces(core.db().conn(), now, WAKE_BATCH)
-            .await?;
+    if core.reindex().due(false) {
+        let indexed = reindex(core).await?;
+        tracing::debug!(indexed, "snoozed conversations indexed");
+    }
+    let (due, indexed) = match core.schedule().due(now, WAKE_BATCH as usize).await {
+        Ok(wake_ups) => (due_among(core, &wake_ups, now).await?, wake_ups),
+        Err(err) => {
+            tracing::warn!(error = %err, "the wake-up index cannot be read; reading the database");
+            let conn = core.db().conn();
+            let due = repo::conversations::due_wake_ups_across_workspaces(conn, now, WAKE_BATCH);
+            (due.await?, Vec::new())
+        }
+    };
+    let woken = wake_all(core, due, now).await?;
+    // An entry due within this millisecond whose row says "not yet" is kept for the next turn.
+    let settled: Vec<WakeUp> = indexed
+        .into_iter()
+        .filter(|w| w.at <= now || woken.contains(&w.id))
+        .collect();
+    core.schedule().done(&settled).await?;
+    Ok(woken.len())
+}
+
+/// The indexed snoozes that are still snoozed and due, with their workspaces.
+async fn due_among(
+    core: &Core,
+    wake_ups: &[WakeUp],
+    now: DateTime<Utc>,
+) -> Result<Vec<(uuid::Uuid, ConversationId)>> {
+    let ids: Vec<uuid::Uuid> = wake_ups
+        .iter()
+        .filter(|w| w.kind == WakeKind::Snooze)
+        .map(|w| w.id)
+        .collect();
+    repo::conversations::due_wake_ups_among(core.db().conn(), &ids, now).await
+}
+
+/// Wakes each conversation still snoozed and due; the ids of those that woke.
+async fn wake_all(
+    core: &Core,
+    due: Vec<(uuid::Uuid, ConversationId)>,
+    now: DateTime<Utc>,
+) -> Result<std::collections::HashSet<uuid::Uuid>> {
     let mut orgs: HashMap<WorkspaceId, Option<OrgId>> = HashMap::new();
-    let mut woken = 0;
+    let mut woken = std::collections::HashSet::new();
     for (workspace_id, id) in due {
         let workspace_id = WorkspaceId::from(workspace_id);
         let Some(org_id) = org_of(core, &mut orgs, workspace_id).await? else {
@@ -35,10 +82,47 @@ pub async fn wake_due(core: &Core, now: DateTime<Utc>) -> Result<usize> {
         };
         let scope = WorkspaceScope::system(workspace_id, org_id);
         if wake_one(core, &scope, id, now).await? {
-            woken += 1;
+            woken.insert(id.as_uuid());
         }
     }
     Ok(woken)
+}
+
+/// Indexes the wake time of every snoozed conversation; how many.
+async fn reindex(core: &Core) -> Result<usize> {
+    let mut after = None;
+    let mut indexed = 0;
+    loop {
+        let page = repo::conversations::snoozed_page(core.db().conn(), after, 1_000).await?;
+        let Some(&(last, _)) = page.last() else {
+            return Ok(indexed);
+        };
+        let wake_ups: Vec<WakeUp> = page.iter().map(|&(id, at)| snooze(id, at)).collect();
+        core.schedule().add(&wake_ups).await?;
+        indexed += wake_ups.len();
+        after = Some(last);
+    }
+}
+
+fn snooze(id: uuid::Uuid, at: DateTime<Utc>) -> WakeUp {
+    WakeUp {
+        kind: WakeKind::Snooze,
+        id,
+        at,
+    }
+}
+
+/// After a change committed: indexes the wake times of the conversations it snoozed. If the
+/// index cannot be written, the worker's next re-index finds them.
+pub(crate) async fn index_snoozed(core: &Core, views: &[ConversationView]) {
+    let wake_ups: Vec<WakeUp> = views
+        .iter()
+        .filter(|v| v.status == Status::Snoozed)
+        .filter_map(|v| Some(snooze(v.id.as_uuid(), v.snoozed_until?)))
+        .collect();
+    if let Err(err) = core.schedule().add(&wake_ups).await {
+        tracing::warn!(error = %err, "snoozes not indexed; the worker's re-index finds them");
+    }
 }
 
 async fn org_of(
@@ -83,4 +167,22 @@ async fn wake_one(
     tracing::info!(workspace_id = %scope.workspace_id(), conversation_id = %id, "snoozed conversation woke");
     events::committed(core, std::slice::from_ref(&event));
     Ok(true)
+}
+
+/// Longest a worker rests between looks at the index: a wake-up another process indexed
+/// meanwhile is acted on within this.
+const LONGEST_REST: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Shortest rest: a wake-up that stays due (its conversation cannot be read) does not spin.
+const SHORTEST_REST: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// How long the worker may rest before the next wake-up is due (at most `LONGEST_REST`).
+pub async fn rest(core: &Core) -> std::time::Duration {
+    let next = match core.schedule().next().await {
+        Ok(next) => next,
+        Err(_) => return LONGEST_REST,
+    };
+    next.and_then(|at| (at - Utc::now()).to_std().ok())
+        .unwrap_or_default()
+        .clamp(SHORTEST_REST, LONGEST_REST)
 }

@@ -125,6 +125,10 @@ impl Consumer {
                     _ = tick.tick() => {}
                     () = woken(&mut bus, wake) => {}
                 },
+                // Wakes when the next wake-up is due, not on a coarse tick.
+                None if self == Consumer::WakeUps => {
+                    tokio::time::sleep(wake_ups::rest(&core).await).await;
+                }
                 None => {
                     tick.tick().await;
                 }

@@ -10,3 +10,8 @@ pub(super) async fn run_once(core: &Core, now: DateTime<Utc>) -> earshot_core::R
     metrics::counter!("earshot_worker_conversations_woken_total").increment(woken as u64);
     Ok(woken)
 }
+
+/// How long to rest before the next wake-up is due.
+pub(super) async fn rest(core: &Core) -> std::time::Duration {
+    wake_ups::rest(core).await
+}

@@ -176,3 +176,83 @@ async fn operators_see_wake_ups_counted_on_metrics() {
     let count = app.metric("earshot_worker_conversations_woken_total").await;
     assert!(count >= 1.0, "woken {count}");
 }
+
+/// When the audit log says the conversation re-opened.
+async fn reopened_at(s: &Snoozed, app: &TestApp) -> Option<DateTime<Utc>> {
+    let updates = s.updates(app).await;
+    let entry = updates.iter().find(|e| e["details"]["status"] == "open")?;
+    serde_json::from_value(entry["created_at"].clone()).ok()
+}
+
+#[tokio::test]
+async fn a_running_worker_wakes_a_conversation_within_a_second_of_its_time() {
+    let app = TestApp::spawn_stepped().await;
+    let wake = Utc::now() + Duration::milliseconds(1_500);
+    let s = Snoozed::start(&app, "Acme", wake).await;
+    let worker = tokio::spawn(earshot_worker::Consumer::WakeUps.run(app.core.clone()));
+
+    let mut reopened = None;
+    for _ in 0..200 {
+        reopened = reopened_at(&s, &app).await;
+        if reopened.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let Some(reopened) = reopened else {
+        let failures = "earshot_worker_consumer_failures_total{consumer=\"wake_ups\"}";
+        let direct = earshot_worker::Consumer::WakeUps
+            .run_once(&app.core, Utc::now())
+            .await;
+        panic!(
+            "not woken within 10 s: {} ({} failed turns); a direct turn: {direct:?}; finished: {}",
+            s.read(&app).await,
+            app.metric(failures).await,
+            worker.is_finished()
+        );
+    };
+    worker.abort();
+    assert!(reopened >= wake, "woke early: {reopened} before {wake}");
+    let late = reopened - wake;
+    assert!(late < Duration::seconds(1), "woke {late} late");
+    assert_eq!(s.read(&app).await["status"], "open");
+}
+
+#[tokio::test]
+async fn an_idle_worker_waits_on_its_index_not_on_the_database() {
+    let app = TestApp::spawn_stepped().await;
+    Snoozed::start(&app, "Acme", Utc::now() + Duration::hours(1)).await;
+    let worker = tokio::spawn(earshot_worker::Consumer::WakeUps.run(app.core.clone()));
+    // The first turn indexes the snoozed conversations from the database.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let before = app.core.db_statements();
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let during = app.core.db_statements() - before;
+    worker.abort();
+    assert_eq!(during, 0, "statements while nothing was due");
+}
+
+#[tokio::test]
+async fn a_lost_index_is_rebuilt_from_the_database_when_a_worker_starts() {
+    let Ok(url) = std::env::var("TEST_REDIS_URL") else {
+        // The in-process index lives and dies with its process, and the worker with it.
+        return;
+    };
+    if std::env::var("TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    let app = TestApp::spawn_stepped().await;
+    let wake = Utc::now() + Duration::minutes(10);
+    let s = Snoozed::start(&app, "Acme", wake).await;
+    let key = format!("{}{{schedule}}:due", app.core.config().redis_prefix);
+    let Ok(mut redis) = redis::Client::open(url).and_then(|c| c.get_connection()) else {
+        panic!("Redis is not reachable");
+    };
+    let deleted: i64 = redis::cmd("DEL").arg(&key).query(&mut redis).unwrap_or(0);
+    assert_eq!(deleted, 1, "the snooze was indexed in Redis");
+
+    // A worker starting now re-indexes what the database holds, and wakes it on time.
+    let restarted = app.sibling().await;
+    assert_eq!(woken_at(&restarted, wake).await, 1);
+    assert_eq!(s.read(&app).await["status"], "open");
+}

@@ -42,7 +42,7 @@ const PER_WORKSPACE: usize = 100;
 const SWEEP_AFTER: TimeDelta = TimeDelta::seconds(10);
 /// How often the sweep runs while the queue keeps the worker busy: in a storm the queue
 /// hands out the work, and the sweep (which reads the whole backlog) only looks for strays.
-const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+pub(crate) const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 /// Tries before a delivery that keeps failing is set aside with its error.
 const MAX_ATTEMPTS: i32 = 5;
 
@@ -68,7 +68,7 @@ pub async fn process_due(core: &Core, now: DateTime<Utc>) -> Result<Processed> {
             (Processed::default(), false)
         }
     };
-    let swept = match core.inbound_sweep().due(busy) {
+    let swept = match core.inbound_sweep().due(!busy) {
         true => sweep(core, now).await?,
         false => Processed::default(),
     };
@@ -106,27 +106,6 @@ fn full_share(claimed: &[Claimed]) -> bool {
         *per_workspace.entry(one.entry.workspace).or_default() += 1;
     }
     per_workspace.values().any(|&n| n >= PER_WORKSPACE)
-}
-
-/// When this process last swept the log.
-#[derive(Debug, Default)]
-pub(crate) struct SweepPace(std::sync::Mutex<Option<std::time::Instant>>);
-
-impl SweepPace {
-    /// Whether to sweep now: at every turn while the queue has room, and every
-    /// `SWEEP_EVERY` while it keeps the worker busy.
-    fn due(&self, queue_busy: bool) -> bool {
-        let mut last = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let now = std::time::Instant::now();
-        let due = !queue_busy || last.is_none_or(|at| now.duration_since(at) >= SWEEP_EVERY);
-        if due {
-            *last = Some(now);
-        }
-        due
-    }
 }
 
 /// Applies deliveries logged at least `SWEEP_AFTER` ago that are still unprocessed and not

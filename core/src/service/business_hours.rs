@@ -201,12 +201,16 @@ pub async fn update(
     Ok(view)
 }
 
-/// Deletes a calendar.
+/// Deletes a calendar no SLA policy counts in.
 #[tracing::instrument(skip_all, fields(business_hours_id = %id), err(level = "debug"))]
 pub async fn delete(core: &Core, scope: &WorkspaceScope, id: BusinessHoursId) -> Result<()> {
     scope.require(Capability::ManageSla)?;
     let txn = core.db().begin().await?;
     let view = repo::business_hours::get(&txn, scope, id).await?;
+    if repo::sla_policies::use_calendar(&txn, scope, id).await? {
+        let message = "an SLA policy counts in this calendar; change or delete it first";
+        return Err(Error::conflict("business_hours_in_use", message));
+    }
     repo::business_hours::delete(&txn, scope, id).await?;
     let details = json!({ "name": view.name });
     audit::record(

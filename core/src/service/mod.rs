@@ -27,6 +27,8 @@ pub mod notifications;
 pub mod orgs;
 pub mod outbound;
 pub mod polling;
+pub mod sla_policies;
+mod sla_policy_checks;
 pub(crate) mod targets;
 pub mod teams;
 pub mod wake_ups;

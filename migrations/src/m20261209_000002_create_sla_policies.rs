@@ -14,6 +14,12 @@ enum Workspaces {
 }
 
 #[derive(DeriveIden, Clone)]
+enum BusinessHours {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden, Clone)]
 enum SlaPolicies {
     Table,
     Id,
@@ -44,8 +50,6 @@ impl MigrationTrait for Migration {
                     .col(integer(SlaPolicies::Position))
                     .col(json_binary(SlaPolicies::Targets))
                     .col(small_integer(SlaPolicies::WarningPercent))
-                    // Checked against the workspace's calendars by the service, which also
-                    // refuses to delete a calendar a policy names.
                     .col(uuid_null(SlaPolicies::BusinessHoursId))
                     .col(json_binary(SlaPolicies::Conditions))
                     .col(json_binary(SlaPolicies::BreachActions))
@@ -56,6 +60,14 @@ impl MigrationTrait for Migration {
                             .from(SlaPolicies::Table, SlaPolicies::WorkspaceId)
                             .to(Workspaces::Table, Workspaces::Id)
                             .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    // The service checks the calendar is the workspace's and refuses to
+                    // delete one in use; the key holds that against concurrent changes.
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(SlaPolicies::Table, SlaPolicies::BusinessHoursId)
+                            .to(BusinessHours::Table, BusinessHours::Id)
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )

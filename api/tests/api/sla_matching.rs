@@ -153,6 +153,22 @@ async fn a_calendar_a_policy_counts_in_cannot_be_deleted() {
     )
     .await;
     assert_eq!(app.delete(&calendar_path, &t.token).await.status(), 204);
+
+    // A workspace goes with its calendars and the policies counting in them.
+    let body = json!({ "name": "Desk", "timezone": "UTC",
+        "weekly": { "monday": [{ "start": "09:00", "end": "17:00" }] } });
+    let hours = ok(app.post(&hours_path, &t.token, body).await, 201).await;
+    let mut body = hour_and_day("Office hours again");
+    body["business_hours_id"] = hours["id"].clone();
+    create(&app, &t, body).await;
+    let workspace = format!("/v1/workspaces/{}", t.workspace_id);
+    assert_eq!(app.delete(&workspace, &t.token).await.status(), 204);
+    assert_problem(
+        app.get(&policies_path(&t), &t.token).await,
+        404,
+        "not_found",
+    )
+    .await;
 }
 
 fn gql_code(answer: &Value) -> String {

@@ -285,22 +285,60 @@ async fn each_bad_policy_is_refused_naming_the_field_and_nothing_is_stored() {
         ]
     );
     // Unknown fields and unknown values are refused and named.
-    for body in [
-        json!({ "name": "X", "targets": { "first_response_seconds": 60 }, "colour": "red" }),
-        json!({ "name": "X", "targets": { "first_response_seconds": 60, "reply_seconds": 5 } }),
-        json!({ "name": "X", "targets": { "first_response_seconds": 60 }, "conditions": { "channel_kinds": ["myspace"] } }),
-        json!({ "name": "X", "targets": { "first_response_seconds": 60 }, "conditions": { "priorities": ["asap"] } }),
-        json!({ "name": "X", "targets": { "first_response_seconds": 60 }, "conditions": { "labels": ["fan"] } }),
-        json!({ "name": "X", "targets": { "first_response_seconds": 60 }, "conditions": { "visibility": ["secret"] } }),
-        json!({ "name": "X", "targets": { "first_response_seconds": 60 }, "conditions": { "sentiment": 1 } }),
-        json!({ "name": "X", "targets": { "first_response_seconds": 60 }, "breach_actions": { "raise_priority_to": "max" } }),
+    for (key, value, field, code) in [
+        ("colour", json!("red"), "colour", "unknown_field"),
+        (
+            "targets",
+            json!({ "reply_seconds": 5 }),
+            "targets.reply_seconds",
+            "unknown_field",
+        ),
+        (
+            "conditions",
+            json!({ "sentiment": 1 }),
+            "conditions.sentiment",
+            "unknown_field",
+        ),
+        (
+            "conditions",
+            json!({ "channel_kinds": ["myspace"] }),
+            "conditions.channel_kinds[0]",
+            "unknown_value",
+        ),
+        (
+            "conditions",
+            json!({ "priorities": ["asap"] }),
+            "conditions.priorities[0]",
+            "unknown_value",
+        ),
+        (
+            "conditions",
+            json!({ "labels": ["fan"] }),
+            "conditions.labels[0]",
+            "unknown_value",
+        ),
+        (
+            "conditions",
+            json!({ "visibility": ["secret"] }),
+            "conditions.visibility[0]",
+            "unknown_value",
+        ),
+        (
+            "breach_actions",
+            json!({ "raise_priority_to": "max" }),
+            "breach_actions.raise_priority_to",
+            "unknown_value",
+        ),
     ] {
-        let refused = app.post(&policies_path(&t), &t.token, body.clone()).await;
+        let mut body = hour_and_day("X");
+        body[key] = value;
+        let refused = app.post(&policies_path(&t), &t.token, body).await;
         let problem = assert_problem(refused, 422, "validation_failed").await;
-        assert!(
-            problem["errors"][0]["field"].is_string(),
-            "{body} {problem}"
+        let named = (
+            problem["errors"][0]["field"].as_str(),
+            problem["errors"][0]["code"].as_str(),
         );
+        assert_eq!(named, (Some(field), Some(code)), "{problem}");
     }
     let taken = app
         .post(&policies_path(&t), &t.token, hour_and_day("Kept"))

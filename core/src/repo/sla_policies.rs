@@ -3,13 +3,12 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr,
 };
 
 use crate::entity::sla_policies::{self, Column as C};
 use crate::entity::{conversation_tags, sla_policies::Model};
-use crate::error::OnConflict;
 use crate::ids::{BusinessHoursId, ChannelId, ConversationId, SlaPolicyId};
 use crate::pagination::PageRequest;
 use crate::sla::policy::{BreachActions, Conditions, ConversationFacts, Targets};
@@ -44,10 +43,7 @@ pub(crate) async fn insert(
     model.id = Set(SlaPolicyId::new().as_uuid());
     model.workspace_id = Set(scope.workspace_id().as_uuid());
     model.created_at = Set(now);
-    let model = model
-        .insert(conn)
-        .await
-        .on_unique("sla_policy_name_taken", NAME_TAKEN)?;
+    let model = written(model.insert(conn).await)?;
     view(model)
 }
 
@@ -143,10 +139,7 @@ pub(crate) async fn update(
     model.id = sea_orm::Unchanged(current.id);
     model.workspace_id = sea_orm::Unchanged(current.workspace_id);
     model.created_at = sea_orm::Unchanged(current.created_at);
-    let model = model
-        .update(conn)
-        .await
-        .on_unique("sla_policy_name_taken", NAME_TAKEN)?;
+    let model = written(model.update(conn).await)?;
     view(model)
 }
 
@@ -189,6 +182,21 @@ pub(crate) async fn conversation_facts(
             .map_err(|e| stored("visibility", e))?,
         label: row.label.parse::<Label>().map_err(|e| stored("label", e))?,
         influence: row.influence,
+    })
+}
+
+/// A database refusal as the caller sees it: a name taken, or a calendar deleted while
+/// the policy naming it was being written (the same as one that never existed).
+fn written(result: std::result::Result<Model, DbErr>) -> Result<Model> {
+    result.map_err(|err| match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            Error::conflict("sla_policy_name_taken", NAME_TAKEN)
+        }
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+            let message = "no such business-hours calendar in this workspace";
+            Error::invalid("business_hours_id", "unknown_business_hours", message)
+        }
+        _ => err.into(),
     })
 }
 

@@ -208,8 +208,7 @@ pub async fn delete(core: &Core, scope: &WorkspaceScope, id: BusinessHoursId) ->
     let txn = core.db().begin().await?;
     let view = repo::business_hours::get(&txn, scope, id).await?;
     if repo::sla_policies::use_calendar(&txn, scope, id).await? {
-        let message = "an SLA policy counts in this calendar; change or delete it first";
-        return Err(Error::conflict("business_hours_in_use", message));
+        return Err(repo::business_hours::in_use());
     }
     repo::business_hours::delete(&txn, scope, id).await?;
     let details = json!({ "name": view.name });

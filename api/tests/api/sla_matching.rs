@@ -129,7 +129,7 @@ async fn the_first_enabled_matching_policy_by_position_applies_and_follows_chang
 }
 
 #[tokio::test]
-async fn a_calendar_a_policy_counts_in_cannot_be_deleted() {
+async fn a_calendar_or_team_a_policy_names_cannot_be_deleted() {
     let app = TestApp::spawn().await;
     let t = app.tenant("Acme").await;
     let hours_path = format!("/v1/workspaces/{}/business-hours", t.workspace_id);
@@ -153,6 +153,23 @@ async fn a_calendar_a_policy_counts_in_cannot_be_deleted() {
     )
     .await;
     assert_eq!(app.delete(&calendar_path, &t.token).await.status(), 204);
+
+    // So does a team a policy's breach assigns.
+    let teams = format!("/v1/workspaces/{}/teams", t.workspace_id);
+    let team = ok(
+        app.post(&teams, &t.token, json!({ "name": "Tier 3" }))
+            .await,
+        201,
+    )
+    .await;
+    let team_path = format!("{teams}/{}", str_of(&team["id"]));
+    let escalate = json!({ "breach_actions": { "assign_team_id": team["id"] } });
+    ok(app.patch(&policy_path, &t.token, escalate).await, 200).await;
+    assert_problem(app.delete(&team_path, &t.token).await, 409, "team_in_use").await;
+    assert_eq!(app.get_json(&team_path, &t.token).await["name"], "Tier 3");
+    let notify_only = json!({ "breach_actions": { "notify": true } });
+    ok(app.patch(&policy_path, &t.token, notify_only).await, 200).await;
+    assert_eq!(app.delete(&team_path, &t.token).await.status(), 204);
 
     // A workspace goes with its calendars and the policies counting in them.
     let body = json!({ "name": "Desk", "timezone": "UTC",

@@ -9,7 +9,7 @@ use sea_orm::{
 
 use crate::entity::sla_policies::{self, Column as C};
 use crate::entity::{conversation_tags, sla_policies::Model};
-use crate::ids::{BusinessHoursId, ChannelId, ConversationId, SlaPolicyId};
+use crate::ids::{BusinessHoursId, ChannelId, ConversationId, SlaPolicyId, TeamId};
 use crate::pagination::PageRequest;
 use crate::sla::policy::{BreachActions, Conditions, ConversationFacts, Targets};
 use crate::tenancy::WorkspaceScope;
@@ -125,6 +125,22 @@ pub(crate) async fn use_calendar(
         .count(conn)
         .await?;
     Ok(count > 0)
+}
+
+/// Whether a policy of the workspace assigns this team on a breach. Policies are few per
+/// workspace, so they are read and their actions checked here rather than in JSON SQL.
+pub(crate) async fn escalate_to(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    team: TeamId,
+) -> Result<bool> {
+    let rows = scoped::<sla_policies::Entity>(scope).all(conn).await?;
+    for row in rows {
+        if view(row)?.breach_actions.assign_team_id == Some(team) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Replaces a policy's caller-set fields.

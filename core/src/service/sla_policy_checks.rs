@@ -72,7 +72,7 @@ pub(crate) async fn checked(
             message,
         ));
     }
-    let conditions = clean_conditions(draft.conditions, &mut errors);
+    let conditions = clean_conditions(draft.conditions, &mut errors)?;
     let breach_actions = clean_actions(conn, scope, draft.breach_actions, &mut errors).await?;
     match (position, warning_percent) {
         (Some(position), Some(warning_percent)) if errors.is_empty() => Ok(PolicyFields {
@@ -124,13 +124,13 @@ fn bounded<T: Ord>(field: &str, mut values: Vec<T>, errors: &mut Vec<FieldError>
     values
 }
 
-fn clean_conditions(conditions: Conditions, errors: &mut Vec<FieldError>) -> Conditions {
+fn clean_conditions(conditions: Conditions, errors: &mut Vec<FieldError>) -> Result<Conditions> {
     let mut tags = Vec::new();
     for (i, tag) in conditions.tags.iter().enumerate() {
         match clean_tag(&format!("conditions.tags[{i}]"), tag) {
             Ok(tag) => tags.push(tag),
             Err(Error::Validation(found)) => errors.extend(found),
-            Err(_) => {}
+            Err(other) => return Err(other),
         }
     }
     let min_influence = conditions.min_influence;
@@ -142,14 +142,14 @@ fn clean_conditions(conditions: Conditions, errors: &mut Vec<FieldError>) -> Con
             message,
         ));
     }
-    Conditions {
+    Ok(Conditions {
         channel_kinds: bounded("conditions.channel_kinds", conditions.channel_kinds, errors),
         priorities: bounded("conditions.priorities", conditions.priorities, errors),
         tags: bounded("conditions.tags", tags, errors),
         visibility: bounded("conditions.visibility", conditions.visibility, errors),
         labels: bounded("conditions.labels", conditions.labels, errors),
         min_influence,
-    }
+    })
 }
 
 async fn clean_actions(

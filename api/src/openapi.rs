@@ -44,6 +44,9 @@ use crate::rest;
         rest::business_hours::list_business_hours, rest::business_hours::create_business_hours,
         rest::business_hours::get_business_hours, rest::business_hours::update_business_hours,
         rest::business_hours::delete_business_hours, rest::business_hours::business_due,
+        rest::sla_policies::list_sla_policies, rest::sla_policies::create_sla_policy,
+        rest::sla_policies::get_sla_policy, rest::sla_policies::update_sla_policy,
+        rest::sla_policies::delete_sla_policy, rest::sla_policies::conversation_sla_policy,
     ),
     modifiers(&Security, &StrictVariants, &StandardErrors),
     tags(
@@ -57,6 +60,7 @@ use crate::rest;
         (name = "channels", description = "Where customers speak, and the API channel's inbound door"),
         (name = "listening", description = "Keyword listening rules: public X posts that match become conversations"),
         (name = "business-hours", description = "Business-hours calendars SLA targets count in, and due times in them"),
+        (name = "sla-policies", description = "SLA policies: targets, thresholds, conditions and breach actions, and the policy a conversation falls under"),
         (name = "contacts", description = "Customers, their identities, merge, export and erasure"),
         (name = "conversations", description = "The inbox, messages, replies and notes"),
         (name = "notifications", description = "Mentions for the calling colleague"),

@@ -88,4 +88,6 @@ id_type! {
     ListeningRuleId,
     /// A business-hours calendar.
     BusinessHoursId,
+    /// An SLA policy.
+    SlaPolicyId,
 }

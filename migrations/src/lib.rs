@@ -25,6 +25,7 @@ mod m20261207_000006_create_poll_cursors;
 mod m20261207_000010_inbound_channel_order;
 mod m20261208_000001_create_listening_rules;
 mod m20261209_000001_create_business_hours;
+mod m20261209_000002_create_sla_policies;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_inbound_channel_order::Migration),
             Box::new(m20261208_000001_create_listening_rules::Migration),
             Box::new(m20261209_000001_create_business_hours::Migration),
+            Box::new(m20261209_000002_create_sla_policies::Migration),
         ]
     }
 }

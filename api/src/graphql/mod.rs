@@ -42,6 +42,7 @@ pub struct Mutation(
     care_mutation::CareMutation,
     types::listening::ListeningMutation,
     types::business_hours::BusinessHoursMutation,
+    types::sla_policies::SlaPolicyMutation,
 );
 
 /// The schema type.

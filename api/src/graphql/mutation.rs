@@ -343,7 +343,7 @@ impl AccountMutation {
             .into())
     }
 
-    /// Deletes a team.
+    /// Deletes a team no SLA policy's breach assigns.
     async fn delete_team(
         &self,
         ctx: &Context<'_>,

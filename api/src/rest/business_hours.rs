@@ -86,10 +86,11 @@ pub async fn update_business_hours(
     ))
 }
 
-/// Delete a business-hours calendar.
+/// Delete a business-hours calendar no SLA policy counts in.
 #[utoipa::path(delete, path = "/v1/workspaces/{workspace_id}/business-hours/{hours_id}", tag = "business-hours",
     params(("workspace_id" = WorkspaceId, Path), ("hours_id" = BusinessHoursId, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "an SLA policy counts in the calendar (`business_hours_in_use`)")),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn delete_business_hours(
     state: Data<AppState>,

@@ -14,6 +14,7 @@ pub mod members;
 pub mod notifications;
 pub mod ops;
 pub mod orgs;
+pub mod sla_policies;
 pub mod teams;
 pub mod workspaces;
 
@@ -69,6 +70,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(r("/v1/workspaces/{workspace_id}/business-hours").get(business_hours::list_business_hours).post(business_hours::create_business_hours))
         .service(r("/v1/workspaces/{workspace_id}/business-hours/{hours_id}").get(business_hours::get_business_hours).patch(business_hours::update_business_hours).delete(business_hours::delete_business_hours))
         .service(r("/v1/workspaces/{workspace_id}/business-hours/{hours_id}/due").get(business_hours::business_due))
+        .service(r("/v1/workspaces/{workspace_id}/sla-policies").get(sla_policies::list_sla_policies).post(sla_policies::create_sla_policy))
+        .service(r("/v1/workspaces/{workspace_id}/sla-policies/{policy_id}").get(sla_policies::get_sla_policy).patch(sla_policies::update_sla_policy).delete(sla_policies::delete_sla_policy))
         .service(r("/v1/workspaces/{workspace_id}/inbound-events").get(inbound_events::list_inbound_events))
         .service(r("/v1/workspaces/{workspace_id}/inbound-events/{event_id}").get(inbound_events::get_inbound_event))
         .service(r("/v1/workspaces/{workspace_id}/inbound-events/{event_id}/retry").post(inbound_events::retry_inbound_event))
@@ -80,6 +83,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(r("/v1/workspaces/{workspace_id}/conversations").get(conversations::list_conversations).post(conversations::start_conversation))
         .service(r("/v1/workspaces/{workspace_id}/conversations/bulk").post(conversations::bulk_update))
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}").get(conversations::get_conversation).patch(conversations::update_conversation))
+        .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/sla-policy").get(sla_policies::conversation_sla_policy))
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/messages").get(conversations::list_messages).post(conversations::create_message))
         .service(r("/v1/workspaces/{workspace_id}/notifications").get(notifications::list_notifications))
         .service(r("/v1/workspaces/{workspace_id}/notifications/{notification_id}/read").post(notifications::mark_notification_read));

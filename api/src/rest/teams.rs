@@ -79,10 +79,11 @@ pub async fn update_team(
     ))
 }
 
-/// Delete a team.
+/// Delete a team no SLA policy's breach assigns.
 #[utoipa::path(delete, path = "/v1/workspaces/{workspace_id}/teams/{team_id}", tag = "teams",
     params(("workspace_id" = WorkspaceId, Path), ("team_id" = TeamId, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "an SLA policy's breach assigns the team (`team_in_use`)")),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn delete_team(
     state: Data<AppState>,

@@ -180,7 +180,8 @@ fn graphql_operation(field: &str) -> String {
             | "contact"
             | "conversation"
             | "listeningRule"
-            | "businessHoursCalendar",
+            | "businessHoursCalendar"
+            | "slaPolicy",
         ) => q(&format!("{name}(id: $id) {{ id }}")),
         ("Workspace", "contactExport") => q("contactExport(id: $id)"),
         ("Workspace", "inboundEvent") => q("inboundEvent(id: $id) { id }"),
@@ -237,6 +238,13 @@ fn graphql_operation(field: &str) -> String {
         ("Mutation", "deleteBusinessHours") => {
             m("deleteBusinessHours(workspaceId: $ws, businessHoursId: $id)")
         }
+        ("Mutation", "createSlaPolicy") => {
+            m("createSlaPolicy(workspaceId: $ws, input: { name: \"\", targets: {} }) { id }")
+        }
+        ("Mutation", "updateSlaPolicy") => {
+            m("updateSlaPolicy(workspaceId: $ws, policyId: $id, input: {}) { id }")
+        }
+        ("Mutation", "deleteSlaPolicy") => m("deleteSlaPolicy(workspaceId: $ws, policyId: $id)"),
         ("Mutation", "pushInboundMessage") => m(
             "pushInboundMessage(workspaceId: $ws, channelId: $id, input: { platformMessageId: \"\", author: { platformUserId: \"\" } }) { duplicate }",
         ),

@@ -26,6 +26,8 @@ mod pushed;
 mod readme;
 mod replies_out;
 mod resources;
+mod sla_matching;
+mod sla_policies;
 mod strict_input;
 mod subscriptions;
 mod tenancy;

@@ -73,6 +73,7 @@ impl Route {
             "{event}",
             "{rule}",
             "{hours}",
+            "{policy}",
         ];
         let in_body = [
             "{heir}",
@@ -353,6 +354,50 @@ fn care_routes() -> Vec<Route> {
             OWNER_ADMIN,
             204,
         ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/sla-policies",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::POST,
+            "/v1/workspaces/{ws}/sla-policies",
+            Some(
+                json!({ "name": "New policy {n}", "targets": { "first_response_seconds": 3600 } }),
+            ),
+            OWNER_ADMIN,
+            201,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/sla-policies/{policy}",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::PATCH,
+            "/v1/workspaces/{ws}/sla-policies/{policy}",
+            Some(json!({ "name": "Renamed policy {n}", "position": 3 })),
+            OWNER_ADMIN,
+            200,
+        ),
+        route(
+            M::DELETE,
+            "/v1/workspaces/{ws}/sla-policies/{policy}",
+            None,
+            OWNER_ADMIN,
+            204,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/conversations/{conversation}/sla-policy",
+            None,
+            EVERYONE,
+            200,
+        ),
         route(M::GET, "/v1/workspaces/{ws}/contacts", None, EVERYONE, 200),
         route(
             M::POST,
@@ -556,7 +601,8 @@ fn routes_in_the_route_table() -> Vec<(String, String)> {
             .replace("{notification_id}", "{notification}")
             .replace("{event_id}", "{event}")
             .replace("{rule_id}", "{rule}")
-            .replace("{hours_id}", "{hours}");
+            .replace("{hours_id}", "{hours}")
+            .replace("{policy_id}", "{policy}");
         if !path.starts_with("/v1/workspaces/") && !path.starts_with("/v1/orgs/{org}") {
             continue;
         }
@@ -587,6 +633,7 @@ struct Ids {
     event: String,
     rule: String,
     hours: String,
+    policy: String,
     source: String,
     picked: String,
     recipient: String,
@@ -615,6 +662,7 @@ impl Ids {
             event: random_id(),
             rule: random_id(),
             hours: random_id(),
+            policy: random_id(),
             source: random_id(),
             picked: random_id(),
             recipient: random_id(),
@@ -639,7 +687,8 @@ impl Ids {
             notification: bad.clone(),
             event: bad.clone(),
             rule: bad.clone(),
-            hours: bad,
+            hours: bad.clone(),
+            policy: bad,
             ..Ids::random()
         }
     }
@@ -669,6 +718,7 @@ impl Ids {
             .replace("{event}", &self.event)
             .replace("{rule}", &self.rule)
             .replace("{hours}", &self.hours)
+            .replace("{policy}", &self.policy)
             .replace("{listener}", &self.listener)
             .replace("{source}", &self.source)
             .replace("{picked}", &self.picked)
@@ -775,6 +825,7 @@ impl Side {
             event: self.care.event.clone(),
             rule: self.care.rule.clone(),
             hours: self.care.hours.clone(),
+            policy: self.care.policy.clone(),
             source: self.care.source.clone(),
             picked: self.care.conversation.clone(),
             recipient: self.care.contact.clone(),
@@ -807,7 +858,7 @@ async fn side(app: &TestApp, t: Tenant) -> Side {
 /// The care objects of a workspace: an `api` channel, a conversation a customer started
 /// through it and that customer's contact, a second contact to merge into the first, a
 /// platform delivery the worker could not read (to be retried), an X channel with a
-/// keyword listening rule, and a business-hours calendar.
+/// keyword listening rule, a business-hours calendar and an SLA policy.
 #[derive(Clone, Debug)]
 struct Care {
     channel: String,
@@ -818,6 +869,7 @@ struct Care {
     listener: String,
     rule: String,
     hours: String,
+    policy: String,
 }
 
 async fn care(app: &TestApp, t: &Tenant, n: &str) -> Care {
@@ -843,6 +895,7 @@ async fn care(app: &TestApp, t: &Tenant, n: &str) -> Care {
         listener: x_listener(app, t, n).await,
         rule: String::new(),
         hours: String::new(),
+        policy: String::new(),
     };
     let body =
         json!({ "name": format!("Seeded {n}"), "query": "refund", "channel_id": care.listener });
@@ -850,9 +903,13 @@ async fn care(app: &TestApp, t: &Tenant, n: &str) -> Care {
     let body = json!({ "name": format!("Seeded hours {n}"), "timezone": "America/New_York",
         "weekly": { "sunday": [{ "start": "22:00", "end": "06:00" }] } });
     let hours = post_ok(app, &format!("{ws}/business-hours"), &t.token, body).await;
+    let body = json!({ "name": format!("Seeded policy {n}"),
+        "targets": { "resolution_seconds": 86_400 } });
+    let policy = post_ok(app, &format!("{ws}/sla-policies"), &t.token, body).await;
     Care {
         rule: str_of(&rule["id"]),
         hours: str_of(&hours["id"]),
+        policy: str_of(&policy["id"]),
         ..care
     }
 }
@@ -956,6 +1013,7 @@ async fn snapshot(app: &TestApp, side: &Side) -> Vec<Value> {
         format!("{ws}/audit-log"),
         format!("{ws}/channels"),
         format!("{ws}/business-hours"),
+        format!("{ws}/sla-policies"),
         format!("{ws}/contacts"),
         format!("{ws}/conversations"),
         conversation.clone(),
@@ -1215,6 +1273,7 @@ async fn objects(app: &TestApp, t: &Tenant, n: &str) -> (Ids, Care) {
         event: care.event.clone(),
         rule: care.rule.clone(),
         hours: care.hours.clone(),
+        policy: care.policy.clone(),
         source: care.source.clone(),
         picked: care.conversation.clone(),
         recipient: care.contact.clone(),

@@ -1,7 +1,9 @@
 //! Business-hours calendars: per workspace, read and changed through the scope.
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr,
+};
 
 use crate::entity::business_hours::{self, Column as C};
 use crate::error::OnConflict;
@@ -12,7 +14,7 @@ use crate::tenancy::WorkspaceScope;
 use crate::views::BusinessHoursView;
 use crate::{Error, Result};
 
-use super::scoped::{delete_one, scoped};
+use super::scoped::scoped;
 use super::{Direction, paged};
 
 const NAME_TAKEN: &str = "business hours with this name already exist in the workspace";
@@ -99,12 +101,31 @@ pub(crate) async fn update(
     view(model)
 }
 
+/// Deletes a calendar; one an SLA policy counts in is refused (`business_hours_in_use`).
 pub(crate) async fn delete(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
     id: BusinessHoursId,
 ) -> Result<()> {
-    delete_one::<business_hours::Entity>(conn, scope, C::Id, id.as_uuid()).await
+    let result = business_hours::Entity::delete_many()
+        .filter(C::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(C::Id.eq(id.as_uuid()))
+        .exec(conn)
+        .await
+        .map_err(|err| match err.sql_err() {
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => in_use(),
+            _ => err.into(),
+        })?;
+    if result.rows_affected == 0 {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
+/// The refusal to delete a calendar an SLA policy counts in.
+pub(crate) fn in_use() -> Error {
+    let message = "an SLA policy counts in this calendar; change or delete it first";
+    Error::conflict("business_hours_in_use", message)
 }
 
 fn to_json(value: &impl serde::Serialize) -> Result<serde_json::Value> {

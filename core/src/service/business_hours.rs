@@ -201,12 +201,15 @@ pub async fn update(
     Ok(view)
 }
 
-/// Deletes a calendar.
+/// Deletes a calendar no SLA policy counts in.
 #[tracing::instrument(skip_all, fields(business_hours_id = %id), err(level = "debug"))]
 pub async fn delete(core: &Core, scope: &WorkspaceScope, id: BusinessHoursId) -> Result<()> {
     scope.require(Capability::ManageSla)?;
     let txn = core.db().begin().await?;
     let view = repo::business_hours::get(&txn, scope, id).await?;
+    if repo::sla_policies::use_calendar(&txn, scope, id).await? {
+        return Err(repo::business_hours::in_use());
+    }
     repo::business_hours::delete(&txn, scope, id).await?;
     let details = json!({ "name": view.name });
     audit::record(

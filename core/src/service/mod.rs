@@ -28,6 +28,8 @@ pub mod orgs;
 pub mod outbound;
 pub(crate) mod pace;
 pub mod polling;
+pub mod sla_policies;
+mod sla_policy_checks;
 pub(crate) mod targets;
 pub mod teams;
 pub mod wake_ups;

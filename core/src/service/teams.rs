@@ -207,11 +207,16 @@ pub async fn update(
     Ok(view)
 }
 
-/// Deletes a team (its members stay in the workspace).
+/// Deletes a team (its members stay in the workspace); one an SLA policy's breach
+/// assigns is refused (`team_in_use`).
 #[tracing::instrument(skip_all, fields(team_id = %id), err(level = "debug"))]
 pub async fn delete(core: &Core, scope: &WorkspaceScope, id: TeamId) -> Result<()> {
     scope.require(Capability::ManageTeams)?;
     let txn = core.db().begin().await?;
+    if repo::sla_policies::escalate_to(&txn, scope, id).await? {
+        let message = "an SLA policy's breach assigns this team; change or delete it first";
+        return Err(Error::conflict("team_in_use", message));
+    }
     repo::teams::delete(&txn, scope, id).await?;
     audit::record(&txn, scope, "team.deleted", "team", id, json!({})).await?;
     txn.commit().await?;

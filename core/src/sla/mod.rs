@@ -1,3 +1,4 @@
 //! Service-level agreements: the pure arithmetic the clocks run on.
 
 pub mod calendar;
+pub mod policy;

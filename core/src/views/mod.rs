@@ -7,6 +7,7 @@ mod credentials;
 mod identity;
 mod inbound;
 mod listening;
+mod sla_policies;
 mod workspace;
 
 pub use audit::*;
@@ -16,6 +17,7 @@ pub use credentials::*;
 pub use identity::*;
 pub use inbound::*;
 pub use listening::*;
+pub use sla_policies::*;
 pub use workspace::*;
 
 use serde::{Deserialize, Deserializer};

@@ -10,6 +10,7 @@ mod identity;
 pub(crate) mod inbound;
 pub(crate) mod listening;
 mod people;
+pub(crate) mod sla_policies;
 mod workspace;
 pub(crate) mod workspace_care;
 
@@ -22,6 +23,7 @@ pub use identity::*;
 pub use inbound::{GqlInboundStatus, InboundEvent};
 pub use listening::ListeningRule;
 pub use people::*;
+pub use sla_policies::SlaPolicy;
 pub use workspace::*;
 
 use async_graphql::{Enum, ID, OutputType, SimpleObject};
@@ -47,6 +49,7 @@ pub(crate) fn id(value: impl ToString) -> ID {
 #[graphql(concrete(name = "InboundEventPage", params(InboundEvent)))]
 #[graphql(concrete(name = "ListeningRulePage", params(ListeningRule)))]
 #[graphql(concrete(name = "BusinessHoursPage", params(BusinessHours)))]
+#[graphql(concrete(name = "SlaPolicyPage", params(SlaPolicy)))]
 pub struct PageOf<T: OutputType> {
     /// The items.
     pub items: Vec<T>,

@@ -16,7 +16,8 @@ use super::care_enums::{
 use super::workspace_care::{self as care_fields, InboxFilter};
 use super::{
     ApiKey, AuditEntry, BusinessHours, Channel, Contact, Conversation, GqlAgentVisibility,
-    GqlInboundStatus, GqlRole, InboundEvent, ListeningRule, Member, Notification, PageOf, Team, id,
+    GqlInboundStatus, GqlRole, InboundEvent, ListeningRule, Member, Notification, PageOf,
+    SlaPolicy, Team, id,
 };
 use crate::graphql::context::{GqlResult, core, enter_workspace, page, parse_id, require_field};
 use crate::graphql::gql;
@@ -216,6 +217,21 @@ impl Workspace {
     /// One business-hours calendar.
     async fn business_hours_calendar(&self, ctx: &Context<'_>, id: ID) -> GqlResult<BusinessHours> {
         super::business_hours::one(ctx, &self.scope(ctx).await?, &id).await
+    }
+
+    /// SLA policies, oldest first (`position` says the order they apply in).
+    async fn sla_policies(
+        &self,
+        ctx: &Context<'_>,
+        limit: Option<u64>,
+        cursor: Option<String>,
+    ) -> GqlResult<PageOf<SlaPolicy>> {
+        super::sla_policies::list(ctx, &self.scope(ctx).await?, limit, cursor).await
+    }
+
+    /// One SLA policy.
+    async fn sla_policy(&self, ctx: &Context<'_>, id: ID) -> GqlResult<SlaPolicy> {
+        super::sla_policies::one(ctx, &self.scope(ctx).await?, &id).await
     }
 
     /// Contacts, newest first.

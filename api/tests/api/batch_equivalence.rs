@@ -117,21 +117,30 @@ async fn inbox(app: &TestApp, t: &Tenant) -> Vec<Value> {
     seen
 }
 
-/// The events each tenant's script recorded: type, whose conversation, and its count then.
-async fn events(app: &TestApp, t: &Tenant, after: usize) -> Vec<(String, String, i64)> {
-    let mut recorded: Vec<(String, String, i64)> = app
+/// The events each tenant's script recorded: type, and the conversation as it showed then
+/// (contact, count, label, priority, status) with the message's text.
+async fn events(app: &TestApp, t: &Tenant, after: usize) -> Vec<String> {
+    let mut recorded: Vec<String> = app
         .outbox()
         .await
         .into_iter()
         .filter(|row| row.payload["workspace_id"] == t.workspace_id.as_str())
         .skip(after)
         .map(|row| {
-            let conversation = &row.payload["conversation"];
-            (
+            let data = &row.payload["data"];
+            let c = &data["conversation"];
+            let mut contact = c["contact"].clone();
+            contact.as_object_mut().unwrap().remove("id");
+            json!([
                 row.event_type,
-                str_of(&conversation["contact"]["handle"]),
-                conversation["message_count"].as_i64().unwrap_or(-1),
-            )
+                contact,
+                c["message_count"],
+                c["label"],
+                c["priority"],
+                c["status"],
+                data["message"]["text"]
+            ])
+            .to_string()
         })
         .collect();
     recorded.sort();

@@ -127,6 +127,16 @@ async fn matching_posts_become_conversations_tagged_by_their_rule_and_are_heard_
     }
     let tagged = s.conversations("&tag=listening:Refunds").await;
     assert_eq!(tagged.len(), 2, "the inbox filters by the rule's tag");
+    // Subscribers learn of a heard post with its tag already on it.
+    let created: Vec<Value> = s
+        .app
+        .outbox()
+        .await
+        .into_iter()
+        .filter(|row| row.event_type == "conversation.created")
+        .map(|row| row.payload["data"]["conversation"]["tags"].clone())
+        .collect();
+    assert_eq!(created, vec![json!(["listening:Refunds"]); 2]);
     let rule = s.rule().await;
     assert_eq!(rule["posts_heard"], 2);
     assert!(rule["last_polled_at"].is_string());

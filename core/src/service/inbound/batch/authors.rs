@@ -17,11 +17,13 @@ use super::super::super::{contacts as contact_service, ingest};
 use super::Customer;
 
 /// Who wrote a message of the batch.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(super) struct Author {
     pub contact: ContactId,
     /// The author's reach when the message came.
     pub influence: f64,
+    /// The author's identity as the message left it (events show it as it was then).
+    pub identity: contact_identities::Model,
 }
 
 /// An identity as the batch leaves it.
@@ -69,6 +71,7 @@ pub(super) async fn resolve(
             Author {
                 contact: ContactId::from(identity.model.contact_id),
                 influence: ingest::reach(&identity.model),
+                identity: identity.model.clone(),
             },
         );
     }

@@ -121,7 +121,7 @@ async fn store_in(
     let mut todo = Vec::with_capacity(fresh.len());
     for (i, attachments) in fresh {
         let customer = customers[i];
-        let Some(&author) = authors.get(&i) else {
+        let Some(author) = authors.get(&i).cloned() else {
             continue;
         };
         let reply_to = customer.message.reply_to.as_deref();

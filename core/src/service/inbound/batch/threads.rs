@@ -9,7 +9,7 @@ use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
 use crate::care::{self, CustomerMessageEffect};
-use crate::entity::{conversations, messages};
+use crate::entity::{contact_identities, conversations, messages};
 use crate::ids::{ChannelId, ContactId, ConversationId, MessageId};
 use crate::repo::conversations::{NewConversation, time_key};
 use crate::tenancy::WorkspaceScope;
@@ -45,11 +45,20 @@ pub(super) struct Threaded {
     pub changed: Vec<(conversations::Model, conversations::Model)>,
     pub messages: Vec<messages::Model>,
     /// The conversation at each event, in order: started (no message), or with a message.
-    pub snapshots: Vec<(conversations::Model, Option<messages::Model>)>,
+    pub snapshots: Vec<Snapshot>,
     /// Conversations to tag.
     pub tagged: Vec<(Uuid, Vec<String>)>,
     /// The fate of each message, by index.
     pub fates: Vec<(usize, Fate)>,
+}
+
+/// A conversation as one event shows it.
+pub(super) struct Snapshot {
+    pub conversation: conversations::Model,
+    /// The message added (none: the conversation started).
+    pub message: Option<messages::Model>,
+    /// The message's author's identity as it was then.
+    pub author: contact_identities::Model,
 }
 
 /// The conversations as the batch goes.
@@ -253,7 +262,11 @@ impl State {
         };
         let row = repo::conversations::new_row(scope, new);
         let id = row.id;
-        self.out.snapshots.push((row.clone(), None));
+        self.out.snapshots.push(Snapshot {
+            conversation: row.clone(),
+            message: None,
+            author: todo.author.identity.clone(),
+        });
         self.conversations.insert(id, row);
         self.latest.insert(place, id);
         id
@@ -297,9 +310,11 @@ impl State {
             message_id: MessageId::from(stored.id),
             conversation_id: ConversationId::from(id),
         };
-        self.out
-            .snapshots
-            .push((scored.clone(), Some(stored.clone())));
+        self.out.snapshots.push(Snapshot {
+            conversation: scored.clone(),
+            message: Some(stored.clone()),
+            author: todo.author.identity.clone(),
+        });
         self.out.messages.push(stored);
         if !todo.customer.tags.is_empty() {
             self.out.tagged.push((id, todo.customer.tags.to_vec()));

@@ -15,7 +15,7 @@ use crate::{Result, repo};
 
 use super::super::super::conversation_views;
 use super::super::super::messages::message_view;
-use super::threads::Threaded;
+use super::threads::{Snapshot, Threaded};
 
 /// Writes the batch's conversations, messages, tags and events; returns the events.
 pub(super) async fn write(
@@ -60,19 +60,27 @@ async fn tag(
 }
 
 /// `conversation.created` for each conversation started and `message.created` for each
-/// message, each showing the conversation as it was then.
+/// message, each showing the conversation, and its author's handle and reach, as they were
+/// then.
 async fn events_of(
     txn: &DatabaseTransaction,
     scope: &WorkspaceScope,
-    snapshots: Vec<(conversations::Model, Option<crate::entity::messages::Model>)>,
+    snapshots: Vec<Snapshot>,
 ) -> Result<Vec<Event>> {
-    let (rows, messages): (Vec<_>, Vec<_>) = snapshots.into_iter().unzip();
+    let rows = snapshots.iter().map(|s| s.conversation.clone()).collect();
     let views = conversation_views::views(txn, scope, rows).await?;
     views
         .into_iter()
-        .zip(messages)
-        .map(|(view, message)| {
-            Ok(match message {
+        .zip(snapshots)
+        .map(|(mut view, snapshot)| {
+            let author = &snapshot.author;
+            if view.contact.id.as_uuid() == author.contact_id {
+                view.contact.handle.clone_from(&author.handle);
+                view.contact.avatar_url.clone_from(&author.avatar_url);
+                view.contact.follower_count = author.follower_count;
+                view.contact.verified = author.verified;
+            }
+            Ok(match snapshot.message {
                 None => Event::conversation_created(view),
                 Some(message) => Event::message_created(view, message_view(message)?),
             })

@@ -580,7 +580,7 @@ fn messenger_event(event: Value) -> String {
 }
 
 #[tokio::test]
-async fn a_messenger_reply_is_delivered_when_the_receipt_names_it() {
+async fn a_messenger_reply_is_delivered_when_named_and_read_up_to_the_watermark() {
     let d = desk().await;
     let channel = facebook(&d).await;
     let now = Utc::now().timestamp_millis();
@@ -609,4 +609,26 @@ async fn a_messenger_reply_is_delivered_when_the_receipt_names_it() {
         .await;
     let delivered = d.message(&conversation, &reply["id"]).await;
     assert_eq!(delivered["delivery_status"], "delivered", "{delivered}");
+
+    // A read receipt names no message, only a watermark: what was sent before it is read.
+    let later = d
+        .replied(&conversation, "Tracking number follows", "private")
+        .await;
+    assert_eq!(d.send_due(Utc::now()).await, 1);
+    let seen = |watermark: i64| {
+        messenger_event(json!({ "sender": { "id": "8000000000000001" },
+            "recipient": { "id": "300000000000001" }, "timestamp": watermark,
+            "read": { "watermark": watermark, "seq": 38 } }))
+    };
+    let before_either = Utc::now().timestamp_millis() - 3_600_000;
+    d.deliver_meta("facebook", &channel, &seen(before_either))
+        .await;
+    let unread = d.message(&conversation, &reply["id"]).await;
+    assert_eq!(unread["delivery_status"], "delivered", "{unread}");
+    d.deliver_meta("facebook", &channel, &seen(Utc::now().timestamp_millis()))
+        .await;
+    for id in [&reply["id"], &later["id"]] {
+        let read = d.message(&conversation, id).await;
+        assert_eq!(read["delivery_status"], "read", "{read}");
+    }
 }

@@ -409,3 +409,39 @@ pub(crate) async fn find(
         .one(conn)
         .await?)
 }
+
+/// The platform ids of the replies sent to a contact on a channel by `up_to` that the
+/// platform has not yet reported read.
+pub(crate) async fn unread_replies(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    contact: ContactId,
+    up_to: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let theirs = Query::select()
+        .column(conversations::Column::Id)
+        .from(conversations::Entity)
+        .and_where(conversations::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .and_where(conversations::Column::ChannelId.eq(channel.as_uuid()))
+        .and_where(conversations::Column::ContactId.eq(contact.as_uuid()))
+        .to_owned();
+    let unread = [
+        DeliveryStatus::Sent.as_str(),
+        DeliveryStatus::Delivered.as_str(),
+    ];
+    let ids: Vec<Option<String>> = scoped::<messages::Entity>(scope)
+        .select_only()
+        .column(messages::Column::PlatformMessageId)
+        .filter(messages::Column::ChannelId.eq(channel.as_uuid()))
+        .filter(messages::Column::ConversationId.in_subquery(theirs))
+        .filter(messages::Column::Direction.eq(MessageDirection::Outbound.as_str()))
+        .filter(messages::Column::DeliveryStatus.is_in(unread))
+        .filter(messages::Column::SentAt.lte(up_to))
+        .filter(messages::Column::PlatformMessageId.is_not_null())
+        .order_by_asc(messages::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(ids.into_iter().flatten().collect())
+}

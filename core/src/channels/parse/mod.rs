@@ -57,6 +57,14 @@ pub enum Item {
         /// When.
         at: Option<DateTime<Utc>>,
     },
+    /// The customer has seen every message the brand sent them up to a time (a read receipt
+    /// that names no message, only a watermark).
+    ReadUpTo {
+        /// The customer's platform user id.
+        customer: String,
+        /// Every message sent to them by then is read.
+        up_to: DateTime<Utc>,
+    },
 }
 
 /// The delivery states platforms report, in the order they only move forward.

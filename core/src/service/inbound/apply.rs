@@ -168,6 +168,13 @@ async fn apply(
                 None => (Applied::StatusUnchanged, Vec::new()),
             }
         }
+        Item::ReadUpTo { customer, up_to } => {
+            let events = outbound::read_up_to(txn, scope, channel, &customer, up_to).await?;
+            match events.is_empty() {
+                true => (Applied::StatusUnchanged, events),
+                false => (Applied::Status, events),
+            }
+        }
     })
 }
 

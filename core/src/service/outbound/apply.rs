@@ -9,7 +9,7 @@ use crate::channels::parse::DeliveryState;
 use crate::channels::send::Delivery;
 use crate::entity::outbound_sends;
 use crate::events::{self, Event};
-use crate::ids::{ChannelId, ConversationId, MessageId};
+use crate::ids::{ChannelId, ContactId, ConversationId, MessageId};
 use crate::repo::messages::DeliveryUpdate;
 use crate::tenancy::WorkspaceScope;
 use crate::views::{ChannelHealth, DeliveryStatus, EventView};
@@ -206,6 +206,34 @@ pub(crate) async fn apply_status_in(
     Ok(Some(
         delivery_event(conn, scope, message, Utc::now()).await?,
     ))
+}
+
+/// A read receipt that names no message, only a time: every reply sent to the customer on
+/// the channel by then, and not yet read, is read now (each with its event).
+pub(crate) async fn read_up_to(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    channel: ChannelId,
+    customer: &str,
+    up_to: DateTime<Utc>,
+) -> Result<Vec<EventView>> {
+    let kind = repo::channels::get(conn, scope, channel)
+        .await?
+        .kind
+        .parse()?;
+    let Some(identity) = repo::contacts::find_identity(conn, scope, kind, customer).await? else {
+        return Ok(Vec::new());
+    };
+    let contact = ContactId::from(identity.contact_id);
+    let replies = repo::messages::unread_replies(conn, scope, channel, contact, up_to).await?;
+    let mut events = Vec::with_capacity(replies.len());
+    for reply in replies {
+        let read = DeliveryState::Read;
+        if let Some(event) = apply_status_in(conn, scope, channel, &reply, read, None).await? {
+            events.push(event);
+        }
+    }
+    Ok(events)
 }
 
 fn status_of(state: DeliveryState) -> DeliveryStatus {

@@ -20,7 +20,7 @@ use crate::tenancy::WorkspaceScope;
 use crate::views::{ChannelKind, Visibility};
 use crate::{Core, Result, repo};
 
-pub(crate) use apply::apply_status_in;
+pub(crate) use apply::{apply_status_in, read_up_to};
 pub(crate) use rules::Content;
 use rules::{ReplyFacts, Route};
 

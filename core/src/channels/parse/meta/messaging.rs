@@ -30,8 +30,26 @@ pub(super) fn delivered_items(event: &Value) -> Option<Vec<Item>> {
     (!items.is_empty()).then_some(items)
 }
 
-/// A Messenger or Instagram DM event: a message, an edit or an unsend; read receipts,
-/// reactions, button presses and the like are left alone.
+/// A read receipt: the message it names (Instagram's `read.mid`) is read, or every message
+/// sent to the customer before its watermark (Messenger's `read.watermark`).
+pub(super) fn read_items(event: &Value) -> Option<Vec<Item>> {
+    let read = event.get("read")?;
+    if let Some(platform_message_id) = id_of(read.get("mid")) {
+        let at = millis(event.get("timestamp"));
+        return Some(vec![Item::Status {
+            platform_message_id,
+            state: DeliveryState::Read,
+            error: None,
+            at,
+        }]);
+    }
+    let customer = id_of(event.get("sender").and_then(|s| s.get("id")))?;
+    let up_to = millis(read.get("watermark"))?;
+    Some(vec![Item::ReadUpTo { customer, up_to }])
+}
+
+/// A Messenger or Instagram DM event: a message, an edit or an unsend; reactions, button
+/// presses and the like are left alone.
 pub(super) fn messaging_item(event: &Value, entry: &Entry) -> Result<Item, String> {
     let at = millis(event.get("timestamp"));
     if let Some(message) = event.get("message") {
@@ -223,9 +241,8 @@ mod tests {
     }
 
     #[test]
-    fn receipts_reactions_and_button_presses_are_skipped_and_standby_is_read() {
+    fn reactions_and_button_presses_are_skipped_and_standby_is_read() {
         for (name, reason) in [
-            ("messenger-php-event_read.json", "a read receipt"),
             ("messenger-php-event_reaction.json", "a reaction"),
             (
                 "botbuilder-postback_with_referral.json",
@@ -249,6 +266,22 @@ mod tests {
         assert_eq!(message(&parsed).platform_message_id, "AAAA-BBBB-CCCC");
         let skipped: Vec<_> = parsed.skipped.iter().map(|s| s.at.as_str()).collect();
         assert_eq!(skipped, ["entry[0].standby[0]", "entry[0].standby[1]"]);
+    }
+
+    #[test]
+    fn a_read_receipt_with_only_a_watermark_reads_up_to_it() {
+        let delivery = case(
+            ChannelKind::Facebook,
+            "messenger",
+            "messenger-php-event_read.json",
+        );
+        let parsed = parsed_as(ChannelKind::Facebook, &delivery, None);
+        assert!(parsed.skipped.is_empty(), "{:?}", parsed.skipped);
+        assert!(matches!(
+            &parsed.items[..],
+            [Item::ReadUpTo { customer, up_to }]
+                if customer == "USER_ID" && up_to.timestamp_millis() == 1_458_668_856_253
+        ));
     }
 
     #[test]
@@ -319,10 +352,12 @@ mod tests {
             "real/instagram/restfb-messaging_read.json",
             None,
         );
-        assert_eq!(
-            only_skip(&seen),
-            ("entry[0].messaging[0]", "a read receipt")
-        );
+        assert!(seen.skipped.is_empty(), "{:?}", seen.skipped);
+        assert!(matches!(
+            &seen.items[..],
+            [Item::Status { platform_message_id, state: DeliveryState::Read, error: None, at: Some(_) }]
+                if platform_message_id == "MESSAGE-ID"
+        ));
         let mention = read(
             ChannelKind::Instagram,
             "real/instagram/restfb-mentions.json",

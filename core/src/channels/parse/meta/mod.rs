@@ -19,7 +19,7 @@ use super::{Account, Item, ParseError, Parsed, Skipped};
 use crate::service::ingest::InboundAuthor;
 use crate::views::ChannelKind;
 use feed::{feed_item, ig_comment};
-use messaging::{delivered_items, messaging_item};
+use messaging::{delivered_items, messaging_item, read_items};
 use whatsapp::{read_app_echoes, read_whatsapp};
 
 pub(super) fn parse(
@@ -106,7 +106,7 @@ fn read_entry(kind: ChannelKind, entry: &Value, at: &str, account: &Account, par
             let at = format!("{at}.{list}[{i}]");
             match list {
                 "changes" => read_change(kind, event, &at, &context, parsed),
-                _ => match delivered_items(event) {
+                _ => match delivered_items(event).or_else(|| read_items(event)) {
                     Some(statuses) => parsed.items.extend(statuses),
                     // Standby events are the same events, while another app holds the thread.
                     None => push(parsed, at, messaging_item(event, &context)),

@@ -17,7 +17,18 @@ async fn applies(app: &TestApp, desk: &Desk, id: &str) -> Option<String> {
     let path = format!("{}/sla-policy", desk.conversation(id));
     let answer = ok(app.get(&path, &desk.t.token).await, 200).await;
     assert_eq!(answer["conversation_id"], id);
-    answer["policy"]["name"].as_str().map(str::to_owned)
+    let by_rest = answer["policy"]["name"].as_str().map(str::to_owned);
+    let query = "query($ws: ID!, $id: ID!) { workspace(id: $ws) { conversation(id: $id) { \
+        slaPolicy { name } } } }";
+    let vars = json!({ "ws": desk.t.workspace_id, "id": id });
+    let answer = app.graphql(Some(&desk.t.token), query, vars).await;
+    let policy = &answer["data"]["workspace"]["conversation"]["slaPolicy"];
+    assert_eq!(
+        policy["name"].as_str(),
+        by_rest.as_deref(),
+        "GraphQL agrees: {answer}"
+    );
+    by_rest
 }
 
 #[tokio::test]

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use earshot_core::service::ingest::IngestOutcome;
-use earshot_core::service::messages;
+use earshot_core::service::{messages, sla_policies};
 use earshot_core::views::{ConversationView, EventView};
 
 use super::care::{Contact, ContactSummary, Message};
 use super::care_enums::{GqlChannelKind, GqlLabel, GqlPriority, GqlStatus, GqlVisibility};
+use super::sla_policies::SlaPolicy;
 use super::{Member, PageOf, Team, id};
 use crate::graphql::context::{GqlResult, page};
 use crate::graphql::gql;
@@ -137,6 +138,17 @@ impl Conversation {
     async fn last_message(&self) -> GqlResult<Option<Message>> {
         let found = self.loaders.last_messages.load_one(self.view.id).await?;
         Ok(found.map(Into::into))
+    }
+
+    /// The SLA policy that applies to it now: the first enabled one, by position then
+    /// creation, whose conditions it meets; null when none does. Looked up per
+    /// conversation: ask for it on one conversation, not across a long page.
+    async fn sla_policy(&self) -> GqlResult<Option<SlaPolicy>> {
+        let (core, scope) = (self.loaders.core(), self.loaders.scope());
+        let found = sla_policies::for_conversation(core, scope, self.view.id)
+            .await
+            .map_err(gql)?;
+        Ok(found.policy.map(Into::into))
     }
 
     /// The history, oldest first.

@@ -4,24 +4,28 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Set, TransactionTrait};
-use serde::{Deserialize, Serialize};
 
-use crate::care::{self, CustomerMessageEffect};
-use crate::entity::{channels, contact_identities, conversations};
-use crate::events::{self, Event};
+use crate::entity::{contact_identities, conversations};
+use crate::events;
 use crate::ids::{ChannelId, ContactId, ConversationId};
 use crate::inbound::{Appended, NewInboundEvent};
 use crate::repo;
 use crate::repo::contacts::IdentityFields;
 use crate::repo::messages::{Author, NewMessage as StoredMessage};
 use crate::tenancy::{Capability, WorkspaceScope};
-use crate::views::{
-    Attachment, ChannelKind, ConversationView, Direction, EventView, MessageView, Priority, Status,
-    Visibility,
-};
+use crate::views::{Attachment, ChannelKind, Direction, EventView, Visibility};
 use crate::{Core, Error, Result, signals};
 
-use super::audit;
+mod input;
+mod thread;
+
+pub(crate) use input::checked;
+pub use input::{InboundAuthor, InboundMessage, IngestOutcome};
+pub(crate) use thread::{joins_parent, lock_name, thread_key};
+
+use input::validate;
+use thread::thread;
+
 use super::conversation_views::view_one;
 use super::messages::{clean_attachments, message_view, store};
 
@@ -30,135 +34,6 @@ const MAX_ATTEMPTS: u32 = 3;
 
 /// How many recent customer messages the label follows.
 pub(crate) const LABEL_WINDOW: u64 = 5;
-
-/// Who wrote an inbound message, as the platform tells it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InboundAuthor {
-    /// The platform's user id (a string, whatever the platform).
-    #[schema(min_length = 1, max_length = 255)]
-    pub platform_user_id: String,
-    /// Handle, such as `@ada`.
-    pub handle: Option<String>,
-    /// Display name.
-    pub display_name: Option<String>,
-    /// Avatar URL.
-    pub avatar_url: Option<String>,
-    /// Followers.
-    pub follower_count: Option<u64>,
-    /// Verified account; when absent, what was known stays.
-    pub verified: Option<bool>,
-}
-
-/// A customer message pushed by a partner (`POST …/channels/{id}/inbound`) or parsed from a
-/// platform delivery.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InboundMessage {
-    /// The platform's id of the message: a second delivery with the same id changes nothing.
-    #[schema(min_length = 1, max_length = 255)]
-    pub platform_message_id: String,
-    /// The author.
-    pub author: InboundAuthor,
-    /// Text (may be empty when attachments carry the message).
-    #[serde(default)]
-    pub text: String,
-    /// When the customer wrote it; now when absent.
-    pub timestamp: Option<DateTime<Utc>>,
-    /// The platform message it replies to: threads the message into that conversation.
-    pub reply_to: Option<String>,
-    /// The public thread (root post) it belongs to.
-    pub thread_id: Option<String>,
-    /// `private` (a DM, the default) or `public` (a mention or comment).
-    pub visibility: Option<Visibility>,
-    /// Attachments.
-    #[serde(default)]
-    pub attachments: Vec<Attachment>,
-}
-
-/// What ingesting a message did.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct IngestOutcome {
-    /// The message was stored before (same platform id): nothing changed.
-    pub duplicate: bool,
-    /// The conversation it joined or started.
-    pub conversation: ConversationView,
-    /// The stored message.
-    pub message: MessageView,
-}
-
-fn validate(input: &InboundMessage) -> Result<()> {
-    let mut errors = Vec::new();
-    let mut check = |field: &str, value: &str, max: usize| {
-        if value.trim().is_empty() || value.len() > max {
-            errors.push(crate::FieldError::new(
-                field,
-                "invalid",
-                format!("{field} must have 1 to {max} characters"),
-            ));
-        }
-    };
-    check("platform_message_id", &input.platform_message_id, 255);
-    check(
-        "author.platform_user_id",
-        &input.author.platform_user_id,
-        255,
-    );
-    for (field, value) in [
-        ("reply_to", &input.reply_to),
-        ("thread_id", &input.thread_id),
-    ] {
-        if let Some(value) = value {
-            check(field, value, 255);
-        }
-    }
-    for (field, value, max) in [
-        ("author.handle", &input.author.handle, 255),
-        ("author.display_name", &input.author.display_name, 200),
-    ] {
-        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-            errors.push(crate::FieldError::new(
-                field,
-                "too_long",
-                format!("{field} has at most {max} characters"),
-            ));
-        }
-    }
-    if let Some(url) = &input.author.avatar_url
-        && (!(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2048)
-    {
-        errors.push(crate::FieldError::new(
-            "author.avatar_url",
-            "invalid_url",
-            "the avatar URL must be an http(s) URL of at most 2048 characters",
-        ));
-    }
-    if input.text.trim().is_empty() && input.attachments.is_empty() {
-        errors.push(crate::FieldError::new(
-            "text",
-            "required",
-            "a message needs text or attachments",
-        ));
-    }
-    if input.text.chars().count() > super::messages::MAX_TEXT {
-        errors.push(crate::FieldError::new(
-            "text",
-            "too_long",
-            "the text is too long",
-        ));
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Validation(errors))
-    }
-}
-
-/// Checks a message as storing it would; its attachments, cleaned.
-pub(crate) fn checked(input: &InboundMessage) -> Result<Vec<Attachment>> {
-    validate(input)?;
-    clean_attachments(input.attachments.clone())
-}
 
 /// A message a partner pushes into an `api` channel, stored before the answer. It goes
 /// through the inbound-event log as platform deliveries do.
@@ -438,185 +313,6 @@ pub(crate) fn reach(identity: &contact_identities::Model) -> f64 {
         .follower_count
         .map(|f| u64::try_from(f).unwrap_or(0));
     signals::influence::score(followers, identity.verified)
-}
-
-/// The conversation a message joins: the one of the message it replies to, else the
-/// thread's (public) or the contact's (private); re-opened or replaced per the status rules.
-/// When the replied-to conversation takes no more messages (closed, or resolved too long
-/// ago), the thread's or contact's latest conversation — its successor — is tried next, so
-/// later replies gather in one new conversation instead of starting one each.
-async fn thread(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    channel: &channels::Model,
-    contact: ContactId,
-    visibility: Visibility,
-    input: &InboundMessage,
-    window: Duration,
-) -> Result<(conversations::Model, Vec<EventView>)> {
-    let channel_id = ChannelId::from(channel.id);
-    let parent = replied_conversation(conn, scope, channel_id, contact, visibility, input).await?;
-    let thread_key = thread_key(visibility, parent.as_ref(), input);
-    let lock = lock_name(thread_key.as_deref(), contact);
-    repo::conversations::lock_thread(conn, scope, channel_id, &lock).await?;
-    let now = Utc::now();
-    let effect = |row: &conversations::Model| -> Result<CustomerMessageEffect> {
-        Ok(care::on_customer_message(
-            row.status.parse()?,
-            row.resolved_at,
-            window,
-            now,
-        ))
-    };
-    let mut candidate = None;
-    if let Some(row) = parent {
-        let joins = effect(&row)?;
-        if joins != CustomerMessageEffect::StartNew {
-            candidate = Some((row, joins));
-        }
-    }
-    if candidate.is_none() {
-        let latest = match &thread_key {
-            Some(key) => {
-                repo::conversations::latest_in_thread(conn, scope, channel_id, key).await?
-            }
-            None => repo::conversations::latest_private(conn, scope, channel_id, contact).await?,
-        };
-        if let Some(row) = latest {
-            let joins = effect(&row)?;
-            candidate = Some((row, joins));
-        }
-    }
-    match candidate {
-        Some((row, CustomerMessageEffect::Join)) => Ok((row, Vec::new())),
-        Some((row, CustomerMessageEffect::Reopen)) => reopen(conn, scope, row, now).await,
-        _ => {
-            start_new(
-                conn, scope, channel_id, contact, visibility, thread_key, now,
-            )
-            .await
-        }
-    }
-}
-
-/// The public thread a message belongs to: its parent conversation's, else the one it
-/// names, else the post it replies to, else its own. Private messages have none.
-pub(crate) fn thread_key(
-    visibility: Visibility,
-    parent: Option<&conversations::Model>,
-    input: &InboundMessage,
-) -> Option<String> {
-    match visibility {
-        Visibility::Public => Some(
-            parent
-                .and_then(|p| p.thread_key.clone())
-                .or_else(|| input.thread_id.clone())
-                .or_else(|| input.reply_to.clone())
-                .unwrap_or_else(|| input.platform_message_id.clone()),
-        ),
-        Visibility::Private => None,
-    }
-}
-
-/// What messages arriving together lock so that they find or start one conversation: the
-/// public thread, or the contact's private conversation.
-pub(crate) fn lock_name(thread_key: Option<&str>, contact: ContactId) -> String {
-    match thread_key {
-        Some(key) => format!("thread:{key}"),
-        None => format!("contact:{contact}"),
-    }
-}
-
-/// Whether a customer's message may join the conversation of the message it replies to:
-/// its author's own, or a public thread for a public reply.
-pub(crate) fn joins_parent(
-    parent: &conversations::Model,
-    contact: ContactId,
-    visibility: Visibility,
-) -> bool {
-    let public_thread =
-        visibility == Visibility::Public && parent.visibility == Visibility::Public.as_str();
-    parent.contact_id == contact.as_uuid() || public_thread
-}
-
-/// The conversation of the message this one replies to, when the message may join it: its
-/// author's own conversation, or a public thread for a public reply. A quoted id never
-/// carries a message into another customer's private conversation, nor a private message
-/// into another customer's thread.
-async fn replied_conversation(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    channel_id: ChannelId,
-    contact: ContactId,
-    visibility: Visibility,
-    input: &InboundMessage,
-) -> Result<Option<conversations::Model>> {
-    let Some(parent) = &input.reply_to else {
-        return Ok(None);
-    };
-    let Some(message) = repo::messages::by_platform_id(conn, scope, channel_id, parent).await?
-    else {
-        return Ok(None);
-    };
-    let id = ConversationId::from(message.conversation_id);
-    let row = repo::conversations::get_any(conn, scope, id).await?;
-    Ok(joins_parent(&row, contact, visibility).then_some(row))
-}
-
-/// A customer message re-opens the conversation, recorded in the audit log as any status
-/// change is (the actor is whoever delivered the message: an API key or the worker).
-async fn reopen(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    row: conversations::Model,
-    now: DateTime<Utc>,
-) -> Result<(conversations::Model, Vec<EventView>)> {
-    let details = serde_json::json!({
-        "from": row.status, "status": Status::Open, "by": "customer_message",
-    });
-    audit::record(
-        conn,
-        scope,
-        "conversation.reopened",
-        "conversation",
-        row.id,
-        details,
-    )
-    .await?;
-    let mut active: conversations::ActiveModel = row.into();
-    active.status = Set(Status::Open.as_str().to_owned());
-    active.snoozed_until = Set(None);
-    active.updated_at = Set(now);
-    let row = repo::conversations::save(conn, scope, active).await?;
-    let view = view_one(conn, scope, row.clone()).await?;
-    let event = events::record(conn, scope, Event::conversation_updated(view), now).await?;
-    Ok((row, vec![event]))
-}
-
-async fn start_new(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    channel_id: ChannelId,
-    contact: ContactId,
-    visibility: Visibility,
-    thread_key: Option<String>,
-    now: DateTime<Utc>,
-) -> Result<(conversations::Model, Vec<EventView>)> {
-    let new = repo::conversations::NewConversation {
-        channel_id,
-        contact_id: contact,
-        visibility,
-        priority: Priority::Normal,
-        priority_auto: true,
-        thread_key,
-        assignee_id: None,
-        team_id: None,
-        at: now,
-    };
-    let row = repo::conversations::insert(conn, scope, new).await?;
-    let view = view_one(conn, scope, row.clone()).await?;
-    let event = events::record(conn, scope, Event::conversation_created(view), now).await?;
-    Ok((row, vec![event]))
 }
 
 /// Scores the conversation with the new message: influence, label and, unless a person set

@@ -460,31 +460,6 @@ pub(crate) async fn contact_faces(
     Ok(faces)
 }
 
-/// Across every workspace (the worker's sweep, which re-enters each workspace through
-/// `WorkspaceScope::system`): `(workspace, conversation)` of snoozed conversations due to
-/// wake by `now`, earliest first.
-pub(crate) async fn due_wake_ups_across_workspaces(
-    conn: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-    limit: u64,
-) -> Result<Vec<(Uuid, ConversationId)>> {
-    let rows: Vec<(Uuid, Uuid)> = conversations::Entity::find()
-        .select_only()
-        .column(C::WorkspaceId)
-        .column(C::Id)
-        .filter(C::SnoozedUntil.lte(now))
-        .filter(C::Status.eq(Status::Snoozed.as_str()))
-        .order_by_asc(C::SnoozedUntil)
-        .limit(limit)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(workspace_id, id)| (workspace_id, ConversationId::from(id)))
-        .collect())
-}
-
 /// Holds, until the transaction ends, the lock of one thread of a channel (a public
 /// thread's key, or a contact's private conversation), so that messages arriving together
 /// find or start one conversation instead of one each. PostgreSQL takes an advisory lock;
@@ -604,57 +579,4 @@ pub(crate) async fn save_counted_many(
             .await?;
     }
     Ok(())
-}
-
-/// Which of these conversations are snoozed and due by `now`, with their workspaces.
-pub(crate) async fn due_wake_ups_among(
-    conn: &impl ConnectionTrait,
-    ids: &[Uuid],
-    now: DateTime<Utc>,
-) -> Result<Vec<(Uuid, ConversationId)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<(Uuid, Uuid)> = conversations::Entity::find()
-        .select_only()
-        .column(C::WorkspaceId)
-        .column(C::Id)
-        .filter(C::Id.is_in(ids.to_vec()))
-        .filter(C::SnoozedUntil.lte(now))
-        .filter(C::Status.eq(Status::Snoozed.as_str()))
-        .order_by_asc(C::SnoozedUntil)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(workspace_id, id)| (workspace_id, ConversationId::from(id)))
-        .collect())
-}
-
-/// A page of snoozed conversations in every workspace, by id after `after`: their wake times.
-pub(crate) async fn snoozed_page(
-    conn: &impl ConnectionTrait,
-    after: Option<Uuid>,
-    limit: u64,
-) -> Result<Vec<(Uuid, DateTime<Utc>)>> {
-    let mut select = conversations::Entity::find()
-        .select_only()
-        .column(C::Id)
-        .column(C::SnoozedUntil)
-        .filter(C::Status.eq(Status::Snoozed.as_str()))
-        .filter(C::SnoozedUntil.is_not_null());
-    if let Some(after) = after {
-        select = select.filter(C::Id.gt(after));
-    }
-    let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = select
-        .order_by_asc(C::Id)
-        .limit(limit)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, until)| Some((id, until?)))
-        .collect())
 }

@@ -23,6 +23,7 @@ pub(crate) mod scoped;
 pub(crate) mod search;
 pub(crate) mod sessions;
 pub(crate) mod sla_policies;
+pub(crate) mod snoozes;
 pub(crate) mod teams;
 pub(crate) mod users;
 pub(crate) mod word_stats;

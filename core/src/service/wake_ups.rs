@@ -39,7 +39,7 @@ pub async fn wake_due(core: &Core, now: DateTime<Utc>) -> Result<usize> {
         Err(err) => {
             tracing::warn!(error = %err, "the wake-up index cannot be read; reading the database");
             let conn = core.db().conn();
-            let due = repo::conversations::due_wake_ups_across_workspaces(conn, now, WAKE_BATCH);
+            let due = repo::snoozes::due(conn, now, None, WAKE_BATCH);
             (due.await?, Vec::new())
         }
     };
@@ -64,7 +64,11 @@ async fn due_among(
         .filter(|w| w.kind == WakeKind::Snooze)
         .map(|w| w.id)
         .collect();
-    repo::conversations::due_wake_ups_among(core.db().conn(), &ids, now).await
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let conn = core.db().conn();
+    repo::snoozes::due(conn, now, Some(&ids), WAKE_BATCH).await
 }
 
 /// Wakes each conversation still snoozed and due; the ids of those that woke.
@@ -93,7 +97,7 @@ async fn reindex(core: &Core) -> Result<usize> {
     let mut after = None;
     let mut indexed = 0;
     loop {
-        let page = repo::conversations::snoozed_page(core.db().conn(), after, 1_000).await?;
+        let page = repo::snoozes::snoozed_page(core.db().conn(), after, 1_000).await?;
         let Some(&(last, _)) = page.last() else {
             return Ok(indexed);
         };

@@ -13,21 +13,20 @@
 
 mod apply;
 mod batch;
+mod reading;
 
 use apply::{Applied, DeliveryOutcome};
+use reading::{Prepared, Reading, Targets, read};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::ConnectionTrait;
-use serde_json::Value;
 
-use crate::channels::parse::{self, Account, Item};
-use crate::entity::{channels, inbound_events};
+use crate::channels::parse::Item;
+use crate::entity::inbound_events;
 use crate::events;
-use crate::ids::{ChannelId, OrgId, WorkspaceId};
+use crate::ids::ChannelId;
 use crate::inbound::queue::{Claimed, Entry};
 use crate::repo::inbound_events::Finished;
-use crate::tenancy::WorkspaceScope;
-use crate::views::{ChannelKind, InboundMessageRef};
+use crate::views::InboundMessageRef;
 use crate::{Core, Error, Result, repo};
 
 /// How long a worker holds a delivery before another may take it.
@@ -119,28 +118,6 @@ async fn sweep(core: &Core, now: DateTime<Utc>) -> Result<Processed> {
         metrics::counter!("earshot_inbound_swept_total").increment(leased.len() as u64);
     }
     process_leased(core, leased).await
-}
-
-/// A leased delivery, read: where it applies and what it says.
-struct Prepared {
-    delivery: inbound_events::Model,
-    reading: Reading,
-}
-
-enum Reading {
-    /// Its channel (or workspace) is gone.
-    Gone,
-    /// The parser could not read it.
-    Unreadable(String),
-    /// The items to apply, in the channel's workspace.
-    Items {
-        channel: Box<channels::Model>,
-        kind: ChannelKind,
-        scope: Box<WorkspaceScope>,
-        items: Vec<Item>,
-        /// Tags for the conversations of the messages it stores.
-        tags: Vec<String>,
-    },
 }
 
 /// Applies deliveries this worker leased (their lease is counted as an attempt).
@@ -302,41 +279,6 @@ fn split<'a>(
     (customers, others)
 }
 
-/// Where the deliveries of a batch apply, by channel: a storm on one channel looks its
-/// channel and workspace up once.
-type Targets = std::collections::HashMap<uuid::Uuid, Option<Target>>;
-
-/// Finds where a delivery applies and parses it.
-async fn read(
-    core: &Core,
-    targets: &mut Targets,
-    delivery: &inbound_events::Model,
-) -> Result<Reading> {
-    let found = match targets.get(&delivery.channel_id) {
-        Some(known) => known.clone(),
-        None => {
-            let found = target(core.db().conn(), delivery).await?;
-            targets.insert(delivery.channel_id, found.clone());
-            found
-        }
-    };
-    let Some((channel, kind, scope)) = found else {
-        return Ok(Reading::Gone);
-    };
-    Ok(
-        match parse::parse(kind, &delivery.body, &account(kind, &channel.settings)) {
-            Ok(parsed) => Reading::Items {
-                channel: Box::new(channel),
-                kind,
-                scope: Box::new(scope),
-                items: parsed.items,
-                tags: parsed.tags,
-            },
-            Err(unreadable) => Reading::Unreadable(unreadable.to_string()),
-        },
-    )
-}
-
 /// A pushed message stored (or refused) before its answer: its logged delivery is done.
 /// When the database was away, the delivery is left to the worker once its hold runs out.
 pub(crate) async fn record_pushed(
@@ -378,32 +320,4 @@ fn finished(problems: Option<String>, messages: Vec<InboundMessageRef>) -> Resul
         problems,
         outcome: serde_json::to_value(messages).map_err(|e| Error::Internal(e.into()))?,
     })
-}
-
-/// A channel, its kind, and its workspace entered as Earshot itself.
-type Target = (channels::Model, ChannelKind, WorkspaceScope);
-
-/// The channel a delivery came in on, and the workspace to apply it in (as Earshot itself).
-async fn target(
-    conn: &impl ConnectionTrait,
-    delivery: &inbound_events::Model,
-) -> Result<Option<Target>> {
-    let channel_id = ChannelId::from(delivery.channel_id);
-    let Some(channel) = repo::channels::find_for_hook(conn, channel_id).await? else {
-        return Ok(None);
-    };
-    let workspace_id = WorkspaceId::from(channel.workspace_id);
-    let Some(workspace) = repo::workspaces::find_for_entry(conn, workspace_id).await? else {
-        return Ok(None);
-    };
-    let scope = WorkspaceScope::system(workspace_id, OrgId::from(workspace.org_id));
-    let kind = channel.kind.parse()?;
-    Ok(Some((channel, kind, scope)))
-}
-
-/// The brand's own account on the platform, from the channel's settings.
-fn account(kind: ChannelKind, settings: &Value) -> Account {
-    Account {
-        id: crate::channels::route::account_of(kind, settings),
-    }
 }

@@ -131,6 +131,7 @@ pub const ROUTES: &[RouteNeed] = &[
     route("GET", ws_path!("/conversations/{conversation_id}"), ws(&[C::ReadConversations])),
     route("PATCH", ws_path!("/conversations/{conversation_id}"), ws(&[C::Reply])),
     route("GET", ws_path!("/conversations/{conversation_id}/sla-policy"), ws(&[C::ReadConversations])),
+    route("GET", ws_path!("/conversations/{conversation_id}/sla-clocks"), ws(&[C::ReadConversations])),
     route("GET", ws_path!("/conversations/{conversation_id}/messages"), ws(&[C::ReadConversations])),
     route("POST", ws_path!("/conversations/{conversation_id}/messages"), ws(&[C::Reply])),
     route("GET", ws_path!("/notifications"), ws(&[C::ReadOwnNotifications])),

@@ -47,6 +47,7 @@ use crate::rest;
         rest::sla_policies::list_sla_policies, rest::sla_policies::create_sla_policy,
         rest::sla_policies::get_sla_policy, rest::sla_policies::update_sla_policy,
         rest::sla_policies::delete_sla_policy, rest::sla_policies::conversation_sla_policy,
+        rest::sla_clocks::conversation_sla_clocks,
     ),
     modifiers(&Security, &StrictVariants, &StandardErrors),
     tags(

@@ -90,4 +90,6 @@ id_type! {
     BusinessHoursId,
     /// An SLA policy.
     SlaPolicyId,
+    /// An SLA clock.
+    SlaClockId,
 }

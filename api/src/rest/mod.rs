@@ -14,6 +14,7 @@ pub mod members;
 pub mod notifications;
 pub mod ops;
 pub mod orgs;
+pub mod sla_clocks;
 pub mod sla_policies;
 pub mod teams;
 pub mod workspaces;
@@ -84,6 +85,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(r("/v1/workspaces/{workspace_id}/conversations/bulk").post(conversations::bulk_update))
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}").get(conversations::get_conversation).patch(conversations::update_conversation))
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/sla-policy").get(sla_policies::conversation_sla_policy))
+        .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/sla-clocks").get(sla_clocks::conversation_sla_clocks))
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/messages").get(conversations::list_messages).post(conversations::create_message))
         .service(r("/v1/workspaces/{workspace_id}/notifications").get(notifications::list_notifications))
         .service(r("/v1/workspaces/{workspace_id}/notifications/{notification_id}/read").post(notifications::mark_notification_read));

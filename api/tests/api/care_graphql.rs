@@ -239,6 +239,8 @@ const CONVERSATION_EXTRA: &[&str] = &[
     "team",
     "lastMessage",
     "messages",
+    "slaPolicy",
+    "slaClocks",
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -269,7 +271,7 @@ macro_rules! conversation_fields {
          contactSummary { id displayName handle avatarUrl followerCount verified }
          visibility status snoozedUntil priority priorityAuto assigneeId teamId tags label
          sentiment influence threadKey messageCount lastActivityAt lastInboundAt resolvedAt
-         slaDueAt createdAt updatedAt"
+         slaDueAt slaStatus createdAt updatedAt"
     };
 }
 

@@ -26,6 +26,7 @@ mod pushed;
 mod readme;
 mod replies_out;
 mod resources;
+mod sla_clocks;
 mod sla_matching;
 mod sla_policies;
 mod strict_input;

@@ -398,6 +398,13 @@ fn care_routes() -> Vec<Route> {
             EVERYONE,
             200,
         ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/conversations/{conversation}/sla-clocks",
+            None,
+            EVERYONE,
+            200,
+        ),
         route(M::GET, "/v1/workspaces/{ws}/contacts", None, EVERYONE, 200),
         route(
             M::POST,

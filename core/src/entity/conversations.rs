@@ -30,6 +30,7 @@ pub struct Model {
     pub resolved_at: Option<DateTimeUtc>,
     pub sla_due_at: Option<DateTimeUtc>,
     pub sla_due_key: i64,
+    pub sla_warn_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -20,6 +20,7 @@ pub(crate) mod outbox;
 pub(crate) mod poll_cursors;
 pub(crate) mod refresh_tokens;
 pub(crate) mod sessions;
+pub(crate) mod sla_clocks;
 pub(crate) mod sla_policies;
 pub(crate) mod team_members;
 pub(crate) mod teams;

@@ -12,4 +12,4 @@ pub use bus::{BusMessage, EventBus};
 pub use live::live;
 pub use outbox::fan_out;
 pub(crate) use outbox::{committed, record, write};
-pub use types::{ConversationChanged, Event, MessageAdded};
+pub use types::{ClockChanged, ConversationChanged, Event, MessageAdded, SlaNews};

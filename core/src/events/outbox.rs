@@ -90,10 +90,18 @@ pub async fn fan_out(core: &Core) -> Result<usize> {
         }
     }
     let ids: Vec<uuid::Uuid> = events.iter().map(|e| e.id).collect();
+    let mut conversations: Vec<uuid::Uuid> = events
+        .iter()
+        .filter_map(|e| e.event.conversation().map(|c| c.id.as_uuid()))
+        .collect();
     if ids.is_empty() || !publish(core, events).await {
         return Ok(0);
     }
     repo::outbox::mark_published(&txn, &ids).await?;
     txn.commit().await?;
+    // What changed may have moved its clocks' deadlines: index them now they are committed.
+    conversations.sort();
+    conversations.dedup();
+    crate::service::wake_ups::index_clocks(core, &conversations).await;
     Ok(ids.len())
 }

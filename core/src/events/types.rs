@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::views::{ChannelView, ConversationView, MessageView};
+use crate::views::{ChannelView, ConversationView, MessageView, SlaClockView};
 
 /// Something that happened in a workspace.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -30,6 +30,32 @@ pub enum Event {
     /// a connect check passed, or an admin disabled or enabled it.
     #[serde(rename = "channel.health_changed")]
     ChannelHealthChanged(Box<ChannelChanged>),
+    /// An SLA clock reached its warning threshold.
+    #[serde(rename = "sla.warning")]
+    SlaWarning(Box<ClockChanged>),
+    /// An SLA clock's deadline passed.
+    #[serde(rename = "sla.breached")]
+    SlaBreached(Box<ClockChanged>),
+    /// An SLA clock's promise was kept in time.
+    #[serde(rename = "sla.achieved")]
+    SlaAchieved(Box<ClockChanged>),
+}
+
+/// An SLA clock and its conversation, as a firing or a stop left them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClockChanged {
+    /// The conversation.
+    pub conversation: ConversationView,
+    /// The clock.
+    pub clock: SlaClockView,
+}
+
+/// What an SLA clock's event says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaNews {
+    Warning,
+    Breached,
+    Achieved,
 }
 
 /// The channel as a change left it (credentials never shown).
@@ -95,6 +121,19 @@ impl Event {
         Event::ChannelHealthChanged(Box::new(ChannelChanged { channel }))
     }
 
+    /// `sla.warning`, `sla.breached` or `sla.achieved` for a clock.
+    pub fn sla(firing: SlaNews, conversation: ConversationView, clock: SlaClockView) -> Self {
+        let changed = Box::new(ClockChanged {
+            conversation,
+            clock,
+        });
+        match firing {
+            SlaNews::Warning => Event::SlaWarning(changed),
+            SlaNews::Breached => Event::SlaBreached(changed),
+            SlaNews::Achieved => Event::SlaAchieved(changed),
+        }
+    }
+
     /// The wire name, such as `conversation.created`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -104,6 +143,9 @@ impl Event {
             Event::MessageUpdated(_) => "message.updated",
             Event::MessageDeliveryFailed(_) => "message.delivery_failed",
             Event::ChannelHealthChanged(_) => "channel.health_changed",
+            Event::SlaWarning(_) => "sla.warning",
+            Event::SlaBreached(_) => "sla.breached",
+            Event::SlaAchieved(_) => "sla.achieved",
         }
     }
 
@@ -117,7 +159,20 @@ impl Event {
             Event::MessageCreated(added)
             | Event::MessageUpdated(added)
             | Event::MessageDeliveryFailed(added) => Some(&added.conversation),
+            Event::SlaWarning(changed)
+            | Event::SlaBreached(changed)
+            | Event::SlaAchieved(changed) => Some(&changed.conversation),
             Event::ChannelHealthChanged(_) => None,
+        }
+    }
+
+    /// The clock, for `sla.warning`, `sla.breached` and `sla.achieved`.
+    pub fn clock(&self) -> Option<&SlaClockView> {
+        match self {
+            Event::SlaWarning(changed)
+            | Event::SlaBreached(changed)
+            | Event::SlaAchieved(changed) => Some(&changed.clock),
+            _ => None,
         }
     }
 

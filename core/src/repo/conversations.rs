@@ -78,6 +78,7 @@ pub(crate) fn new_row(scope: &WorkspaceScope, new: NewConversation) -> conversat
         resolved_at: None,
         sla_due_at: None,
         sla_due_key: NO_DEADLINE,
+        sla_warn_at: None,
         created_at: new.at,
         updated_at: new.at,
     }
@@ -181,6 +182,24 @@ pub(crate) async fn count_message(
     }
     sync_tag_activity(conn, scope, id, time_key(at)).await?;
     get_any(conn, scope, id).await
+}
+
+/// Writes where a conversation's SLA clocks stand: its earliest running deadline and
+/// warning time.
+pub(crate) async fn set_sla(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    row: conversations::Model,
+) -> Result<conversations::Model> {
+    conversations::Entity::update_many()
+        .col_expr(C::SlaDueAt, Expr::value(row.sla_due_at))
+        .col_expr(C::SlaDueKey, Expr::value(row.sla_due_key))
+        .col_expr(C::SlaWarnAt, Expr::value(row.sla_warn_at))
+        .filter(C::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(C::Id.eq(row.id))
+        .exec(conn)
+        .await?;
+    Ok(row)
 }
 
 /// Keeps the activity key the conversation's tags carry equal to its own.
@@ -534,6 +553,9 @@ pub(crate) async fn save_counted_many(
             C::LastActivityAt,
             C::LastActivityKey,
             C::UpdatedAt,
+            C::SlaDueAt,
+            C::SlaDueKey,
+            C::SlaWarnAt,
         ]
         .into_iter()
         .map(|c| (c, CaseStatement::new()))
@@ -541,7 +563,7 @@ pub(crate) async fn save_counted_many(
         let mut tags = CaseStatement::new();
         for (read, row) in chunk {
             let added = row.message_count - read.message_count;
-            let values: [Expr; 9] = [
+            let values: [Expr; 12] = [
                 Expr::value(row.priority),
                 Expr::value(row.sentiment),
                 Expr::value(row.influence),
@@ -551,6 +573,9 @@ pub(crate) async fn save_counted_many(
                 Expr::value(row.last_activity_at),
                 Expr::value(row.last_activity_key),
                 Expr::value(row.updated_at),
+                Expr::value(row.sla_due_at),
+                Expr::value(row.sla_due_key),
+                Expr::value(row.sla_warn_at),
             ];
             for ((_, case), value) in columns.iter_mut().zip(values) {
                 *case = std::mem::take(case).case(C::Id.eq(row.id), value);

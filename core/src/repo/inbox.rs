@@ -98,12 +98,16 @@ fn filtered(scope: &WorkspaceScope, query: &InboxQuery) -> Select<conversations:
         select = select.filter(C::Visibility.eq(visibility.as_str()));
     }
     if let Some(sla) = query.sla {
-        let now = time_key(Utc::now());
+        let at = Utc::now();
+        let now = time_key(at);
+        let running = C::SlaDueKey.gt(now).and(C::SlaDueKey.lt(NO_DEADLINE));
         select = match sla {
-            SlaFilter::Breached => select.filter(C::SlaDueKey.lt(now)),
-            SlaFilter::Running => select
-                .filter(C::SlaDueKey.gte(now))
-                .filter(C::SlaDueKey.lt(NO_DEADLINE)),
+            SlaFilter::Breached => select.filter(C::SlaDueKey.lte(now)),
+            SlaFilter::Running => select.filter(running),
+            SlaFilter::AtRisk => select.filter(running).filter(C::SlaWarnAt.lte(at)),
+            SlaFilter::Ok => select
+                .filter(running)
+                .filter(C::SlaWarnAt.is_null().or(C::SlaWarnAt.gt(at))),
             SlaFilter::None => select.filter(C::SlaDueKey.eq(NO_DEADLINE)),
         };
     }

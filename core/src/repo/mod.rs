@@ -22,6 +22,7 @@ pub(crate) mod poll_cursors;
 pub(crate) mod scoped;
 pub(crate) mod search;
 pub(crate) mod sessions;
+pub(crate) mod sla_clocks;
 pub(crate) mod sla_policies;
 pub(crate) mod snoozes;
 pub(crate) mod teams;

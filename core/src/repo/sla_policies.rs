@@ -1,15 +1,18 @@
 //! SLA policies: per workspace, read and changed through the scope; and the facts of a
 //! conversation their conditions look at.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, SqlErr,
 };
+use uuid::Uuid;
 
 use crate::entity::sla_policies::{self, Column as C};
-use crate::entity::{conversation_tags, sla_policies::Model};
-use crate::ids::{BusinessHoursId, ChannelId, ConversationId, SlaPolicyId, TeamId};
+use crate::entity::{conversation_tags, conversations, sla_policies::Model};
+use crate::ids::{BusinessHoursId, ConversationId, SlaPolicyId, TeamId};
 use crate::pagination::PageRequest;
 use crate::sla::policy::{BreachActions, Conditions, ConversationFacts, Targets};
 use crate::tenancy::WorkspaceScope;
@@ -174,20 +177,57 @@ pub(crate) async fn conversation_facts(
     id: ConversationId,
 ) -> Result<ConversationFacts> {
     let row = super::conversations::get(conn, scope, id).await?;
-    let channel = super::channels::get(conn, scope, ChannelId::from(row.channel_id)).await?;
-    let tags: Vec<String> = scoped::<conversation_tags::Entity>(scope)
-        .filter(conversation_tags::Column::ConversationId.eq(row.id))
-        .all(conn)
+    let mut facts = facts_of(conn, scope, std::slice::from_ref(&row)).await?;
+    facts
+        .remove(&row.id)
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("a conversation's channel is gone")))
+}
+
+/// What a policy's conditions look at in these conversations of the scope's workspace, by
+/// id: a channel kind and tags each, read in one statement each.
+pub(crate) async fn facts_of(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    rows: &[conversations::Model],
+) -> Result<HashMap<Uuid, ConversationFacts>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut channel_ids: Vec<Uuid> = rows.iter().map(|r| r.channel_id).collect();
+    channel_ids.sort();
+    channel_ids.dedup();
+    let kinds: HashMap<Uuid, String> = super::channels::by_ids(conn, scope, &channel_ids)
         .await?
         .into_iter()
-        .map(|t| t.tag)
+        .map(|c| (c.id, c.kind))
         .collect();
+    let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
+    let tagged = scoped::<conversation_tags::Entity>(scope)
+        .filter(conversation_tags::Column::ConversationId.is_in(ids))
+        .all(conn)
+        .await?;
+    for tag in tagged {
+        tags.entry(tag.conversation_id).or_default().push(tag.tag);
+    }
+    let mut facts = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let Some(kind) = kinds.get(&row.channel_id) else {
+            continue;
+        };
+        let tags = tags.remove(&row.id).unwrap_or_default();
+        facts.insert(row.id, facts_from(row, kind, tags)?);
+    }
+    Ok(facts)
+}
+
+fn facts_from(
+    row: &conversations::Model,
+    kind: &str,
+    tags: Vec<String>,
+) -> Result<ConversationFacts> {
     let stored = |what: &str, e: Error| {
         Error::Internal(anyhow::anyhow!("a stored {what} cannot be read: {e}"))
     };
     Ok(ConversationFacts {
-        channel_kind: channel
-            .kind
+        channel_kind: kind
             .parse::<ChannelKind>()
             .map_err(|e| stored("channel kind", e))?,
         priority: Priority::from_rank(row.priority),

@@ -25,18 +25,22 @@ pub(crate) use redis_index::RedisIndex;
 pub enum WakeKind {
     /// A snoozed conversation re-opens.
     Snooze,
+    /// An SLA clock reaches its warning threshold or its deadline.
+    Clock,
 }
 
 impl WakeKind {
     fn tag(self) -> u8 {
         match self {
             WakeKind::Snooze => b's',
+            WakeKind::Clock => b'c',
         }
     }
 
     fn from_tag(tag: u8) -> Option<Self> {
         match tag {
             b's' => Some(WakeKind::Snooze),
+            b'c' => Some(WakeKind::Clock),
             _ => None,
         }
     }

@@ -4,6 +4,7 @@
 //! keys with `settings:manage`). The arithmetic lives in `sla::calendar`.
 
 use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -108,6 +109,29 @@ fn calendar_of(view: &BusinessHoursView) -> Result<Calendar> {
     calendar::parse(&view.timezone, &view.weekly, &holidays).map_err(|errors| {
         Error::Internal(anyhow::anyhow!("a stored calendar is refused: {errors:?}"))
     })
+}
+
+/// The workspace's calendars among `ids`, ready for arithmetic, by id. One deleted meanwhile
+/// is missing: clocks that named it count around the clock.
+pub(crate) async fn calendars(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    ids: &[uuid::Uuid],
+) -> Result<std::collections::HashMap<uuid::Uuid, Calendar>> {
+    let mut found = std::collections::HashMap::new();
+    for &id in ids {
+        if found.contains_key(&id) {
+            continue;
+        }
+        match repo::business_hours::get(conn, scope, BusinessHoursId::from(id)).await {
+            Ok(view) => {
+                found.insert(id, calendar_of(&view)?);
+            }
+            Err(Error::NotFound) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(found)
 }
 
 /// The workspace's calendars, oldest first.

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, RwLock};
 
+use chrono::Utc;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
@@ -13,7 +14,7 @@ use crate::ids::{ChannelId, ContactId, ConversationId, TeamId, UserId};
 use crate::repo;
 use crate::repo::conversations::ContactFace;
 use crate::tenancy::WorkspaceScope;
-use crate::views::{ChannelKind, ContactSummary, ConversationView, Priority};
+use crate::views::{ChannelKind, ContactSummary, ConversationView, Priority, SlaStatus};
 use crate::{Error, Result};
 
 /// The read models of the rows, in the same order.
@@ -149,6 +150,7 @@ fn view(
         last_inbound_at: row.last_inbound_at,
         resolved_at: row.resolved_at,
         sla_due_at: row.sla_due_at,
+        sla_status: SlaStatus::at(row.sla_due_at, row.sla_warn_at, Utc::now()),
         created_at: row.created_at,
         updated_at: row.updated_at,
     })

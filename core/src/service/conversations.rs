@@ -17,6 +17,7 @@ use crate::{Core, Error, FieldError, Result, care};
 
 use super::audit;
 use super::conversation_views::{view_one, views};
+use super::sla_clocks;
 
 /// Longest tag.
 pub const MAX_TAG_LEN: usize = 64;
@@ -255,6 +256,9 @@ pub(crate) async fn update_in(
     let saved = repo::conversations::save(conn, scope, apply(row, patch, now)?).await?;
     repo::conversations::add_tags(conn, scope, &saved, &add).await?;
     repo::conversations::remove_tags(conn, scope, id, &remove).await?;
+    let rematch = patch.priority.is_some() || !add.is_empty() || !remove.is_empty();
+    let trigger = sla_clocks::Trigger::Changed { rematch };
+    let (saved, news) = sla_clocks::reconcile_one(conn, scope, saved, trigger, now).await?;
     let view = view_one(conn, scope, saved).await?;
     if view.tags.len() > MAX_TAGS {
         return Err(Error::invalid(
@@ -276,7 +280,12 @@ pub(crate) async fn update_in(
         details,
     )
     .await?;
-    events::record(conn, scope, Event::conversation_updated(view), now).await
+    let event = Event::conversation_updated(view.clone());
+    let recorded = events::record(conn, scope, event, now).await?;
+    for clock in news {
+        events::record(conn, scope, clock.event(view.clone()), now).await?;
+    }
+    Ok(recorded)
 }
 
 async fn check_patch(

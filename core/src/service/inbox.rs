@@ -31,6 +31,10 @@ pub enum SlaFilter {
     Breached,
     /// A deadline is running and not yet passed.
     Running,
+    /// A deadline is running, not yet passed, and a warning threshold has passed.
+    AtRisk,
+    /// A deadline is running and no warning threshold has passed.
+    Ok,
     /// No deadline.
     None,
 }
@@ -95,7 +99,8 @@ pub struct InboxParams {
     pub tag: Option<String>,
     /// Comma-separated priorities: `high,urgent`.
     pub priority: Option<String>,
-    /// `breached`, `running` or `none`.
+    /// `breached` (a running clock is past its deadline), `at_risk` (past a warning
+    /// threshold), `ok` (neither), `running` (`at_risk` or `ok`) or `none` (no clock running).
     pub sla: Option<String>,
     /// Words that must all appear in a message or the contact's name.
     pub q: Option<String>,
@@ -155,6 +160,8 @@ impl InboxParams {
             None => None,
             Some("breached") => Some(SlaFilter::Breached),
             Some("running") => Some(SlaFilter::Running),
+            Some("at_risk") => Some(SlaFilter::AtRisk),
+            Some("ok") => Some(SlaFilter::Ok),
             Some("none") => Some(SlaFilter::None),
             Some(other) => return Err(bad("sla", other)),
         };

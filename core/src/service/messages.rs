@@ -19,6 +19,7 @@ use crate::{Core, Error, FieldError, Result};
 
 use super::conversation_views::view_one;
 use super::outbound::Content;
+use super::sla_clocks::{self, Trigger};
 
 /// Longest message text.
 pub const MAX_TEXT: usize = 20_000;
@@ -235,12 +236,24 @@ pub(crate) async fn store(
     stored: StoredMessage,
     at: DateTime<Utc>,
 ) -> Result<(MessageView, EventView)> {
+    let trigger = match stored.direction {
+        Direction::Inbound => Some(Trigger::CustomerMessage),
+        Direction::Outbound => Some(Trigger::Reply),
+        Direction::Note => None,
+    };
     let message = message_view(repo::messages::insert(conn, scope, stored).await?)?;
     let id = ConversationId::from(row.id);
     let saved = repo::conversations::count_message(conn, scope, id, at).await?;
+    let (saved, news) = match trigger {
+        Some(trigger) => sla_clocks::reconcile_one(conn, scope, saved, trigger, at).await?,
+        None => (saved, Vec::new()),
+    };
     let conversation = view_one(conn, scope, saved).await?;
-    let added = Event::message_created(conversation, message.clone());
+    let added = Event::message_created(conversation.clone(), message.clone());
     let event = events::record(conn, scope, added, at).await?;
+    for clock in news {
+        events::record(conn, scope, clock.event(conversation.clone()), at).await?;
+    }
     Ok((message, event))
 }
 

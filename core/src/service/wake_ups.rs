@@ -1,10 +1,12 @@
-//! Snoozed conversations wake at their wake time. Snoozing one indexes its wake time (the
-//! wake-up index, `schedule`); the worker takes what the index says is due and re-opens
-//! each conversation still snoozed and due, with an audit entry and a
-//! `conversation.updated` event, as when a colleague re-opens it by hand. The worker
-//! re-indexes every snoozed conversation when it starts and every `REINDEX_EVERY`, and reads
-//! the database itself while the index cannot be read, so a lost index only delays a
-//! wake-up; a late or repeated wake-up changes nothing.
+//! What is due at a time: snoozed conversations wake and SLA clocks fire. Snoozing one
+//! indexes its wake time (the wake-up index, `schedule`), and a committed change to a
+//! conversation indexes its clocks' next deadlines (`index_clocks`, from the event fan-out).
+//! The worker takes what the index says is due: it re-opens each conversation still snoozed
+//! and due, with an audit entry and a `conversation.updated` event, as when a colleague
+//! re-opens it by hand, and fires each clock still due (`sla_clocks::fire_due`). The worker
+//! re-indexes both from the database when it starts and every `REINDEX_EVERY`, and reads the
+//! database itself while the index cannot be read, so a lost index only delays a wake-up; a
+//! late or repeated wake-up changes nothing.
 
 use std::collections::HashMap;
 
@@ -19,38 +21,80 @@ use crate::views::{ConversationView, Status};
 use crate::{Core, Error, Result};
 
 use super::conversations::{ConversationPatch, update_in};
+use super::sla_clocks;
 
 /// Most conversations one turn wakes; the rest wake on the next.
 pub const WAKE_BATCH: u64 = 500;
 
-/// How often the worker re-indexes the snoozed conversations from the database.
+/// How often the worker re-indexes snoozes and clocks from the database.
 pub(crate) const REINDEX_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Wakes the snoozed conversations due by `now`; returns how many woke. One that changed
-/// meanwhile (a customer re-opened it, a colleague snoozed it for longer) stays as it is.
-#[tracing::instrument(skip_all, fields(job = "wake_snoozed"), err)]
+/// Wakes the snoozed conversations and fires the SLA clocks due by `now`; returns how many
+/// conversations woke. One that changed meanwhile (a customer re-opened it, a colleague
+/// snoozed it for longer, a reply stopped the clock) stays as it is.
+#[tracing::instrument(skip_all, fields(job = "wake_ups"), err)]
 pub async fn wake_due(core: &Core, now: DateTime<Utc>) -> Result<usize> {
     if core.reindex().due(false) {
-        let indexed = reindex(core).await?;
-        tracing::debug!(indexed, "snoozed conversations indexed");
+        let snoozes = reindex(core).await?;
+        let clocks = sla_clocks::reindex(core).await?;
+        tracing::debug!(snoozes, clocks, "wake-ups indexed");
     }
-    let (due, indexed) = match core.schedule().due(now, WAKE_BATCH as usize).await {
-        Ok(wake_ups) => (due_among(core, &wake_ups, now).await?, wake_ups),
+    let (due, failed, indexed) = match core.schedule().due(now, WAKE_BATCH as usize).await {
+        Ok(wake_ups) => {
+            let clocks: Vec<uuid::Uuid> = of_kind(&wake_ups, WakeKind::Clock);
+            let failed = sla_clocks::fire_due(core, Some(&clocks), now).await?;
+            (due_among(core, &wake_ups, now).await?, failed, wake_ups)
+        }
         Err(err) => {
             tracing::warn!(error = %err, "the wake-up index cannot be read; reading the database");
+            let failed = sla_clocks::fire_due(core, None, now).await?;
             let conn = core.db().conn();
             let due = repo::snoozes::due(conn, now, None, WAKE_BATCH);
-            (due.await?, Vec::new())
+            (due.await?, failed, Vec::new())
         }
     };
     let woken = wake_all(core, due, now).await?;
-    // An entry due within this millisecond whose row says "not yet" is kept for the next turn.
+    // An entry due within this millisecond whose row says "not yet" is kept for the next
+    // turn, and so is a clock whose firing failed. A clock that fired was moved to its next
+    // deadline, and `done` leaves a moved entry alone.
     let settled: Vec<WakeUp> = indexed
         .into_iter()
+        .filter(|w| !failed.contains(&w.id))
         .filter(|w| w.at <= now || woken.contains(&w.id))
         .collect();
     core.schedule().done(&settled).await?;
     Ok(woken.len())
+}
+
+fn of_kind(wake_ups: &[WakeUp], kind: WakeKind) -> Vec<uuid::Uuid> {
+    wake_ups
+        .iter()
+        .filter(|w| w.kind == kind)
+        .map(|w| w.id)
+        .collect()
+}
+
+/// After changes committed: indexes the next deadline of every waiting clock of these
+/// conversations. If the index cannot be written, the worker's next re-index finds them.
+pub(crate) async fn index_clocks(core: &Core, conversations: &[uuid::Uuid]) {
+    let waking = match repo::sla_clocks::waking_of(core.db().conn(), conversations).await {
+        Ok(waking) => waking,
+        Err(err) => {
+            tracing::warn!(error = %err, "clocks not indexed; the worker's re-index finds them");
+            return;
+        }
+    };
+    let wake_ups: Vec<WakeUp> = waking
+        .into_iter()
+        .map(|(id, at)| WakeUp {
+            kind: WakeKind::Clock,
+            id,
+            at,
+        })
+        .collect();
+    if let Err(err) = core.schedule().add(&wake_ups).await {
+        tracing::warn!(error = %err, "clocks not indexed; the worker's re-index finds them");
+    }
 }
 
 /// The indexed snoozes that are still snoozed and due, with their workspaces.
@@ -59,11 +103,7 @@ async fn due_among(
     wake_ups: &[WakeUp],
     now: DateTime<Utc>,
 ) -> Result<Vec<(uuid::Uuid, ConversationId)>> {
-    let ids: Vec<uuid::Uuid> = wake_ups
-        .iter()
-        .filter(|w| w.kind == WakeKind::Snooze)
-        .map(|w| w.id)
-        .collect();
+    let ids = of_kind(wake_ups, WakeKind::Snooze);
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -129,7 +169,7 @@ pub(crate) async fn index_snoozed(core: &Core, views: &[ConversationView]) {
     }
 }
 
-async fn org_of(
+pub(crate) async fn org_of(
     core: &Core,
     known: &mut HashMap<WorkspaceId, Option<OrgId>>,
     workspace_id: WorkspaceId,

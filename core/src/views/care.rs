@@ -235,12 +235,47 @@ pub struct ConversationView {
     pub last_inbound_at: Option<DateTime<Utc>>,
     /// When it was last resolved.
     pub resolved_at: Option<DateTime<Utc>>,
-    /// The next SLA deadline.
+    /// The earliest deadline of its running SLA clocks.
     pub sla_due_at: Option<DateTime<Utc>>,
+    /// Where its running SLA clocks stand when this was read: `none` (no clock running),
+    /// `ok`, `at_risk` (past a warning threshold) or `breached` (past a deadline).
+    #[serde(default)]
+    pub sla_status: SlaStatus,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+/// Where a conversation's running SLA clocks stand.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaStatus {
+    /// No clock is running.
+    #[default]
+    None,
+    /// Every running clock is short of its warning threshold.
+    Ok,
+    /// A running clock is past its warning threshold.
+    AtRisk,
+    /// A running clock is past its deadline.
+    Breached,
+}
+
+impl SlaStatus {
+    /// Where clocks with this earliest deadline and warning time stand at `now`.
+    pub fn at(
+        due: Option<DateTime<Utc>>,
+        warn: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> SlaStatus {
+        match (due, warn) {
+            (None, _) => SlaStatus::None,
+            (Some(due), _) if due <= now => SlaStatus::Breached,
+            (Some(_), Some(warn)) if warn <= now => SlaStatus::AtRisk,
+            (Some(_), _) => SlaStatus::Ok,
+        }
+    }
 }
 
 /// Who wrote a message.

@@ -7,6 +7,7 @@ mod credentials;
 mod identity;
 mod inbound;
 mod listening;
+mod sla_clocks;
 mod sla_policies;
 mod workspace;
 
@@ -17,6 +18,7 @@ pub use credentials::*;
 pub use identity::*;
 pub use inbound::*;
 pub use listening::*;
+pub use sla_clocks::*;
 pub use sla_policies::*;
 pub use workspace::*;
 

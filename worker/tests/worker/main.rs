@@ -3,5 +3,6 @@
 
 mod consumers;
 mod relay;
+mod sla;
 mod snooze;
 mod upkeep;

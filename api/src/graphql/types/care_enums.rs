@@ -131,6 +131,10 @@ pub enum GqlSlaFilter {
     Breached,
     /// A deadline is running.
     Running,
+    /// A deadline is running and a warning threshold has passed.
+    AtRisk,
+    /// A deadline is running and no warning threshold has passed.
+    Ok,
     /// No deadline.
     None,
 }
@@ -141,6 +145,8 @@ impl GqlSlaFilter {
         match self {
             GqlSlaFilter::Breached => "breached",
             GqlSlaFilter::Running => "running",
+            GqlSlaFilter::AtRisk => "at_risk",
+            GqlSlaFilter::Ok => "ok",
             GqlSlaFilter::None => "none",
         }
     }

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use earshot_core::service::ingest::IngestOutcome;
-use earshot_core::service::{messages, sla_policies};
+use earshot_core::service::{messages, sla_clocks, sla_policies};
 use earshot_core::views::{ConversationView, EventView};
 
 use super::care::{Contact, ContactSummary, Message};
 use super::care_enums::{GqlChannelKind, GqlLabel, GqlPriority, GqlStatus, GqlVisibility};
+use super::sla_clocks::{GqlSlaStatus, SlaClock};
 use super::sla_policies::SlaPolicy;
 use super::{Member, PageOf, Team, id};
 use crate::graphql::context::{GqlResult, page};
@@ -64,8 +65,10 @@ pub struct Conversation {
     pub last_inbound_at: Option<DateTime<Utc>>,
     /// When it was last resolved.
     pub resolved_at: Option<DateTime<Utc>>,
-    /// The next SLA deadline.
+    /// The earliest deadline of its running SLA clocks.
     pub sla_due_at: Option<DateTime<Utc>>,
+    /// Where its running SLA clocks stand.
+    pub sla_status: GqlSlaStatus,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -102,6 +105,7 @@ impl Conversation {
             last_inbound_at: v.last_inbound_at,
             resolved_at: v.resolved_at,
             sla_due_at: v.sla_due_at,
+            sla_status: v.sla_status.into(),
             created_at: v.created_at,
             updated_at: v.updated_at,
             view: v,
@@ -151,6 +155,16 @@ impl Conversation {
         Ok(found.policy.map(Into::into))
     }
 
+    /// Its SLA clocks, oldest first: kind, state, due time, business seconds left and
+    /// whether each warned or breached. Read per conversation.
+    async fn sla_clocks(&self) -> GqlResult<Vec<SlaClock>> {
+        let (core, scope) = (self.loaders.core(), self.loaders.scope());
+        let found = sla_clocks::of_conversation(core, scope, self.view.id)
+            .await
+            .map_err(gql)?;
+        Ok(found.clocks.into_iter().map(Into::into).collect())
+    }
+
     /// The history, oldest first.
     async fn messages(
         &self,
@@ -193,7 +207,9 @@ impl IngestResult {
 pub struct Event {
     /// Event id (the same as in the outbox and webhooks).
     pub id: ID,
-    /// `conversation.created`, `conversation.updated` or `message.created`.
+    /// `conversation.created`, `conversation.updated`, `message.created`,
+    /// `message.updated`, `message.delivery_failed`, `sla.warning`, `sla.breached` or
+    /// `sla.achieved`.
     #[graphql(name = "type")]
     pub event_type: String,
     /// Workspace.
@@ -204,6 +220,8 @@ pub struct Event {
     pub conversation: Conversation,
     /// The message, for `message.created`.
     pub message: Option<Message>,
+    /// The SLA clock, for `sla.warning`, `sla.breached` and `sla.achieved`.
+    pub sla_clock: Option<SlaClock>,
 }
 
 impl Event {
@@ -217,6 +235,7 @@ impl Event {
             workspace_id: id(view.workspace_id),
             occurred_at: view.occurred_at,
             message: view.event.message().cloned().map(Into::into),
+            sla_clock: view.event.clock().cloned().map(Into::into),
             conversation: Conversation::new(conversation, loaders),
         })
     }

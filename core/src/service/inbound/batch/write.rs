@@ -15,24 +15,54 @@ use crate::{Result, repo};
 
 use super::super::super::conversation_views;
 use super::super::super::messages::message_view;
+use super::super::super::sla_clocks;
 use super::threads::{Snapshot, Threaded};
 
 /// Writes the batch's conversations, messages, tags and events; returns the events.
 pub(super) async fn write(
     txn: &DatabaseTransaction,
     scope: &WorkspaceScope,
-    threaded: Threaded,
+    mut threaded: Threaded,
     now: DateTime<Utc>,
 ) -> Result<Vec<EventView>> {
+    let clocks = plan_clocks(txn, scope, &mut threaded, now).await?;
     let mut finals: HashMap<Uuid, conversations::Model> = HashMap::new();
     finals.extend(threaded.created.iter().map(|c| (c.id, c.clone())));
     repo::conversations::insert_many(txn, threaded.created).await?;
     repo::messages::insert_many(txn, threaded.messages).await?;
     repo::conversations::save_counted_many(txn, scope, &threaded.changed).await?;
+    // Customers' messages only start and resume clocks: they have no news to tell.
+    sla_clocks::write(txn, clocks).await?;
     finals.extend(threaded.changed.into_iter().map(|(_, row)| (row.id, row)));
     tag(txn, scope, threaded.tagged, &finals).await?;
     let events = events_of(txn, scope, threaded.snapshots).await?;
     events::write(txn, scope, events, now).await
+}
+
+/// Starts the clocks the batch's messages owe, and sets each conversation's deadline on
+/// the rows written and the events shown.
+async fn plan_clocks(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    threaded: &mut Threaded,
+    now: DateTime<Utc>,
+) -> Result<sla_clocks::Planned> {
+    let mut rows: Vec<conversations::Model> = threaded.created.clone();
+    rows.extend(threaded.changed.iter().map(|(_, row)| row.clone()));
+    let triggers = vec![sla_clocks::Trigger::CustomerMessage; rows.len()];
+    let planned = sla_clocks::plan(txn, scope, &mut rows, &triggers, now).await?;
+    let deadlines: HashMap<Uuid, conversations::Model> =
+        rows.into_iter().map(|row| (row.id, row)).collect();
+    let changed = threaded.changed.iter_mut().map(|(_, row)| row);
+    let snapshots = threaded.snapshots.iter_mut().map(|s| &mut s.conversation);
+    for row in threaded.created.iter_mut().chain(changed).chain(snapshots) {
+        if let Some(planned) = deadlines.get(&row.id) {
+            row.sla_due_at = planned.sla_due_at;
+            row.sla_due_key = planned.sla_due_key;
+            row.sla_warn_at = planned.sla_warn_at;
+        }
+    }
+    Ok(planned)
 }
 
 /// Tags the conversations of messages heard with tags (listening), each once.

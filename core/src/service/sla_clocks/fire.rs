@@ -1,0 +1,255 @@
+//! The worker fires SLA clocks at their deadlines. Each firing re-reads its clock under its
+//! conversation's lock and changes it only at the version it read, writing the warning or
+//! breach, its audit entry, the breach's actions and the events in one transaction: a late,
+//! repeated or concurrent wake-up (another worker, a stale index entry) fires nothing twice.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::entity::{conversations, sla_clocks::Model};
+use crate::events::{self, Event, SlaNews};
+use crate::ids::{ConversationId, OrgId, SlaPolicyId, UserId, WorkspaceId};
+use crate::repo;
+use crate::schedule::{WakeKind, WakeUp};
+use crate::sla::calendar::Calendar;
+use crate::sla::clock::Firing;
+use crate::sla::policy::BreachActions;
+use crate::tenancy::WorkspaceScope;
+use crate::{Core, Error, Result};
+
+use super::super::audit;
+use super::super::conversation_views::view_one;
+use super::super::conversations::{ConversationPatch, update_in};
+use super::super::wake_ups::{WAKE_BATCH, org_of};
+use super::rows::{clock_of, updated_row, view_of};
+
+/// Fires the clocks due by `now` — among `ids` only, when given (the wake-up index's
+/// entries); returns the ids whose firing failed, to try again on the next turn.
+pub async fn fire_due(
+    core: &Core,
+    among: Option<&[Uuid]>,
+    now: DateTime<Utc>,
+) -> Result<HashSet<Uuid>> {
+    if among.is_some_and(<[Uuid]>::is_empty) {
+        return Ok(HashSet::new());
+    }
+    let due = repo::sla_clocks::due(core.db().conn(), now, among, WAKE_BATCH).await?;
+    let mut orgs: HashMap<WorkspaceId, Option<OrgId>> = HashMap::new();
+    let mut failed = HashSet::new();
+    for row in due {
+        let workspace_id = WorkspaceId::from(row.workspace_id);
+        let Some(org_id) = org_of(core, &mut orgs, workspace_id).await? else {
+            continue;
+        };
+        let scope = WorkspaceScope::system(workspace_id, org_id);
+        if let Err(err) = fire_one(core, &scope, &row, now).await {
+            tracing::warn!(error = %err, clock_id = %row.id, "an SLA clock did not fire; trying again");
+            failed.insert(row.id);
+        }
+    }
+    Ok(failed)
+}
+
+/// Fires one clock if it is still due, in one transaction.
+async fn fire_one(
+    core: &Core,
+    scope: &WorkspaceScope,
+    due: &Model,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let txn = core.db().begin().await?;
+    let id = ConversationId::from(due.conversation_id);
+    match repo::conversations::get_for_update(&txn, scope, id).await {
+        Ok(_) => {}
+        Err(Error::NotFound) => return Ok(()),
+        Err(err) => return Err(err),
+    }
+    let Some(read) = repo::sla_clocks::by_id(&txn, due.id).await? else {
+        return Ok(());
+    };
+    let mut clock = clock_of(&read)?;
+    let firings = clock.fire(now);
+    if firings.is_empty() {
+        return Ok(());
+    }
+    repo::sla_clocks::update_at_version(&txn, updated_row(read.clone(), &clock, now), read.version)
+        .await?;
+    for firing in &firings {
+        let details = json!({
+            "clock_id": read.id, "kind": read.kind, "due_at": read.due_at,
+            "policy_id": read.policy_id,
+        });
+        audit::record(&txn, scope, action(*firing), "conversation", id, details).await?;
+    }
+    if firings.contains(&Firing::Breach) {
+        breach_actions(&txn, scope, &read, now).await?;
+    }
+    let recorded = record(&txn, scope, due.id, id, &firings, now).await?;
+    let wake_at = repo::sla_clocks::by_id(&txn, due.id)
+        .await?
+        .and_then(|r| r.wake_at);
+    txn.commit().await?;
+    tracing::info!(workspace_id = %scope.workspace_id(), conversation_id = %id, clock_id = %due.id, ?firings, "SLA clock fired");
+    events::committed(core, &recorded);
+    if let Some(at) = wake_at {
+        let next = WakeUp {
+            kind: WakeKind::Clock,
+            id: due.id,
+            at,
+        };
+        if let Err(err) = core.schedule().add(&[next]).await {
+            tracing::warn!(error = %err, "a clock's next wake-up is not indexed; the re-index finds it");
+        }
+    }
+    Ok(())
+}
+
+fn action(firing: Firing) -> &'static str {
+    match firing {
+        Firing::Warning => "sla.warning",
+        Firing::Breach => "sla.breached",
+    }
+}
+
+/// The events of the firings, showing the conversation and the clock as they now are.
+async fn record(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    clock: Uuid,
+    id: ConversationId,
+    firings: &[Firing],
+    now: DateTime<Utc>,
+) -> Result<Vec<crate::views::EventView>> {
+    let row = repo::sla_clocks::by_id(txn, clock)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let hours: Vec<Uuid> = row.business_hours_id.into_iter().collect();
+    let calendars = super::super::business_hours::calendars(txn, scope, &hours);
+    let calendar = calendars
+        .await?
+        .into_values()
+        .next()
+        .unwrap_or_else(Calendar::always);
+    let clock = view_of(&row, &calendar, now)?;
+    let conversation = view_one(
+        txn,
+        scope,
+        repo::conversations::get_any(txn, scope, id).await?,
+    );
+    let conversation = conversation.await?;
+    let events = firings
+        .iter()
+        .map(|firing| {
+            let news = match firing {
+                Firing::Warning => SlaNews::Warning,
+                Firing::Breach => SlaNews::Breached,
+            };
+            Event::sla(news, conversation.clone(), clock.clone())
+        })
+        .collect();
+    events::write(txn, scope, events, now).await
+}
+
+/// What the clock's policy says a breach does: raise the priority, hand the conversation to
+/// the escalation team, tag it, and notify its assignee and team. A deleted policy's clock
+/// only notifies.
+async fn breach_actions(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    clock: &Model,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let actions = match clock.policy_id {
+        Some(policy) => {
+            match repo::sla_policies::get(txn, scope, SlaPolicyId::from(policy)).await {
+                Ok(policy) => policy.breach_actions,
+                Err(Error::NotFound) => BreachActions::default(),
+                Err(err) => return Err(err),
+            }
+        }
+        None => BreachActions::default(),
+    };
+    let id = ConversationId::from(clock.conversation_id);
+    let row = repo::conversations::get_any(txn, scope, id).await?;
+    if let Some(patch) = breach_patch(&row, &actions) {
+        update_in(txn, scope, id, &patch, now).await?;
+    }
+    if actions.notify {
+        let row = repo::conversations::get_any(txn, scope, id).await?;
+        notify(txn, scope, &row).await?;
+    }
+    Ok(())
+}
+
+/// The change a breach makes to a conversation; `None` when it changes nothing.
+fn breach_patch(row: &conversations::Model, actions: &BreachActions) -> Option<ConversationPatch> {
+    let mut patch = ConversationPatch::default();
+    let mut changes = false;
+    if let Some(priority) = actions
+        .raise_priority_to
+        .filter(|p| p.rank() > row.priority)
+    {
+        patch.priority = Some(priority);
+        changes = true;
+    }
+    if let Some(team) = actions
+        .assign_team_id
+        .filter(|t| row.team_id != Some(t.as_uuid()))
+    {
+        patch.team_id = Some(Some(team));
+        changes = true;
+    }
+    if let Some(tag) = &actions.add_tag {
+        patch.add_tags = vec![tag.clone()];
+        changes = true;
+    }
+    changes.then_some(patch)
+}
+
+/// Tells the conversation's assignee and its team's members that it breached.
+async fn notify(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    row: &conversations::Model,
+) -> Result<()> {
+    let mut users: Vec<Uuid> = row.assignee_id.into_iter().collect();
+    if let Some(team) = row.team_id {
+        let members = repo::teams::members_of(conn, scope, &[team]).await?;
+        users.extend(members.into_iter().map(|m| m.user_id));
+    }
+    users.sort();
+    users.dedup();
+    let id = ConversationId::from(row.id);
+    for user in users {
+        repo::notifications::insert(conn, scope, UserId::from(user), "sla_breached", id, None)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Indexes the next wake-up of every clock waiting to fire, earliest first; how many.
+pub(crate) async fn reindex(core: &Core) -> Result<usize> {
+    let mut after = None;
+    let mut indexed = 0;
+    loop {
+        let page = repo::sla_clocks::waking_page(core.db().conn(), after, 1_000).await?;
+        let Some(&(last, at)) = page.last() else {
+            return Ok(indexed);
+        };
+        let wake_ups: Vec<WakeUp> = page
+            .iter()
+            .map(|&(id, at)| WakeUp {
+                kind: WakeKind::Clock,
+                id,
+                at,
+            })
+            .collect();
+        core.schedule().add(&wake_ups).await?;
+        indexed += wake_ups.len();
+        after = Some((at, last));
+    }
+}

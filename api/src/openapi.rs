@@ -48,6 +48,8 @@ use crate::rest;
         rest::sla_policies::get_sla_policy, rest::sla_policies::update_sla_policy,
         rest::sla_policies::delete_sla_policy, rest::sla_policies::conversation_sla_policy,
         rest::sla_clocks::conversation_sla_clocks,
+        rest::commitments::list_commitments, rest::commitments::create_commitment,
+        rest::commitments::get_commitment, rest::commitments::update_commitment,
     ),
     modifiers(&Security, &StrictVariants, &StandardErrors),
     tags(
@@ -62,6 +64,7 @@ use crate::rest;
         (name = "listening", description = "Keyword listening rules: public X posts that match become conversations"),
         (name = "business-hours", description = "Business-hours calendars SLA targets count in, and due times in them"),
         (name = "sla-policies", description = "SLA policies: targets, thresholds, conditions and breach actions, and the policy a conversation falls under"),
+        (name = "commitments", description = "Commitments: what an agent promised a customer, by when and owned by whom, kept like an SLA clock"),
         (name = "contacts", description = "Customers, their identities, merge, export and erasure"),
         (name = "conversations", description = "The inbox, messages, replies and notes"),
         (name = "notifications", description = "Mentions for the calling colleague"),

@@ -92,4 +92,6 @@ id_type! {
     SlaPolicyId,
     /// An SLA clock.
     SlaClockId,
+    /// A commitment made to a customer.
+    CommitmentId,
 }

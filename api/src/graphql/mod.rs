@@ -43,6 +43,7 @@ pub struct Mutation(
     types::listening::ListeningMutation,
     types::business_hours::BusinessHoursMutation,
     types::sla_policies::SlaPolicyMutation,
+    types::commitments::CommitmentMutation,
 );
 
 /// The schema type.

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod business_hours;
 pub mod channels;
+pub mod commitments;
 pub mod contacts;
 pub mod conversations;
 pub mod hooks;
@@ -86,6 +87,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}").get(conversations::get_conversation).patch(conversations::update_conversation))
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/sla-policy").get(sla_policies::conversation_sla_policy))
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/sla-clocks").get(sla_clocks::conversation_sla_clocks))
+        .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/commitments").get(commitments::list_commitments).post(commitments::create_commitment))
+        .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/commitments/{commitment_id}").get(commitments::get_commitment).patch(commitments::update_commitment))
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/messages").get(conversations::list_messages).post(conversations::create_message))
         .service(r("/v1/workspaces/{workspace_id}/notifications").get(notifications::list_notifications))
         .service(r("/v1/workspaces/{workspace_id}/notifications/{notification_id}/read").post(notifications::mark_notification_read));

@@ -271,6 +271,12 @@ fn graphql_operation(field: &str) -> String {
         ("Mutation", "sendMessage") => m(
             "sendMessage(workspaceId: $ws, conversationId: $id, input: { kind: NOTE, text: \"\" }) { id }",
         ),
+        ("Mutation", "createCommitment") => m(
+            "createCommitment(workspaceId: $ws, conversationId: $id, input: { text: \"\", dueAt: \"2030-01-01T00:00:00Z\" }) { id }",
+        ),
+        ("Mutation", "updateCommitment") => m(
+            "updateCommitment(workspaceId: $ws, conversationId: $id, commitmentId: $id, input: {}) { id }",
+        ),
         ("Mutation", "markNotificationRead") => {
             m("markNotificationRead(workspaceId: $ws, notificationId: $id)")
         }

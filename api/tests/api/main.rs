@@ -5,6 +5,7 @@ mod batch_equivalence;
 mod business_hours;
 mod care_graphql;
 mod channel_check;
+mod commitments;
 mod contacts;
 mod conversations;
 mod degrade;

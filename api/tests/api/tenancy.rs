@@ -405,6 +405,35 @@ fn care_routes() -> Vec<Route> {
             EVERYONE,
             200,
         ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/conversations/{conversation}/commitments",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::POST,
+            "/v1/workspaces/{ws}/conversations/{conversation}/commitments",
+            Some(json!({ "text": "We call you back",
+                "due_at": chrono::Utc::now() + chrono::Duration::days(30) })),
+            NOT_VIEWER,
+            201,
+        ),
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/conversations/{conversation}/commitments/{commitment}",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
+            M::PATCH,
+            "/v1/workspaces/{ws}/conversations/{conversation}/commitments/{commitment}",
+            Some(json!({ "text": "We call you back by 5 pm" })),
+            NOT_VIEWER,
+            200,
+        ),
         route(M::GET, "/v1/workspaces/{ws}/contacts", None, EVERYONE, 200),
         route(
             M::POST,
@@ -605,6 +634,7 @@ fn routes_in_the_route_table() -> Vec<(String, String)> {
             .replace("{channel_id}", "{channel}")
             .replace("{contact_id}", "{contact}")
             .replace("{conversation_id}", "{conversation}")
+            .replace("{commitment_id}", "{commitment}")
             .replace("{notification_id}", "{notification}")
             .replace("{event_id}", "{event}")
             .replace("{rule_id}", "{rule}")
@@ -641,6 +671,7 @@ struct Ids {
     rule: String,
     hours: String,
     policy: String,
+    commitment: String,
     source: String,
     picked: String,
     recipient: String,
@@ -670,6 +701,7 @@ impl Ids {
             rule: random_id(),
             hours: random_id(),
             policy: random_id(),
+            commitment: random_id(),
             source: random_id(),
             picked: random_id(),
             recipient: random_id(),
@@ -695,7 +727,8 @@ impl Ids {
             event: bad.clone(),
             rule: bad.clone(),
             hours: bad.clone(),
-            policy: bad,
+            policy: bad.clone(),
+            commitment: bad,
             ..Ids::random()
         }
     }
@@ -726,6 +759,7 @@ impl Ids {
             .replace("{rule}", &self.rule)
             .replace("{hours}", &self.hours)
             .replace("{policy}", &self.policy)
+            .replace("{commitment}", &self.commitment)
             .replace("{listener}", &self.listener)
             .replace("{source}", &self.source)
             .replace("{picked}", &self.picked)
@@ -833,6 +867,7 @@ impl Side {
             rule: self.care.rule.clone(),
             hours: self.care.hours.clone(),
             policy: self.care.policy.clone(),
+            commitment: self.care.commitment.clone(),
             source: self.care.source.clone(),
             picked: self.care.conversation.clone(),
             recipient: self.care.contact.clone(),
@@ -877,6 +912,7 @@ struct Care {
     rule: String,
     hours: String,
     policy: String,
+    commitment: String,
 }
 
 async fn care(app: &TestApp, t: &Tenant, n: &str) -> Care {
@@ -903,6 +939,7 @@ async fn care(app: &TestApp, t: &Tenant, n: &str) -> Care {
         rule: String::new(),
         hours: String::new(),
         policy: String::new(),
+        commitment: String::new(),
     };
     let body =
         json!({ "name": format!("Seeded {n}"), "query": "refund", "channel_id": care.listener });
@@ -913,7 +950,12 @@ async fn care(app: &TestApp, t: &Tenant, n: &str) -> Care {
     let body = json!({ "name": format!("Seeded policy {n}"),
         "targets": { "resolution_seconds": 86_400 } });
     let policy = post_ok(app, &format!("{ws}/sla-policies"), &t.token, body).await;
+    let body = json!({ "text": format!("A technician visits ({n})"),
+        "due_at": chrono::Utc::now() + chrono::Duration::days(3) });
+    let path = format!("{ws}/conversations/{}/commitments", care.conversation);
+    let commitment = post_ok(app, &path, &t.token, body).await;
     Care {
+        commitment: str_of(&commitment["id"]),
         rule: str_of(&rule["id"]),
         hours: str_of(&hours["id"]),
         policy: str_of(&policy["id"]),
@@ -1281,6 +1323,7 @@ async fn objects(app: &TestApp, t: &Tenant, n: &str) -> (Ids, Care) {
         rule: care.rule.clone(),
         hours: care.hours.clone(),
         policy: care.policy.clone(),
+        commitment: care.commitment.clone(),
         source: care.source.clone(),
         picked: care.conversation.clone(),
         recipient: care.contact.clone(),

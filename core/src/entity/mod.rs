@@ -4,6 +4,7 @@ pub(crate) mod api_keys;
 pub(crate) mod audit_log;
 pub(crate) mod business_hours;
 pub(crate) mod channels;
+pub(crate) mod commitments;
 pub(crate) mod contact_identities;
 pub(crate) mod contacts;
 pub(crate) mod conversation_tags;

@@ -12,4 +12,7 @@ pub use bus::{BusMessage, EventBus};
 pub use live::live;
 pub use outbox::fan_out;
 pub(crate) use outbox::{committed, record, write};
-pub use types::{ClockChanged, ConversationChanged, Event, MessageAdded, SlaNews};
+pub use types::{
+    ClockChanged, CommitmentChanged, CommitmentNews, ConversationChanged, Event, MessageAdded,
+    SlaNews,
+};

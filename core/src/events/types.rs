@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::views::{ChannelView, ConversationView, MessageView, SlaClockView};
+use crate::views::{ChannelView, CommitmentView, ConversationView, MessageView, SlaClockView};
 
 /// Something that happened in a workspace.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,6 +39,44 @@ pub enum Event {
     /// An SLA clock's promise was kept in time.
     #[serde(rename = "sla.achieved")]
     SlaAchieved(Box<ClockChanged>),
+    /// An agent recorded a commitment to the customer.
+    #[serde(rename = "commitment.created")]
+    CommitmentCreated(Box<CommitmentChanged>),
+    /// A commitment's text, due time or owner changed.
+    #[serde(rename = "commitment.updated")]
+    CommitmentUpdated(Box<CommitmentChanged>),
+    /// A commitment was kept.
+    #[serde(rename = "commitment.fulfilled")]
+    CommitmentFulfilled(Box<CommitmentChanged>),
+    /// A commitment was withdrawn.
+    #[serde(rename = "commitment.cancelled")]
+    CommitmentCancelled(Box<CommitmentChanged>),
+    /// A commitment reached its warning time while open.
+    #[serde(rename = "commitment.warning")]
+    CommitmentWarning(Box<CommitmentChanged>),
+    /// A commitment's due time passed while open.
+    #[serde(rename = "commitment.breached")]
+    CommitmentBreached(Box<CommitmentChanged>),
+}
+
+/// A commitment and its conversation, as a change left them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CommitmentChanged {
+    /// The conversation.
+    pub conversation: ConversationView,
+    /// The commitment.
+    pub commitment: CommitmentView,
+}
+
+/// What a commitment's event says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitmentNews {
+    Created,
+    Updated,
+    Fulfilled,
+    Cancelled,
+    Warning,
+    Breached,
 }
 
 /// An SLA clock and its conversation, as a firing or a stop left them.
@@ -134,6 +172,26 @@ impl Event {
         }
     }
 
+    /// A commitment's event.
+    pub fn commitment(
+        news: CommitmentNews,
+        conversation: ConversationView,
+        commitment: CommitmentView,
+    ) -> Self {
+        let changed = Box::new(CommitmentChanged {
+            conversation,
+            commitment,
+        });
+        match news {
+            CommitmentNews::Created => Event::CommitmentCreated(changed),
+            CommitmentNews::Updated => Event::CommitmentUpdated(changed),
+            CommitmentNews::Fulfilled => Event::CommitmentFulfilled(changed),
+            CommitmentNews::Cancelled => Event::CommitmentCancelled(changed),
+            CommitmentNews::Warning => Event::CommitmentWarning(changed),
+            CommitmentNews::Breached => Event::CommitmentBreached(changed),
+        }
+    }
+
     /// The wire name, such as `conversation.created`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -146,6 +204,12 @@ impl Event {
             Event::SlaWarning(_) => "sla.warning",
             Event::SlaBreached(_) => "sla.breached",
             Event::SlaAchieved(_) => "sla.achieved",
+            Event::CommitmentCreated(_) => "commitment.created",
+            Event::CommitmentUpdated(_) => "commitment.updated",
+            Event::CommitmentFulfilled(_) => "commitment.fulfilled",
+            Event::CommitmentCancelled(_) => "commitment.cancelled",
+            Event::CommitmentWarning(_) => "commitment.warning",
+            Event::CommitmentBreached(_) => "commitment.breached",
         }
     }
 
@@ -162,6 +226,12 @@ impl Event {
             Event::SlaWarning(changed)
             | Event::SlaBreached(changed)
             | Event::SlaAchieved(changed) => Some(&changed.conversation),
+            Event::CommitmentCreated(changed)
+            | Event::CommitmentUpdated(changed)
+            | Event::CommitmentFulfilled(changed)
+            | Event::CommitmentCancelled(changed)
+            | Event::CommitmentWarning(changed)
+            | Event::CommitmentBreached(changed) => Some(&changed.conversation),
             Event::ChannelHealthChanged(_) => None,
         }
     }
@@ -172,6 +242,19 @@ impl Event {
             Event::SlaWarning(changed)
             | Event::SlaBreached(changed)
             | Event::SlaAchieved(changed) => Some(&changed.clock),
+            _ => None,
+        }
+    }
+
+    /// The commitment, for `commitment.*`.
+    pub fn commitment_of(&self) -> Option<&CommitmentView> {
+        match self {
+            Event::CommitmentCreated(changed)
+            | Event::CommitmentUpdated(changed)
+            | Event::CommitmentFulfilled(changed)
+            | Event::CommitmentCancelled(changed)
+            | Event::CommitmentWarning(changed)
+            | Event::CommitmentBreached(changed) => Some(&changed.commitment),
             _ => None,
         }
     }

@@ -5,6 +5,7 @@ pub(crate) mod api_keys;
 pub(crate) mod audit;
 pub(crate) mod business_hours;
 pub(crate) mod channels;
+pub(crate) mod commitments;
 pub(crate) mod contacts;
 pub(crate) mod conversations;
 pub(crate) mod idempotency;
@@ -27,6 +28,7 @@ pub(crate) mod sla_policies;
 pub(crate) mod snoozes;
 pub(crate) mod teams;
 pub(crate) mod users;
+pub(crate) mod wake_times;
 pub(crate) mod word_stats;
 pub(crate) mod workspaces;
 

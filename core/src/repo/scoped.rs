@@ -3,9 +3,9 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 
 use crate::entity::{
-    api_keys, audit_log, business_hours, channels, contact_identities, contacts, conversation_tags,
-    conversations, inbound_events, listening_rules, messages, notifications, sla_clocks,
-    sla_policies, team_members, teams, workspace_members,
+    api_keys, audit_log, business_hours, channels, commitments, contact_identities, contacts,
+    conversation_tags, conversations, inbound_events, listening_rules, messages, notifications,
+    sla_clocks, sla_policies, team_members, teams, workspace_members,
 };
 use crate::tenancy::WorkspaceScope;
 use crate::{Error, Result};
@@ -60,6 +60,7 @@ workspace_owned!(
     audit_log,
     business_hours,
     channels,
+    commitments,
     contact_identities,
     contacts,
     conversation_tags,

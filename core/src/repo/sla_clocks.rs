@@ -1,6 +1,6 @@
 //! SLA clocks: a conversation's clocks, written many at a time and changed only at the
-//! version they were read at; and, across every workspace for the worker, what is due and
-//! when each running clock next wakes.
+//! version they were read at; and, across every workspace for the worker, what is due
+//! (their wake times: `wake_times`).
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -106,58 +106,4 @@ pub(crate) async fn due(
         .limit(limit)
         .all(conn)
         .await?)
-}
-
-/// A page of clocks waiting to fire in every workspace, by wake time then id after
-/// `after`: their ids and wake times.
-pub(crate) async fn waking_page(
-    conn: &impl ConnectionTrait,
-    after: Option<(DateTime<Utc>, Uuid)>,
-    limit: u64,
-) -> Result<Vec<(Uuid, DateTime<Utc>)>> {
-    let mut select = sla_clocks::Entity::find()
-        .select_only()
-        .column(C::Id)
-        .column(C::WakeAt)
-        .filter(C::WakeAt.is_not_null());
-    if let Some((at, id)) = after {
-        let later = Condition::any()
-            .add(C::WakeAt.gt(at))
-            .add(Condition::all().add(C::WakeAt.eq(at)).add(C::Id.gt(id)));
-        select = select.filter(later);
-    }
-    let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = select
-        .order_by_asc(C::WakeAt)
-        .order_by_asc(C::Id)
-        .limit(limit)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, at)| Some((id, at?)))
-        .collect())
-}
-
-/// When each waiting clock of these conversations (in any workspace) next wakes.
-pub(crate) async fn waking_of(
-    conn: &impl ConnectionTrait,
-    conversations: &[Uuid],
-) -> Result<Vec<(Uuid, DateTime<Utc>)>> {
-    if conversations.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = sla_clocks::Entity::find()
-        .select_only()
-        .column(C::Id)
-        .column(C::WakeAt)
-        .filter(C::ConversationId.is_in(conversations.to_vec()))
-        .filter(C::WakeAt.is_not_null())
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, at)| Some((id, at?)))
-        .collect())
 }

@@ -27,6 +27,8 @@ pub enum WakeKind {
     Snooze,
     /// An SLA clock reaches its warning threshold or its deadline.
     Clock,
+    /// A commitment reaches its warning time or its due time.
+    Commitment,
 }
 
 impl WakeKind {
@@ -34,6 +36,7 @@ impl WakeKind {
         match self {
             WakeKind::Snooze => b's',
             WakeKind::Clock => b'c',
+            WakeKind::Commitment => b'm',
         }
     }
 
@@ -41,6 +44,7 @@ impl WakeKind {
         match tag {
             b's' => Some(WakeKind::Snooze),
             b'c' => Some(WakeKind::Clock),
+            b'm' => Some(WakeKind::Commitment),
             _ => None,
         }
     }

@@ -251,6 +251,9 @@ pub(crate) async fn update_in(
     now: DateTime<Utc>,
 ) -> Result<EventView> {
     let row = repo::conversations::get_for_update(conn, scope, id).await?;
+    if patch.status == Some(Status::Closed) && row.status != Status::Closed.as_str() {
+        super::commitments::ensure_none_open(conn, scope, id).await?;
+    }
     let add = clean_tags("add_tags", &patch.add_tags)?;
     let remove = clean_tags("remove_tags", &patch.remove_tags)?;
     let saved = repo::conversations::save(conn, scope, apply(row, patch, now)?).await?;

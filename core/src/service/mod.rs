@@ -8,6 +8,7 @@ pub mod bootstrap;
 pub mod business_hours;
 pub mod channel_check;
 pub mod channels;
+pub mod commitments;
 pub mod contacts;
 mod conversation_views;
 pub mod conversations;

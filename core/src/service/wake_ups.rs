@@ -12,16 +12,16 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::events;
 use crate::ids::{ConversationId, OrgId, WorkspaceId};
 use crate::repo;
 use crate::schedule::{WakeKind, WakeUp};
 use crate::tenancy::WorkspaceScope;
 use crate::views::{ConversationView, Status};
 use crate::{Core, Error, Result};
+use crate::{entity, events};
 
 use super::conversations::{ConversationPatch, update_in};
-use super::sla_clocks;
+use super::{commitments, sla_clocks};
 
 /// Most conversations one turn wakes; the rest wake on the next.
 pub const WAKE_BATCH: u64 = 500;
@@ -36,18 +36,23 @@ pub(crate) const REINDEX_EVERY: std::time::Duration = std::time::Duration::from_
 pub async fn wake_due(core: &Core, now: DateTime<Utc>) -> Result<usize> {
     if core.reindex().due(false) {
         let snoozes = reindex(core).await?;
-        let clocks = sla_clocks::reindex(core).await?;
-        tracing::debug!(snoozes, clocks, "wake-ups indexed");
+        let clocks = reindex_times::<entity::sla_clocks::Entity>(core, WakeKind::Clock).await?;
+        let commitments = reindex_times::<entity::commitments::Entity>(core, WakeKind::Commitment);
+        let commitments = commitments.await?;
+        tracing::debug!(snoozes, clocks, commitments, "wake-ups indexed");
     }
     let (due, failed, indexed) = match core.schedule().due(now, WAKE_BATCH as usize).await {
         Ok(wake_ups) => {
-            let clocks: Vec<uuid::Uuid> = of_kind(&wake_ups, WakeKind::Clock);
-            let failed = sla_clocks::fire_due(core, Some(&clocks), now).await?;
+            let clocks = of_kind(&wake_ups, WakeKind::Clock);
+            let mut failed = sla_clocks::fire_due(core, Some(&clocks), now).await?;
+            let promises = of_kind(&wake_ups, WakeKind::Commitment);
+            failed.extend(commitments::fire_due(core, Some(&promises), now).await?);
             (due_among(core, &wake_ups, now).await?, failed, wake_ups)
         }
         Err(err) => {
             tracing::warn!(error = %err, "the wake-up index cannot be read; reading the database");
-            let failed = sla_clocks::fire_due(core, None, now).await?;
+            let mut failed = sla_clocks::fire_due(core, None, now).await?;
+            failed.extend(commitments::fire_due(core, None, now).await?);
             let conn = core.db().conn();
             let due = repo::snoozes::due(conn, now, None, WAKE_BATCH);
             (due.await?, failed, Vec::new())
@@ -74,26 +79,51 @@ fn of_kind(wake_ups: &[WakeUp], kind: WakeKind) -> Vec<uuid::Uuid> {
         .collect()
 }
 
-/// After changes committed: indexes the next deadline of every waiting clock of these
-/// conversations. If the index cannot be written, the worker's next re-index finds them.
+/// After changes committed: indexes the next deadline of every waiting clock and
+/// commitment of these conversations. If the index cannot be written, the worker's next
+/// re-index finds them.
 pub(crate) async fn index_clocks(core: &Core, conversations: &[uuid::Uuid]) {
-    let waking = match repo::sla_clocks::waking_of(core.db().conn(), conversations).await {
-        Ok(waking) => waking,
-        Err(err) => {
-            tracing::warn!(error = %err, "clocks not indexed; the worker's re-index finds them");
-            return;
-        }
+    let conn = core.db().conn();
+    let waking = async {
+        let clocks = repo::wake_times::waking_of::<entity::sla_clocks::Entity>(conn, conversations);
+        let mut wake_ups = wake_ups_of(WakeKind::Clock, clocks.await?);
+        let promises =
+            repo::wake_times::waking_of::<entity::commitments::Entity>(conn, conversations);
+        wake_ups.extend(wake_ups_of(WakeKind::Commitment, promises.await?));
+        Ok::<_, Error>(wake_ups)
     };
-    let wake_ups: Vec<WakeUp> = waking
+    let indexed = match waking.await {
+        Ok(wake_ups) => core.schedule().add(&wake_ups).await,
+        Err(err) => Err(err),
+    };
+    if let Err(err) = indexed {
+        tracing::warn!(error = %err, "deadlines not indexed; the worker's re-index finds them");
+    }
+}
+
+fn wake_ups_of(kind: WakeKind, times: Vec<(uuid::Uuid, DateTime<Utc>)>) -> Vec<WakeUp> {
+    times
         .into_iter()
-        .map(|(id, at)| WakeUp {
-            kind: WakeKind::Clock,
-            id,
-            at,
-        })
-        .collect();
-    if let Err(err) = core.schedule().add(&wake_ups).await {
-        tracing::warn!(error = %err, "clocks not indexed; the worker's re-index finds them");
+        .map(|(id, at)| WakeUp { kind, id, at })
+        .collect()
+}
+
+/// Indexes the next wake time of every row of `E` waiting to wake, earliest first; how many.
+async fn reindex_times<E: repo::wake_times::Wakes>(core: &Core, kind: WakeKind) -> Result<usize>
+where
+    E::Column: sea_orm::ColumnTrait,
+{
+    let mut after = None;
+    let mut indexed = 0;
+    loop {
+        let page = repo::wake_times::waking_page::<E>(core.db().conn(), after, 1_000).await?;
+        let Some(&(last, at)) = page.last() else {
+            return Ok(indexed);
+        };
+        let wake_ups = wake_ups_of(kind, page);
+        core.schedule().add(&wake_ups).await?;
+        indexed += wake_ups.len();
+        after = Some((at, last));
     }
 }
 

@@ -223,20 +223,27 @@ impl Clock {
 
     /// Fires what is due by `now` and not fired yet, warning before breach.
     pub fn fire(&mut self, now: DateTime<Utc>) -> Vec<Firing> {
-        let mut fired = Vec::new();
         if self.state != ClockState::Running {
-            return fired;
+            return Vec::new();
         }
-        if self.warned_at.is_none() && self.warn_at.is_some_and(|w| w <= now) {
-            self.warned_at = Some(now);
-            fired.push(Firing::Warning);
-        }
-        if self.breached_at.is_none() && self.due_at.is_some_and(|d| d <= now) {
-            self.breached_at = Some(now);
-            fired.push(Firing::Breach);
+        let fired = self.alarm().fire(now);
+        for firing in &fired {
+            match firing {
+                Firing::Warning => self.warned_at = Some(now),
+                Firing::Breach => self.breached_at = Some(now),
+            }
         }
         self.wake_at = self.next_wake();
         fired
+    }
+
+    fn alarm(&self) -> Alarm {
+        Alarm {
+            warn_at: self.warn_at,
+            due_at: self.due_at,
+            warned_at: self.warned_at,
+            breached_at: self.breached_at,
+        }
     }
 
     fn clear_deadlines(&mut self) {
@@ -265,6 +272,35 @@ impl Clock {
 
     /// The next deadline still to fire.
     fn next_wake(&self) -> Option<DateTime<Utc>> {
+        self.alarm().next_wake()
+    }
+}
+
+/// A warning time and a deadline, and whether each has fired: what every promise — a clock,
+/// a commitment — fires once each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Alarm {
+    pub warn_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub warned_at: Option<DateTime<Utc>>,
+    pub breached_at: Option<DateTime<Utc>>,
+}
+
+impl Alarm {
+    /// What is due by `now` and has not fired, warning before breach.
+    pub fn fire(&self, now: DateTime<Utc>) -> Vec<Firing> {
+        let mut fired = Vec::new();
+        if self.warned_at.is_none() && self.warn_at.is_some_and(|w| w <= now) {
+            fired.push(Firing::Warning);
+        }
+        if self.breached_at.is_none() && self.due_at.is_some_and(|d| d <= now) {
+            fired.push(Firing::Breach);
+        }
+        fired
+    }
+
+    /// The next time still to fire.
+    pub fn next_wake(&self) -> Option<DateTime<Utc>> {
         let warn = self.warn_at.filter(|_| self.warned_at.is_none());
         let due = self.due_at.filter(|_| self.breached_at.is_none());
         match (warn, due) {

@@ -3,6 +3,7 @@
 mod audit;
 mod business_hours;
 mod care;
+mod commitments;
 mod credentials;
 mod identity;
 mod inbound;
@@ -14,6 +15,7 @@ mod workspace;
 pub use audit::*;
 pub use business_hours::*;
 pub use care::*;
+pub use commitments::*;
 pub use credentials::*;
 pub use identity::*;
 pub use inbound::*;

@@ -295,3 +295,83 @@ async fn a_flushed_index_loses_no_clock() {
         vec!["sla.warning", "sla.breached"]
     );
 }
+
+#[tokio::test]
+async fn a_commitment_warns_its_owner_then_breaches_once_and_escalates() {
+    let app = TestApp::spawn_stepped().await;
+    let policy = json!({ "name": "Escalate", "targets": { "resolution_seconds": 864_000 },
+        "breach_actions": { "raise_priority_to": "high" } });
+    let p = Promised::start(&app, "Acme", policy).await;
+    let ws = format!("/v1/workspaces/{}", p.t.workspace_id);
+    let (agent, agent_token) = app.member_with_role(&p.t, "agent").await;
+    let team = json!({ "name": "Field technicians", "member_ids": [agent] });
+    let team = ok(
+        app.post(&format!("{ws}/teams"), &p.t.token, team).await,
+        201,
+    )
+    .await;
+    let body = json!({ "text": "A technician visits on Friday", "owner_team_id": team["id"],
+        "due_at": Utc::now() + Duration::hours(10) });
+    let path = format!("{}/commitments", p.path());
+    let created = ok(app.post(&path, &p.t.token, body).await, 201).await;
+    let (warn_at, due_at) = (time(&created["warn_at"]), time(&created["due_at"]));
+    let fired = || async {
+        let rows = app.outbox().await.into_iter();
+        rows.filter(|r| {
+            r.event_type == "commitment.warning" || r.event_type == "commitment.breached"
+        })
+        .map(|r| r.event_type)
+        .collect::<Vec<_>>()
+    };
+    let told = || async {
+        let inbox = ok(
+            app.get(&format!("{ws}/notifications"), &agent_token).await,
+            200,
+        )
+        .await;
+        let mut kinds: Vec<String> = inbox["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|n| str_of(&n["kind"]))
+            .collect();
+        kinds.sort();
+        kinds
+    };
+
+    turn(&app, warn_at - Duration::seconds(1)).await;
+    assert!(fired().await.is_empty());
+    turn(&app, warn_at).await;
+    assert_eq!(fired().await, vec!["commitment.warning"]);
+    assert_eq!(told().await, vec!["commitment_due_soon"]);
+
+    let sibling = app.sibling().await;
+    for at in [due_at, due_at + Duration::minutes(1)] {
+        let (a, b) = tokio::join!(run_once_at(&app.core, at), run_once_at(&sibling.core, at));
+        assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
+    }
+    assert_eq!(
+        fired().await,
+        vec!["commitment.warning", "commitment.breached"]
+    );
+    assert_eq!(
+        told().await,
+        vec!["commitment_breached", "commitment_due_soon"]
+    );
+    assert_eq!(
+        p.read(&app).await["priority"],
+        "high",
+        "escalated by the policy"
+    );
+    let read = ok(
+        app.get(&format!("{path}/{}", str_of(&created["id"])), &p.t.token)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        (&read["breached"], &read["state"]),
+        (&json!(true), &json!("open"))
+    );
+    assert_eq!(p.audited(&app, "commitment.breached").await, 1);
+}

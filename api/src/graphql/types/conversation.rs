@@ -7,11 +7,12 @@ use std::sync::Arc;
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use earshot_core::service::ingest::IngestOutcome;
-use earshot_core::service::{messages, sla_clocks, sla_policies};
+use earshot_core::service::{commitments, messages, sla_clocks, sla_policies};
 use earshot_core::views::{ConversationView, EventView};
 
 use super::care::{Contact, ContactSummary, Message};
 use super::care_enums::{GqlChannelKind, GqlLabel, GqlPriority, GqlStatus, GqlVisibility};
+use super::commitments::Commitment;
 use super::sla_clocks::{GqlSlaStatus, SlaClock};
 use super::sla_policies::SlaPolicy;
 use super::{Member, PageOf, Team, id};
@@ -165,6 +166,15 @@ impl Conversation {
         Ok(found.clocks.into_iter().map(Into::into).collect())
     }
 
+    /// Its commitments, by due time. Read per conversation.
+    async fn commitments(&self) -> GqlResult<Vec<Commitment>> {
+        let (core, scope) = (self.loaders.core(), self.loaders.scope());
+        let found = commitments::list(core, scope, self.view.id)
+            .await
+            .map_err(gql)?;
+        Ok(found.into_iter().map(Into::into).collect())
+    }
+
     /// The history, oldest first.
     async fn messages(
         &self,
@@ -208,8 +218,8 @@ pub struct Event {
     /// Event id (the same as in the outbox and webhooks).
     pub id: ID,
     /// `conversation.created`, `conversation.updated`, `message.created`,
-    /// `message.updated`, `message.delivery_failed`, `sla.warning`, `sla.breached` or
-    /// `sla.achieved`.
+    /// `message.updated`, `message.delivery_failed`, `sla.warning`, `sla.breached`,
+    /// `sla.achieved` or `commitment.*`.
     #[graphql(name = "type")]
     pub event_type: String,
     /// Workspace.
@@ -222,6 +232,8 @@ pub struct Event {
     pub message: Option<Message>,
     /// The SLA clock, for `sla.warning`, `sla.breached` and `sla.achieved`.
     pub sla_clock: Option<SlaClock>,
+    /// The commitment, for `commitment.*`.
+    pub commitment: Option<Commitment>,
 }
 
 impl Event {
@@ -236,6 +248,7 @@ impl Event {
             occurred_at: view.occurred_at,
             message: view.event.message().cloned().map(Into::into),
             sla_clock: view.event.clock().cloned().map(Into::into),
+            commitment: view.event.commitment_of().cloned().map(Into::into),
             conversation: Conversation::new(conversation, loaders),
         })
     }

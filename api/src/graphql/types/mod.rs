@@ -4,6 +4,7 @@ mod audit;
 pub(crate) mod business_hours;
 mod care;
 pub(crate) mod care_enums;
+pub(crate) mod commitments;
 mod conversation;
 mod credentials;
 mod identity;

@@ -10,7 +10,8 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::entity::{conversations, sla_clocks::Model};
+use crate::entity::conversations;
+use crate::entity::sla_clocks::Model;
 use crate::events::{self, Event, SlaNews};
 use crate::ids::{ConversationId, OrgId, SlaPolicyId, UserId, WorkspaceId};
 use crate::repo;
@@ -174,15 +175,28 @@ async fn breach_actions(
         None => BreachActions::default(),
     };
     let id = ConversationId::from(clock.conversation_id);
-    let row = repo::conversations::get_any(txn, scope, id).await?;
-    if let Some(patch) = breach_patch(&row, &actions) {
-        update_in(txn, scope, id, &patch, now).await?;
-    }
+    let row = escalate(txn, scope, id, &actions, now).await?;
     if actions.notify {
-        let row = repo::conversations::get_any(txn, scope, id).await?;
-        notify(txn, scope, &row).await?;
+        let users = responsible(txn, scope, row.assignee_id, row.team_id).await?;
+        notify(txn, scope, &users, "sla_breached", id).await?;
     }
     Ok(())
+}
+
+/// Applies a breach's actions to a conversation; the conversation as they leave it.
+pub(crate) async fn escalate(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    id: ConversationId,
+    actions: &BreachActions,
+    now: DateTime<Utc>,
+) -> Result<conversations::Model> {
+    let row = repo::conversations::get_any(txn, scope, id).await?;
+    let Some(patch) = breach_patch(&row, actions) else {
+        return Ok(row);
+    };
+    update_in(txn, scope, id, &patch, now).await?;
+    repo::conversations::get_any(txn, scope, id).await
 }
 
 /// The change a breach makes to a conversation; `None` when it changes nothing.
@@ -210,46 +224,33 @@ fn breach_patch(row: &conversations::Model, actions: &BreachActions) -> Option<C
     changes.then_some(patch)
 }
 
-/// Tells the conversation's assignee and its team's members that it breached.
-async fn notify(
+/// A person and a team's members, each once.
+pub(crate) async fn responsible(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
-    row: &conversations::Model,
-) -> Result<()> {
-    let mut users: Vec<Uuid> = row.assignee_id.into_iter().collect();
-    if let Some(team) = row.team_id {
+    user: Option<Uuid>,
+    team: Option<Uuid>,
+) -> Result<Vec<Uuid>> {
+    let mut users: Vec<Uuid> = user.into_iter().collect();
+    if let Some(team) = team {
         let members = repo::teams::members_of(conn, scope, &[team]).await?;
         users.extend(members.into_iter().map(|m| m.user_id));
     }
     users.sort();
     users.dedup();
-    let id = ConversationId::from(row.id);
-    for user in users {
-        repo::notifications::insert(conn, scope, UserId::from(user), "sla_breached", id, None)
-            .await?;
-    }
-    Ok(())
+    Ok(users)
 }
 
-/// Indexes the next wake-up of every clock waiting to fire, earliest first; how many.
-pub(crate) async fn reindex(core: &Core) -> Result<usize> {
-    let mut after = None;
-    let mut indexed = 0;
-    loop {
-        let page = repo::sla_clocks::waking_page(core.db().conn(), after, 1_000).await?;
-        let Some(&(last, at)) = page.last() else {
-            return Ok(indexed);
-        };
-        let wake_ups: Vec<WakeUp> = page
-            .iter()
-            .map(|&(id, at)| WakeUp {
-                kind: WakeKind::Clock,
-                id,
-                at,
-            })
-            .collect();
-        core.schedule().add(&wake_ups).await?;
-        indexed += wake_ups.len();
-        after = Some((at, last));
+/// Notifies each of `users` about a conversation.
+pub(crate) async fn notify(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    users: &[Uuid],
+    kind: &str,
+    id: ConversationId,
+) -> Result<()> {
+    for user in users {
+        repo::notifications::insert(conn, scope, UserId::from(*user), kind, id, None).await?;
     }
+    Ok(())
 }

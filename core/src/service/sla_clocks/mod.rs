@@ -36,7 +36,7 @@ use crate::tenancy::{Capability, WorkspaceScope};
 use crate::views::{ConversationView, SlaClockView, SlaClocksView, SlaPolicyView, Status};
 
 pub use fire::fire_due;
-pub(crate) use fire::reindex;
+pub(crate) use fire::{escalate, notify, responsible};
 use rows::{clock_of, new_row, updated_row, view_of};
 
 /// What just happened to a conversation.
@@ -72,12 +72,17 @@ pub(crate) struct Planned {
     pub news: Vec<ClockNews>,
 }
 
+/// An open commitment's due and warning times.
+type Promised = (DateTime<Utc>, DateTime<Utc>);
+
 /// What a plan reads once for all its conversations.
 struct Context {
     policies: Vec<SlaPolicyView>,
     facts: HashMap<Uuid, policy::ConversationFacts>,
     calendars: HashMap<Uuid, Calendar>,
     clocks: HashMap<Uuid, Vec<sla_clocks::Model>>,
+    /// Open commitments' due and warning times, by conversation: they count in its deadline.
+    promised: HashMap<Uuid, Vec<Promised>>,
     now: DateTime<Utc>,
 }
 
@@ -157,8 +162,17 @@ async fn context(
         .iter()
         .any(|c| c.state != ClockState::Stopped.as_str());
     let policies = repo::sla_policies::enabled(conn, scope).await?;
-    if policies.is_empty() && !any_open {
+    let commitments = repo::commitments::open_of(conn, scope, &ids).await?;
+    let promised_before = rows.iter().any(|r| r.sla_due_at.is_some());
+    if policies.is_empty() && !any_open && commitments.is_empty() && !promised_before {
         return Ok(None);
+    }
+    let mut promised: HashMap<Uuid, Vec<Promised>> = HashMap::new();
+    for c in commitments {
+        promised
+            .entry(c.conversation_id)
+            .or_default()
+            .push((c.due_at, c.warn_at));
     }
     let facts = if policies.is_empty() {
         HashMap::new()
@@ -180,6 +194,7 @@ async fn context(
         facts,
         calendars,
         clocks,
+        promised,
         now,
     }))
 }
@@ -377,9 +392,16 @@ fn settle(
             .inserts
             .push(new_row(scope, row.id, policy_id, hours, &clock, now));
     }
-    row.sla_due_at = running.iter().filter_map(|c| c.due_at).min();
+    let promised = context
+        .promised
+        .get(&row.id)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let dues = running.iter().filter_map(|c| c.due_at);
+    row.sla_due_at = dues.chain(promised.iter().map(|p| p.0)).min();
     row.sla_due_key = row.sla_due_at.map_or(NO_DEADLINE, time_key);
-    row.sla_warn_at = running.iter().filter_map(|c| c.warn_at).min();
+    let warnings = running.iter().filter_map(|c| c.warn_at);
+    row.sla_warn_at = warnings.chain(promised.iter().map(|p| p.1)).min();
     Ok(())
 }
 

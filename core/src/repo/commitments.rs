@@ -1,0 +1,131 @@
+//! Commitments: a conversation's, read and changed through the scope and only at the
+//! version read; and, across every workspace for the worker, which are due.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::entity::commitments::{self, Column as C, Model};
+use crate::ids::{CommitmentId, ConversationId};
+use crate::tenancy::WorkspaceScope;
+use crate::views::CommitmentState;
+use crate::{Error, Result};
+
+use super::scoped::scoped;
+
+pub(crate) async fn insert(conn: &impl ConnectionTrait, row: Model) -> Result<Model> {
+    Ok(row.into_active_model().reset_all().insert(conn).await?)
+}
+
+/// One commitment of a conversation of the scope's workspace.
+pub(crate) async fn get(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversation: ConversationId,
+    id: CommitmentId,
+) -> Result<Model> {
+    scoped::<commitments::Entity>(scope)
+        .filter(C::ConversationId.eq(conversation.as_uuid()))
+        .filter(C::Id.eq(id.as_uuid()))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// A conversation's commitments, by due time.
+pub(crate) async fn of_conversation(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversation: ConversationId,
+) -> Result<Vec<Model>> {
+    Ok(scoped::<commitments::Entity>(scope)
+        .filter(C::ConversationId.eq(conversation.as_uuid()))
+        .order_by_asc(C::DueAt)
+        .order_by_asc(C::Id)
+        .all(conn)
+        .await?)
+}
+
+/// The open commitments of these conversations.
+pub(crate) async fn open_of(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversations: &[Uuid],
+) -> Result<Vec<Model>> {
+    if conversations.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(scoped::<commitments::Entity>(scope)
+        .filter(C::ConversationId.is_in(conversations.to_vec()))
+        .filter(C::State.eq(CommitmentState::Open.as_str()))
+        .all(conn)
+        .await?)
+}
+
+/// How many commitments of a conversation are still open.
+pub(crate) async fn open_count(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversation: ConversationId,
+) -> Result<u64> {
+    Ok(scoped::<commitments::Entity>(scope)
+        .filter(C::ConversationId.eq(conversation.as_uuid()))
+        .filter(C::State.eq(CommitmentState::Open.as_str()))
+        .count(conn)
+        .await?)
+}
+
+/// Writes a changed commitment if it is still at `read_version`; the row carries the next
+/// version. `Conflict` when someone changed it meanwhile.
+pub(crate) async fn update_at_version(
+    conn: &impl ConnectionTrait,
+    row: Model,
+    read_version: i32,
+) -> Result<Model> {
+    let id = row.id;
+    let mut active = row.clone().into_active_model().reset_all();
+    active.id = ActiveValue::NotSet;
+    let result = commitments::Entity::update_many()
+        .set(active)
+        .filter(C::Id.eq(id))
+        .filter(C::Version.eq(read_version))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(row)
+    } else {
+        Err(Error::conflict(
+            "commitment_changed",
+            "the commitment changed meanwhile; read it again",
+        ))
+    }
+}
+
+/// Across every workspace: open commitments with something to fire by `now`, earliest
+/// first — among `ids` only, when given.
+pub(crate) async fn due(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    among: Option<&[Uuid]>,
+    limit: u64,
+) -> Result<Vec<Model>> {
+    let mut select = commitments::Entity::find()
+        .filter(C::WakeAt.lte(now))
+        .filter(C::State.eq(CommitmentState::Open.as_str()));
+    if let Some(ids) = among {
+        select = select.filter(C::Id.is_in(ids.to_vec()));
+    }
+    Ok(select
+        .order_by_asc(C::WakeAt)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// One commitment in any workspace (the worker re-reads it under its conversation's lock).
+pub(crate) async fn by_id(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>> {
+    Ok(commitments::Entity::find_by_id(id).one(conn).await?)
+}

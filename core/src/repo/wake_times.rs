@@ -1,0 +1,97 @@
+//! When rows that fire at a time (SLA clocks, commitments) next wake, across every
+//! workspace, for the worker's wake-up index.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::entity::{commitments, sla_clocks};
+
+/// A table whose rows wake at a time.
+pub(crate) trait Wakes: EntityTrait {
+    fn id_col() -> Self::Column;
+    fn wake_col() -> Self::Column;
+    fn conversation_col() -> Self::Column;
+}
+
+macro_rules! wakes {
+    ($($module:ident),+) => {$(
+        impl Wakes for $module::Entity {
+            fn id_col() -> Self::Column {
+                $module::Column::Id
+            }
+            fn wake_col() -> Self::Column {
+                $module::Column::WakeAt
+            }
+            fn conversation_col() -> Self::Column {
+                $module::Column::ConversationId
+            }
+        }
+    )+};
+}
+
+wakes!(sla_clocks, commitments);
+
+/// A page of rows waiting to wake, by wake time then id after `after`: ids and wake times.
+pub(crate) async fn waking_page<E: Wakes>(
+    conn: &impl ConnectionTrait,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: u64,
+) -> Result<Vec<(Uuid, DateTime<Utc>)>>
+where
+    E::Column: ColumnTrait,
+{
+    let mut select = E::find()
+        .select_only()
+        .column(E::id_col())
+        .column(E::wake_col())
+        .filter(E::wake_col().is_not_null());
+    if let Some((at, id)) = after {
+        let later = Condition::any().add(E::wake_col().gt(at)).add(
+            Condition::all()
+                .add(E::wake_col().eq(at))
+                .add(E::id_col().gt(id)),
+        );
+        select = select.filter(later);
+    }
+    let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = select
+        .order_by_asc(E::wake_col())
+        .order_by_asc(E::id_col())
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, at)| Some((id, at?)))
+        .collect())
+}
+
+/// When each waiting row of these conversations next wakes.
+pub(crate) async fn waking_of<E: Wakes>(
+    conn: &impl ConnectionTrait,
+    conversations: &[Uuid],
+) -> Result<Vec<(Uuid, DateTime<Utc>)>>
+where
+    E::Column: ColumnTrait,
+{
+    if conversations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = E::find()
+        .select_only()
+        .column(E::id_col())
+        .column(E::wake_col())
+        .filter(E::conversation_col().is_in(conversations.to_vec()))
+        .filter(E::wake_col().is_not_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, at)| Some((id, at?)))
+        .collect())
+}

@@ -136,6 +136,7 @@ pub const ROUTES: &[RouteNeed] = &[
     route("POST", ws_path!("/conversations/{conversation_id}/commitments"), ws(&[C::Reply])),
     route("GET", ws_path!("/conversations/{conversation_id}/commitments/{commitment_id}"), ws(&[C::ReadConversations])),
     route("PATCH", ws_path!("/conversations/{conversation_id}/commitments/{commitment_id}"), ws(&[C::Reply])),
+    route("GET", ws_path!("/conversations/{conversation_id}/follow-ups"), ws(&[C::ReadConversations])),
     route("GET", ws_path!("/conversations/{conversation_id}/messages"), ws(&[C::ReadConversations])),
     route("POST", ws_path!("/conversations/{conversation_id}/messages"), ws(&[C::Reply])),
     route("GET", ws_path!("/notifications"), ws(&[C::ReadOwnNotifications])),

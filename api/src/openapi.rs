@@ -50,6 +50,7 @@ use crate::rest;
         rest::sla_clocks::conversation_sla_clocks,
         rest::commitments::list_commitments, rest::commitments::create_commitment,
         rest::commitments::get_commitment, rest::commitments::update_commitment,
+        rest::commitments::list_followups,
     ),
     modifiers(&Security, &StrictVariants, &StandardErrors),
     tags(

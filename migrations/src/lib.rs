@@ -28,6 +28,7 @@ mod m20261209_000001_create_business_hours;
 mod m20261209_000002_create_sla_policies;
 mod m20261210_000001_create_sla_clocks;
 mod m20261210_000002_create_commitments;
+mod m20261210_000003_create_followups;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000002_create_sla_policies::Migration),
             Box::new(m20261210_000001_create_sla_clocks::Migration),
             Box::new(m20261210_000002_create_commitments::Migration),
+            Box::new(m20261210_000003_create_followups::Migration),
         ]
     }
 }

@@ -1,10 +1,12 @@
-//! Commitments: what an agent told a customer the company would do, by when, and who owns it.
+//! Commitments — what an agent told a customer the company would do, by when, and who owns
+//! it — and the satisfaction follow-ups after a resolution.
 
 use actix_web::HttpResponse;
 use actix_web::web::{Data, Json, Path};
 use earshot_core::ids::{CommitmentId, ConversationId, WorkspaceId};
 use earshot_core::service::commitments::{self, CommitmentPatch, NewCommitment};
-use earshot_core::views::CommitmentView;
+use earshot_core::service::followups;
+use earshot_core::views::{CommitmentView, FollowupView};
 use serde::Deserialize;
 
 use crate::body::Body;
@@ -91,4 +93,19 @@ pub async fn update_commitment(
     Ok(Json(
         commitments::update(&state.core, &ws.0, id.0, id.1, patch).await?,
     ))
+}
+
+/// A conversation's satisfaction follow-ups, oldest first: when each question goes (went)
+/// out, and the customer's score and words.
+#[utoipa::path(get, path = "/v1/workspaces/{workspace_id}/conversations/{conversation_id}/follow-ups", tag = "commitments",
+    params(("workspace_id" = WorkspaceId, Path), ("conversation_id" = ConversationId, Path)),
+    responses((status = 200, body = Vec<FollowupView>), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn list_followups(
+    state: Data<AppState>,
+    ws: Workspace,
+    path: Path<ConversationPath>,
+) -> ApiResult<Json<Vec<FollowupView>>> {
+    let found = followups::list(&state.core, &ws.0, path.conversation_id).await?;
+    Ok(Json(found))
 }

@@ -89,6 +89,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/sla-clocks").get(sla_clocks::conversation_sla_clocks))
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/commitments").get(commitments::list_commitments).post(commitments::create_commitment))
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/commitments/{commitment_id}").get(commitments::get_commitment).patch(commitments::update_commitment))
+        .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/follow-ups").get(commitments::list_followups))
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/messages").get(conversations::list_messages).post(conversations::create_message))
         .service(r("/v1/workspaces/{workspace_id}/notifications").get(notifications::list_notifications))
         .service(r("/v1/workspaces/{workspace_id}/notifications/{notification_id}/read").post(notifications::mark_notification_read));

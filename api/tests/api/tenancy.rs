@@ -428,6 +428,13 @@ fn care_routes() -> Vec<Route> {
             200,
         ),
         route(
+            M::GET,
+            "/v1/workspaces/{ws}/conversations/{conversation}/follow-ups",
+            None,
+            EVERYONE,
+            200,
+        ),
+        route(
             M::PATCH,
             "/v1/workspaces/{ws}/conversations/{conversation}/commitments/{commitment}",
             Some(json!({ "text": "We call you back by 5 pm" })),

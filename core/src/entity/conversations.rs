@@ -31,6 +31,7 @@ pub struct Model {
     pub sla_due_at: Option<DateTimeUtc>,
     pub sla_due_key: i64,
     pub sla_warn_at: Option<DateTimeUtc>,
+    pub csat_score: Option<i16>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

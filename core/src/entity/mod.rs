@@ -9,6 +9,7 @@ pub(crate) mod contact_identities;
 pub(crate) mod contacts;
 pub(crate) mod conversation_tags;
 pub(crate) mod conversations;
+pub(crate) mod followups;
 pub(crate) mod idempotency_records;
 pub(crate) mod inbound_events;
 pub(crate) mod listening_rules;

@@ -13,6 +13,6 @@ pub use live::live;
 pub use outbox::fan_out;
 pub(crate) use outbox::{committed, record, write};
 pub use types::{
-    ClockChanged, CommitmentChanged, CommitmentNews, ConversationChanged, Event, MessageAdded,
-    SlaNews,
+    ClockChanged, CommitmentChanged, CommitmentNews, ConversationChanged, CsatAnswered, Event,
+    MessageAdded, SlaNews,
 };

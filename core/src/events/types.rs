@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::views::{ChannelView, CommitmentView, ConversationView, MessageView, SlaClockView};
+use crate::views::{
+    ChannelView, CommitmentView, ConversationView, FollowupView, MessageView, SlaClockView,
+};
 
 /// Something that happened in a workspace.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -57,6 +59,18 @@ pub enum Event {
     /// A commitment's due time passed while open.
     #[serde(rename = "commitment.breached")]
     CommitmentBreached(Box<CommitmentChanged>),
+    /// A customer answered the satisfaction question.
+    #[serde(rename = "csat.received")]
+    CsatReceived(Box<CsatAnswered>),
+}
+
+/// A customer's satisfaction answer and its conversation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CsatAnswered {
+    /// The conversation.
+    pub conversation: ConversationView,
+    /// The follow-up with the answer.
+    pub followup: FollowupView,
 }
 
 /// A commitment and its conversation, as a change left them.
@@ -210,6 +224,7 @@ impl Event {
             Event::CommitmentCancelled(_) => "commitment.cancelled",
             Event::CommitmentWarning(_) => "commitment.warning",
             Event::CommitmentBreached(_) => "commitment.breached",
+            Event::CsatReceived(_) => "csat.received",
         }
     }
 
@@ -232,6 +247,7 @@ impl Event {
             | Event::CommitmentCancelled(changed)
             | Event::CommitmentWarning(changed)
             | Event::CommitmentBreached(changed) => Some(&changed.conversation),
+            Event::CsatReceived(answered) => Some(&answered.conversation),
             Event::ChannelHealthChanged(_) => None,
         }
     }

@@ -79,6 +79,7 @@ pub(crate) fn new_row(scope: &WorkspaceScope, new: NewConversation) -> conversat
         sla_due_at: None,
         sla_due_key: NO_DEADLINE,
         sla_warn_at: None,
+        csat_score: None,
         created_at: new.at,
         updated_at: new.at,
     }
@@ -200,6 +201,22 @@ pub(crate) async fn set_sla(
         .exec(conn)
         .await?;
     Ok(row)
+}
+
+/// Stores the customer's satisfaction score on a conversation; the conversation.
+pub(crate) async fn set_csat(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    id: ConversationId,
+    score: i16,
+) -> Result<conversations::Model> {
+    conversations::Entity::update_many()
+        .col_expr(C::CsatScore, Expr::value(score))
+        .filter(C::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(C::Id.eq(id.as_uuid()))
+        .exec(conn)
+        .await?;
+    get_any(conn, scope, id).await
 }
 
 /// Keeps the activity key the conversation's tags carry equal to its own.

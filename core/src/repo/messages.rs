@@ -321,6 +321,21 @@ pub(crate) async fn move_contact(
 }
 
 /// The customer's latest message in a conversation.
+/// The conversation's first customer message.
+pub(crate) async fn first_inbound(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversation: ConversationId,
+) -> Result<Option<messages::Model>> {
+    Ok(scoped::<messages::Entity>(scope)
+        .filter(messages::Column::ConversationId.eq(conversation.as_uuid()))
+        .filter(messages::Column::Direction.eq(MessageDirection::Inbound.as_str()))
+        .order_by_asc(messages::Column::SentAt)
+        .order_by_asc(messages::Column::Id)
+        .one(conn)
+        .await?)
+}
+
 pub(crate) async fn latest_inbound(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,

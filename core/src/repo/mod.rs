@@ -8,6 +8,7 @@ pub(crate) mod channels;
 pub(crate) mod commitments;
 pub(crate) mod contacts;
 pub(crate) mod conversations;
+pub(crate) mod followups;
 pub(crate) mod idempotency;
 pub(crate) mod inbound_events;
 pub(crate) mod inbox;

@@ -4,8 +4,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 
 use crate::entity::{
     api_keys, audit_log, business_hours, channels, commitments, contact_identities, contacts,
-    conversation_tags, conversations, inbound_events, listening_rules, messages, notifications,
-    sla_clocks, sla_policies, team_members, teams, workspace_members,
+    conversation_tags, conversations, followups, inbound_events, listening_rules, messages,
+    notifications, sla_clocks, sla_policies, team_members, teams, workspace_members,
 };
 use crate::tenancy::WorkspaceScope;
 use crate::{Error, Result};
@@ -65,6 +65,7 @@ workspace_owned!(
     contacts,
     conversation_tags,
     conversations,
+    followups,
     inbound_events,
     listening_rules,
     messages,

@@ -8,7 +8,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::Result;
-use crate::entity::{commitments, sla_clocks};
+use crate::entity::{commitments, followups, sla_clocks};
 
 /// A table whose rows wake at a time.
 pub(crate) trait Wakes: EntityTrait {
@@ -33,7 +33,7 @@ macro_rules! wakes {
     )+};
 }
 
-wakes!(sla_clocks, commitments);
+wakes!(sla_clocks, commitments, followups);
 
 /// A page of rows waiting to wake, by wake time then id after `after`: ids and wake times.
 pub(crate) async fn waking_page<E: Wakes>(

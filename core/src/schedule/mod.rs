@@ -29,6 +29,8 @@ pub enum WakeKind {
     Clock,
     /// A commitment reaches its warning time or its due time.
     Commitment,
+    /// A satisfaction question is due to go out.
+    Followup,
 }
 
 impl WakeKind {
@@ -37,6 +39,7 @@ impl WakeKind {
             WakeKind::Snooze => b's',
             WakeKind::Clock => b'c',
             WakeKind::Commitment => b'm',
+            WakeKind::Followup => b'f',
         }
     }
 
@@ -45,6 +48,7 @@ impl WakeKind {
             b's' => Some(WakeKind::Snooze),
             b'c' => Some(WakeKind::Clock),
             b'm' => Some(WakeKind::Commitment),
+            b'f' => Some(WakeKind::Followup),
             _ => None,
         }
     }

@@ -151,6 +151,7 @@ fn view(
         resolved_at: row.resolved_at,
         sla_due_at: row.sla_due_at,
         sla_status: SlaStatus::at(row.sla_due_at, row.sla_warn_at, Utc::now()),
+        csat_score: row.csat_score,
         created_at: row.created_at,
         updated_at: row.updated_at,
     })

@@ -251,7 +251,8 @@ pub(crate) async fn update_in(
     now: DateTime<Utc>,
 ) -> Result<EventView> {
     let row = repo::conversations::get_for_update(conn, scope, id).await?;
-    if patch.status == Some(Status::Closed) && row.status != Status::Closed.as_str() {
+    let before: Status = row.status.parse()?;
+    if patch.status == Some(Status::Closed) && before != Status::Closed {
         super::commitments::ensure_none_open(conn, scope, id).await?;
     }
     let add = clean_tags("add_tags", &patch.add_tags)?;
@@ -259,6 +260,7 @@ pub(crate) async fn update_in(
     let saved = repo::conversations::save(conn, scope, apply(row, patch, now)?).await?;
     repo::conversations::add_tags(conn, scope, &saved, &add).await?;
     repo::conversations::remove_tags(conn, scope, id, &remove).await?;
+    super::followups::on_status(conn, scope, before, &saved, now).await?;
     let rematch = patch.priority.is_some() || !add.is_empty() || !remove.is_empty();
     let trigger = sla_clocks::Trigger::Changed { rematch };
     let (saved, news) = sla_clocks::reconcile_one(conn, scope, saved, trigger, now).await?;

@@ -14,6 +14,7 @@ mod conversation_views;
 pub mod conversations;
 mod demo;
 pub mod demo_channels;
+pub mod followups;
 pub mod hooks;
 pub mod idempotency;
 pub mod inbound;

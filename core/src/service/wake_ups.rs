@@ -21,7 +21,7 @@ use crate::{Core, Error, Result};
 use crate::{entity, events};
 
 use super::conversations::{ConversationPatch, update_in};
-use super::{commitments, sla_clocks};
+use super::{commitments, followups, sla_clocks};
 
 /// Most conversations one turn wakes; the rest wake on the next.
 pub const WAKE_BATCH: u64 = 500;
@@ -39,7 +39,8 @@ pub async fn wake_due(core: &Core, now: DateTime<Utc>) -> Result<usize> {
         let clocks = reindex_times::<entity::sla_clocks::Entity>(core, WakeKind::Clock).await?;
         let commitments = reindex_times::<entity::commitments::Entity>(core, WakeKind::Commitment);
         let commitments = commitments.await?;
-        tracing::debug!(snoozes, clocks, commitments, "wake-ups indexed");
+        let surveys = reindex_times::<entity::followups::Entity>(core, WakeKind::Followup).await?;
+        tracing::debug!(snoozes, clocks, commitments, surveys, "wake-ups indexed");
     }
     let (due, failed, indexed) = match core.schedule().due(now, WAKE_BATCH as usize).await {
         Ok(wake_ups) => {
@@ -47,12 +48,15 @@ pub async fn wake_due(core: &Core, now: DateTime<Utc>) -> Result<usize> {
             let mut failed = sla_clocks::fire_due(core, Some(&clocks), now).await?;
             let promises = of_kind(&wake_ups, WakeKind::Commitment);
             failed.extend(commitments::fire_due(core, Some(&promises), now).await?);
+            let surveys = of_kind(&wake_ups, WakeKind::Followup);
+            failed.extend(followups::fire_due(core, Some(&surveys), now).await?);
             (due_among(core, &wake_ups, now).await?, failed, wake_ups)
         }
         Err(err) => {
             tracing::warn!(error = %err, "the wake-up index cannot be read; reading the database");
             let mut failed = sla_clocks::fire_due(core, None, now).await?;
             failed.extend(commitments::fire_due(core, None, now).await?);
+            failed.extend(followups::fire_due(core, None, now).await?);
             let conn = core.db().conn();
             let due = repo::snoozes::due(conn, now, None, WAKE_BATCH);
             (due.await?, failed, Vec::new())

@@ -18,6 +18,7 @@
 //! assert_eq!(signals.priority, Priority::Urgent);
 //! ```
 
+pub mod csat;
 pub mod influence;
 pub mod label;
 pub mod priority;

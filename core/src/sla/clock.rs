@@ -10,42 +10,26 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::calendar::Calendar;
+use crate::views::wire_enum;
 
-/// Which promise a clock keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ClockKind {
-    /// From a conversation's first customer message to the first reply.
-    FirstResponse,
-    /// From a customer message that follows a reply to the next reply.
-    NextResponse,
-    /// From the start of a conversation (or its re-opening after resolution) to resolution.
-    Resolution,
-}
-
-/// Where a clock stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ClockState {
-    /// Counting down.
-    Running,
-    /// Held while the conversation is pending or snoozed, keeping what is left.
-    Paused,
-    /// Done: see its outcome.
-    Stopped,
-}
-
-/// How a stopped clock ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// The promise was kept in time.
-    Achieved,
-    /// The deadline passed first.
-    Breached,
-    /// No longer owed: resolved without a reply, or no policy sets it any more.
-    Cancelled,
-}
+wire_enum!(
+    /// Which promise a clock keeps: `first_response` (from a conversation's first customer
+    /// message to the first reply), `next_response` (from a customer message that follows a
+    /// reply to the next reply) or `resolution` (from the start of a conversation, or its
+    /// re-opening after resolution, to resolution).
+    ClockKind { FirstResponse = "first_response", NextResponse = "next_response", Resolution = "resolution" }
+);
+wire_enum!(
+    /// Where a clock stands: `running`, `paused` (while the conversation is pending or
+    /// snoozed, keeping what is left) or `stopped` (see its outcome).
+    ClockState { Running = "running", Paused = "paused", Stopped = "stopped" }
+);
+wire_enum!(
+    /// How a stopped clock ended: `achieved` (kept in time), `breached` (the deadline passed
+    /// first) or `cancelled` (no longer owed: resolved without a reply, or no policy sets it
+    /// any more).
+    Outcome { Achieved = "achieved", Breached = "breached", Cancelled = "cancelled" }
+);
 
 /// What a clock fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,37 +39,6 @@ pub enum Firing {
     /// Its deadline passed.
     Breach,
 }
-
-macro_rules! text_enum {
-    ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
-        impl $ty {
-            /// Its stored and wire name.
-            pub fn as_str(self) -> &'static str {
-                match self { $(<$ty>::$variant => $text),+ }
-            }
-        }
-
-        impl std::str::FromStr for $ty {
-            type Err = crate::Error;
-            fn from_str(text: &str) -> crate::Result<Self> {
-                match text {
-                    $($text => Ok(<$ty>::$variant),)+
-                    other => Err(crate::Error::Internal(anyhow::anyhow!(
-                        "unknown {}: {other}", stringify!($ty)
-                    ))),
-                }
-            }
-        }
-    };
-}
-
-text_enum!(ClockKind {
-    FirstResponse => "first_response",
-    NextResponse => "next_response",
-    Resolution => "resolution",
-});
-text_enum!(ClockState { Running => "running", Paused => "paused", Stopped => "stopped" });
-text_enum!(Outcome { Achieved => "achieved", Breached => "breached", Cancelled => "cancelled" });
 
 impl ClockKind {
     /// A reply keeps the promise of a response clock.

@@ -44,6 +44,7 @@ macro_rules! wire_enum {
         }
     };
 }
+pub(crate) use wire_enum;
 
 wire_enum!(
     /// The platform a channel speaks to.
@@ -241,6 +242,9 @@ pub struct ConversationView {
     /// `ok`, `at_risk` (past a warning threshold) or `breached` (past a deadline).
     #[serde(default)]
     pub sla_status: SlaStatus,
+    /// The customer's latest satisfaction score (1–5) for it, if they answered.
+    #[serde(default)]
+    pub csat_score: Option<i16>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.

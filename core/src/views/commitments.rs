@@ -3,44 +3,14 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::care::wire_enum;
 use crate::ids::{CommitmentId, ConversationId, TeamId, UserId};
 
-/// Where a commitment stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CommitmentState {
-    /// Still owed.
-    Open,
-    /// Done, as promised (or late: see `breached`).
-    Fulfilled,
-    /// Withdrawn: no longer owed.
-    Cancelled,
-}
-
-impl CommitmentState {
-    /// Its stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CommitmentState::Open => "open",
-            CommitmentState::Fulfilled => "fulfilled",
-            CommitmentState::Cancelled => "cancelled",
-        }
-    }
-}
-
-impl std::str::FromStr for CommitmentState {
-    type Err = crate::Error;
-    fn from_str(text: &str) -> crate::Result<Self> {
-        match text {
-            "open" => Ok(CommitmentState::Open),
-            "fulfilled" => Ok(CommitmentState::Fulfilled),
-            "cancelled" => Ok(CommitmentState::Cancelled),
-            other => Err(crate::Error::Internal(anyhow::anyhow!(
-                "unknown commitment state: {other}"
-            ))),
-        }
-    }
-}
+wire_enum!(
+    /// Where a commitment stands: `open` (still owed), `fulfilled` (kept, or late: see
+    /// `breached`) or `cancelled` (withdrawn).
+    CommitmentState { Open = "open", Fulfilled = "fulfilled", Cancelled = "cancelled" }
+);
 
 /// What an agent told a customer the company would do, by when, and who owns it.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -83,4 +53,40 @@ pub struct CommitmentView {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+wire_enum!(
+    /// Where a follow-up stands: `scheduled` (waiting for its time), `sent` (waiting for
+    /// the answer), `answered`, `cancelled` (the conversation re-opened first) or `skipped`
+    /// (the platform would not carry the question: see `note`).
+    FollowupState { Scheduled = "scheduled", Sent = "sent", Answered = "answered", Cancelled = "cancelled", Skipped = "skipped" }
+);
+
+/// The satisfaction question after a resolution, and the customer's answer.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FollowupView {
+    /// Id.
+    pub id: uuid::Uuid,
+    /// Its conversation.
+    pub conversation_id: ConversationId,
+    /// `scheduled`, `sent`, `answered`, `cancelled` or `skipped`.
+    pub state: FollowupState,
+    /// When the question goes (went) out: the resolution plus the workspace's delay.
+    pub due_at: DateTime<Utc>,
+    /// When it went out.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// The question, as a message of the conversation.
+    pub question_message_id: Option<crate::ids::MessageId>,
+    /// The customer's score, 1 (poor) to 5 (excellent).
+    pub score: Option<i16>,
+    /// The customer's answer as written.
+    pub answer_text: Option<String>,
+    /// When they answered.
+    pub answered_at: Option<DateTime<Utc>>,
+    /// The label of the customer's first message in the conversation.
+    pub first_label: Option<crate::views::Label>,
+    /// The customer's first message was an adversary's and the score is 4 or 5.
+    pub turned_advocate: bool,
+    /// Why the question did not go out, when it did not.
+    pub note: Option<String>,
 }

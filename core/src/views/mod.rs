@@ -14,6 +14,7 @@ mod workspace;
 
 pub use audit::*;
 pub use business_hours::*;
+pub(crate) use care::wire_enum;
 pub use care::*;
 pub use commitments::*;
 pub use credentials::*;

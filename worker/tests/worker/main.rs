@@ -2,6 +2,7 @@
 //! a user sees change when each job has run.
 
 mod consumers;
+mod followup;
 mod relay;
 mod sla;
 mod snooze;

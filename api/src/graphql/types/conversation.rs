@@ -70,6 +70,8 @@ pub struct Conversation {
     pub sla_due_at: Option<DateTime<Utc>>,
     /// Where its running SLA clocks stand.
     pub sla_status: GqlSlaStatus,
+    /// The customer's latest satisfaction score (1–5), if they answered.
+    pub csat_score: Option<i32>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -107,6 +109,7 @@ impl Conversation {
             resolved_at: v.resolved_at,
             sla_due_at: v.sla_due_at,
             sla_status: v.sla_status.into(),
+            csat_score: v.csat_score.map(i32::from),
             created_at: v.created_at,
             updated_at: v.updated_at,
             view: v,

@@ -13,7 +13,7 @@ use crate::repo;
 use crate::repo::contacts::IdentityFields;
 use crate::repo::messages::{Author, NewMessage as StoredMessage};
 use crate::tenancy::{Capability, WorkspaceScope};
-use crate::views::{Attachment, ChannelKind, Direction, EventView, Visibility};
+use crate::views::{Attachment, ChannelKind, Direction, EventView, Status, Visibility};
 use crate::{Core, Error, Result, signals};
 
 mod input;
@@ -213,9 +213,19 @@ async fn ingest_in(
     let sentiment = signals::sentiment::score(&input.text);
     let stored = customer_message(&row, contact, input, attachments, sentiment)?;
     let row = score(conn, scope, row, influence, visibility, sentiment).await?;
-    let (message, event) = store(conn, scope, row, stored, Utc::now()).await?;
-    let conversation = super::conversations::conversation_of(&event)?;
+    let answering = matches!(row.status.parse()?, Status::Resolved | Status::Closed);
+    let (message, event) = store(conn, scope, row.clone(), stored, Utc::now()).await?;
+    let mut conversation = super::conversations::conversation_of(&event)?;
     events.push(event);
+    if answering
+        && let Some(answered) =
+            super::followups::record_answer(conn, scope, &row, &input.text, Utc::now()).await?
+    {
+        if let Some(shown) = answered.event.conversation() {
+            conversation = shown.clone();
+        }
+        events.push(answered);
+    }
     Ok((
         IngestOutcome {
             duplicate: false,

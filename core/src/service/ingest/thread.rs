@@ -65,6 +65,13 @@ pub(super) async fn thread(
             candidate = Some((row, joins));
         }
     }
+    if let Some((row, effect)) = &candidate
+        && *effect != CustomerMessageEffect::Join
+        && super::super::followups::answers(conn, scope, row, &input.text, now).await?
+    {
+        // The customer answers the satisfaction question: it joins without re-opening.
+        return Ok((row.clone(), Vec::new()));
+    }
     match candidate {
         Some((row, CustomerMessageEffect::Join)) => Ok((row, Vec::new())),
         Some((row, CustomerMessageEffect::Reopen)) => reopen(conn, scope, row, now).await,
@@ -161,11 +168,13 @@ async fn reopen(
         details,
     )
     .await?;
+    let before: Status = row.status.parse()?;
     let mut active: conversations::ActiveModel = row.into();
     active.status = Set(Status::Open.as_str().to_owned());
     active.snoozed_until = Set(None);
     active.updated_at = Set(now);
     let row = repo::conversations::save(conn, scope, active).await?;
+    super::super::followups::on_status(conn, scope, before, &row, now).await?;
     let view = view_one(conn, scope, row.clone()).await?;
     let event = events::record(conn, scope, Event::conversation_updated(view), now).await?;
     Ok((row, vec![event]))

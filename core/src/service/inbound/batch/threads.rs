@@ -13,7 +13,7 @@ use crate::entity::{contact_identities, conversations, messages};
 use crate::ids::{ChannelId, ContactId, ConversationId, MessageId};
 use crate::repo::conversations::{NewConversation, time_key};
 use crate::tenancy::WorkspaceScope;
-use crate::views::{InboundMessageRef, Priority, Visibility};
+use crate::views::{InboundMessageRef, Priority, Status, Visibility};
 use crate::{Error, Result, repo, signals};
 
 use super::super::super::ingest;
@@ -211,6 +211,15 @@ impl State {
         let conversation = match candidate {
             Some((id, CustomerMessageEffect::Join)) => id,
             Some((_, CustomerMessageEffect::Reopen)) => {
+                self.leave(todo.index, place);
+                return Ok(());
+            }
+            // A closed conversation's customer may be answering its satisfaction question:
+            // the one-item path knows.
+            Some((id, CustomerMessageEffect::StartNew))
+                if self.row(id)?.status == Status::Closed.as_str()
+                    && signals::csat::parse(&message.text).is_some() =>
+            {
                 self.leave(todo.index, place);
                 return Ok(());
             }

@@ -1,0 +1,124 @@
+//! Follow-ups: a conversation's, the one waiting for an answer, changed only at the version
+//! read; and, across every workspace for the worker, which are due.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::entity::followups::{self, Column as C, Model};
+use crate::ids::ConversationId;
+use crate::tenancy::WorkspaceScope;
+use crate::views::FollowupState;
+use crate::{Error, Result};
+
+use super::scoped::scoped;
+
+pub(crate) async fn insert(conn: &impl ConnectionTrait, row: Model) -> Result<Model> {
+    Ok(row.into_active_model().reset_all().insert(conn).await?)
+}
+
+/// A conversation's follow-ups, oldest first.
+pub(crate) async fn of_conversation(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversation: ConversationId,
+) -> Result<Vec<Model>> {
+    Ok(scoped::<followups::Entity>(scope)
+        .filter(C::ConversationId.eq(conversation.as_uuid()))
+        .order_by_asc(C::CreatedAt)
+        .order_by_asc(C::Id)
+        .all(conn)
+        .await?)
+}
+
+/// A conversation's latest follow-up in a state.
+pub(crate) async fn latest_in(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversation: ConversationId,
+    state: FollowupState,
+) -> Result<Option<Model>> {
+    Ok(scoped::<followups::Entity>(scope)
+        .filter(C::ConversationId.eq(conversation.as_uuid()))
+        .filter(C::State.eq(state.as_str()))
+        .order_by_desc(C::CreatedAt)
+        .one(conn)
+        .await?)
+}
+
+/// Cancels a conversation's scheduled follow-ups, noting why.
+pub(crate) async fn cancel_scheduled(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversation: ConversationId,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    followups::Entity::update_many()
+        .col_expr(C::State, Expr::value(FollowupState::Cancelled.as_str()))
+        .col_expr(C::WakeAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(C::Note, Expr::value(note))
+        .col_expr(C::Version, Expr::col(C::Version).add(1))
+        .col_expr(C::UpdatedAt, Expr::value(now))
+        .filter(C::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(C::ConversationId.eq(conversation.as_uuid()))
+        .filter(C::State.eq(FollowupState::Scheduled.as_str()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Writes a changed follow-up if it is still at `read_version`.
+pub(crate) async fn update_at_version(
+    conn: &impl ConnectionTrait,
+    row: Model,
+    read_version: i32,
+) -> Result<Model> {
+    let id = row.id;
+    let mut active = row.clone().into_active_model().reset_all();
+    active.id = ActiveValue::NotSet;
+    let result = followups::Entity::update_many()
+        .set(active)
+        .filter(C::Id.eq(id))
+        .filter(C::Version.eq(read_version))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(row)
+    } else {
+        Err(Error::conflict(
+            "followup_changed",
+            "the follow-up changed meanwhile",
+        ))
+    }
+}
+
+/// Across every workspace: scheduled follow-ups due by `now`, earliest first — among `ids`
+/// only, when given.
+pub(crate) async fn due(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    among: Option<&[Uuid]>,
+    limit: u64,
+) -> Result<Vec<Model>> {
+    let mut select = followups::Entity::find()
+        .filter(C::WakeAt.lte(now))
+        .filter(C::State.eq(FollowupState::Scheduled.as_str()));
+    if let Some(ids) = among {
+        select = select.filter(C::Id.is_in(ids.to_vec()));
+    }
+    Ok(select
+        .order_by_asc(C::WakeAt)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// One follow-up in any workspace.
+pub(crate) async fn by_id(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>> {
+    Ok(followups::Entity::find_by_id(id).one(conn).await?)
+}

@@ -10,6 +10,7 @@
 //!
 //! This is a measuring tool, not a test: nothing here asserts a speed.
 
+mod clocks;
 mod harness;
 mod ingest;
 mod pacer;
@@ -76,6 +77,8 @@ enum Command {
     /// Signed webhooks into PostgreSQL and Redis with the worker running, and PostgreSQL's
     /// own batched-insert ceiling for the same rows.
     Ingest(ingest::IngestArgs),
+    /// SLA clocks on a seeded database fired by the worker from the Redis wake-up index.
+    Clocks(clocks::ClocksArgs),
     /// Drop the benchmark database.
     Drop,
 }
@@ -87,6 +90,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed(args) => seed::seed(&cli.db, &args).await,
         Command::Run(args) => run::run(&cli.db, &args).await,
         Command::Ingest(args) => ingest::ingest(&cli.db, &args).await,
+        Command::Clocks(args) => clocks::clocks(&cli.db, &args).await,
         Command::Drop => {
             earshot_core::db::drop_postgres_database(&cli.db.admin_url, &cli.db.database).await?;
             eprintln!("dropped database {}", cli.db.database);

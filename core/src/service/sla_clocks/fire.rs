@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use serde_json::json;
 use uuid::Uuid;
@@ -28,6 +29,9 @@ use super::super::conversations::{ConversationPatch, update_in};
 use super::super::wake_ups::{WAKE_BATCH, org_of};
 use super::rows::{clock_of, updated_row, view_of};
 
+/// Clocks one worker fires at once (each holds a database connection while it fires).
+const FIRING_CONCURRENCY: usize = 4;
+
 /// Fires the clocks due by `now` — among `ids` only, when given (the wake-up index's
 /// entries); returns the ids whose firing failed, to try again on the next turn.
 pub async fn fire_due(
@@ -40,16 +44,27 @@ pub async fn fire_due(
     }
     let due = repo::sla_clocks::due(core.db().conn(), now, among, WAKE_BATCH).await?;
     let mut orgs: HashMap<WorkspaceId, Option<OrgId>> = HashMap::new();
-    let mut failed = HashSet::new();
+    let mut work = Vec::with_capacity(due.len());
     for row in due {
         let workspace_id = WorkspaceId::from(row.workspace_id);
-        let Some(org_id) = org_of(core, &mut orgs, workspace_id).await? else {
-            continue;
-        };
-        let scope = WorkspaceScope::system(workspace_id, org_id);
-        if let Err(err) = fire_one(core, &scope, &row, now).await {
-            tracing::warn!(error = %err, clock_id = %row.id, "an SLA clock did not fire; trying again");
-            failed.insert(row.id);
+        if let Some(org_id) = org_of(core, &mut orgs, workspace_id).await? {
+            work.push((WorkspaceScope::system(workspace_id, org_id), row));
+        }
+    }
+    // Clocks of different conversations fire side by side, each in its own transaction.
+    let fired = futures_util::stream::iter(work)
+        .map(|(scope, row)| async move {
+            let outcome = fire_one(core, &scope, &row, now).await;
+            (row.id, outcome)
+        })
+        .buffer_unordered(FIRING_CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await;
+    let mut failed = HashSet::new();
+    for (id, outcome) in fired {
+        if let Err(err) = outcome {
+            tracing::warn!(error = %err, clock_id = %id, "an SLA clock did not fire; trying again");
+            failed.insert(id);
         }
     }
     Ok(failed)

@@ -32,6 +32,15 @@ pub struct ClocksArgs {
     /// Database pool size.
     #[arg(long, default_value_t = 10)]
     pub pool: u32,
+    /// Conversations paused and resumed afterwards (0: skip that measure).
+    #[arg(long, default_value_t = 2_000)]
+    pub pause_conversations: i64,
+    /// Seconds each way of pausing and resuming is measured.
+    #[arg(long, default_value_t = 10)]
+    pub pause_seconds: u64,
+    /// Agents (and connections) pausing and resuming at once.
+    #[arg(long, default_value_t = 8)]
+    pub pause_workers: usize,
     /// Redis for the wake-up index.
     #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
     pub redis_url: String,
@@ -64,6 +73,14 @@ pub async fn clocks(db: &DbArgs, args: &ClocksArgs) -> anyhow::Result<()> {
     wait_until(end).await;
     let fired = drain(&sql, args.clocks, args.drain_seconds).await?;
     let lateness = lateness(&sql).await?;
+    let pausing = match args.pause_conversations {
+        0 => None,
+        n => {
+            eprintln!("pausing and resuming {n} conversations…");
+            let (workers, seconds) = (args.pause_workers, args.pause_seconds);
+            Some(crate::clocks_pause::measure(&server, &url, n, workers, seconds).await?)
+        }
+    };
     worker.iter().for_each(tokio::task::JoinHandle::abort);
     sampler.abort();
     server.stop();
@@ -87,6 +104,14 @@ pub async fn clocks(db: &DbArgs, args: &ClocksArgs) -> anyhow::Result<()> {
         "index: {} bytes for {} entries, {per_clock:.1} bytes per clock",
         index.0, index.1
     )?;
+    if let Some(p) = pausing {
+        let ratio = p.api_per_second / p.sql_per_second.max(f64::MIN_POSITIVE);
+        writeln!(
+            out,
+            "pause/resume: {:.0}/s through the API, {:.0}/s single-row SQL ceiling, ratio {ratio:.3}",
+            p.api_per_second, p.sql_per_second
+        )?;
+    }
     Ok(())
 }
 

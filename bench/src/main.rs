@@ -11,6 +11,7 @@
 //! This is a measuring tool, not a test: nothing here asserts a speed.
 
 mod clocks;
+mod clocks_pause;
 mod harness;
 mod ingest;
 mod pacer;

@@ -356,7 +356,7 @@ async fn fixture(conn: &DatabaseConnection) -> anyhow::Result<Fixture> {
     })
 }
 
-async fn uuids(
+pub(crate) async fn uuids(
     conn: &DatabaseConnection,
     sql: &str,
     values: Vec<Value>,

@@ -323,3 +323,27 @@ async fn another_workspaces_commitment_is_not_found_through_ones_own_conversatio
     .await;
     assert_eq!(read["state"], "open", "untouched");
 }
+
+#[tokio::test]
+async fn erasing_the_customer_forgets_what_was_promised_to_them() {
+    let app = TestApp::spawn().await;
+    let t = app.tenant("Acme").await;
+    let desk = Desk::open(&app, &t).await;
+    let id = desk
+        .customer(&app, "ana", "The line at my flat is dead")
+        .await;
+    let body = json!({ "text": "Technician at 12 Elm Street on Friday",
+        "due_at": Utc::now() + Duration::days(2) });
+    let created = promise(&app, &desk, &id, body).await;
+    let contact = str_of(&desk.get(&app, &id).await["contact"]["id"]);
+    let erase = format!("{}/contacts/{contact}/erase", desk.ws());
+    ok(app.post(&erase, &t.token, json!({})).await, 200).await;
+    let one = format!(
+        "{}/{}",
+        commitments_path(&desk, &id),
+        str_of(&created["id"])
+    );
+    let read = ok(app.get(&one, &t.token).await, 200).await;
+    assert_eq!(read["text"], "[erased]");
+    assert_eq!(read["state"], "open", "the promise itself is still owed");
+}

@@ -129,3 +129,23 @@ pub(crate) async fn due(
 pub(crate) async fn by_id(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>> {
     Ok(commitments::Entity::find_by_id(id).one(conn).await?)
 }
+
+/// Replaces what was promised in these conversations (an erasure: it may name the
+/// customer's address or appointment); dates, owners and states stay.
+pub(crate) async fn forget_texts(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversations: &[Uuid],
+) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    if conversations.is_empty() {
+        return Ok(());
+    }
+    commitments::Entity::update_many()
+        .col_expr(C::Text, Expr::value("[erased]"))
+        .filter(C::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(C::ConversationId.is_in(conversations.to_vec()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

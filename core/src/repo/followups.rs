@@ -122,3 +122,23 @@ pub(crate) async fn due(
 pub(crate) async fn by_id(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>> {
     Ok(followups::Entity::find_by_id(id).one(conn).await?)
 }
+
+/// Forgets the customer's words in these conversations' answers (an erasure); the scores
+/// stay, as figures without personal data.
+pub(crate) async fn forget_answers(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    conversations: &[Uuid],
+) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    if conversations.is_empty() {
+        return Ok(());
+    }
+    followups::Entity::update_many()
+        .col_expr(C::AnswerText, Expr::value(Option::<String>::None))
+        .filter(C::WorkspaceId.eq(scope.workspace_id().as_uuid()))
+        .filter(C::ConversationId.is_in(conversations.to_vec()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}

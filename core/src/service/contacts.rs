@@ -537,6 +537,8 @@ pub async fn erase(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Result
         repo::audit::scrub_target(&txn, scope, "conversation", &conversation.to_string()).await?;
     }
     repo::outbox::delete_for_conversations(&txn, scope, &conversations).await?;
+    repo::followups::forget_answers(&txn, scope, &conversations).await?;
+    repo::commitments::forget_texts(&txn, scope, &conversations).await?;
     repo::outbox::delete_messages_by_contact(&txn, scope, &written_in, id.as_uuid()).await?;
     repo::idempotency::forget_workspace(&txn, scope).await?;
     audit::record(

@@ -48,6 +48,7 @@ use crate::rest;
         rest::sla_policies::get_sla_policy, rest::sla_policies::update_sla_policy,
         rest::sla_policies::delete_sla_policy, rest::sla_policies::conversation_sla_policy,
         rest::sla_clocks::conversation_sla_clocks,
+        rest::reports::workspace_report, rest::reports::org_report,
     ),
     modifiers(&Security, &StrictVariants, &StandardErrors),
     tags(
@@ -64,6 +65,7 @@ use crate::rest;
         (name = "sla-policies", description = "SLA policies: targets, thresholds, conditions and breach actions, and the policy a conversation falls under"),
         (name = "contacts", description = "Customers, their identities, merge, export and erasure"),
         (name = "conversations", description = "The inbox, messages, replies and notes"),
+        (name = "reports", description = "Figures of a period per workspace, and the organization roll-up"),
         (name = "notifications", description = "Mentions for the calling colleague"),
         (name = "hooks", description = "Platform webhooks: handshakes and signed deliveries"),
         (name = "operations", description = "Health, readiness, metrics, keys"),

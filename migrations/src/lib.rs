@@ -27,6 +27,7 @@ mod m20261208_000001_create_listening_rules;
 mod m20261209_000001_create_business_hours;
 mod m20261209_000002_create_sla_policies;
 mod m20261210_000001_create_sla_clocks;
+mod m20261211_000001_report_indexes;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000001_create_business_hours::Migration),
             Box::new(m20261209_000002_create_sla_policies::Migration),
             Box::new(m20261210_000001_create_sla_clocks::Migration),
+            Box::new(m20261211_000001_report_indexes::Migration),
         ]
     }
 }

@@ -64,6 +64,7 @@ pub const ROUTES: &[RouteNeed] = &[
     route("DELETE", "/v1/orgs/{org_id}/members/{user_id}", Need::Person),
     route("GET", "/v1/orgs/{org_id}/workspaces", Need::Person),
     route("POST", "/v1/orgs/{org_id}/workspaces", Need::Person),
+    route("GET", "/v1/orgs/{org_id}/reports/summary", Need::Person),
     route("GET", "/v1/hooks/{kind}/{channel_id}", Need::Public),
     route("POST", "/v1/hooks/{kind}/{channel_id}", Need::Public),
     route("POST", "/v1/auth/login", Need::Public),
@@ -139,6 +140,7 @@ pub const ROUTES: &[RouteNeed] = &[
     route("GET", ws_path!("/conversations/{conversation_id}/follow-ups"), ws(&[C::ReadConversations])),
     route("GET", ws_path!("/conversations/{conversation_id}/messages"), ws(&[C::ReadConversations])),
     route("POST", ws_path!("/conversations/{conversation_id}/messages"), ws(&[C::Reply])),
+    route("GET", ws_path!("/reports/summary"), ws(&[C::ReadOwnReports])),
     route("GET", ws_path!("/notifications"), ws(&[C::ReadOwnNotifications])),
     route("POST", ws_path!("/notifications/{notification_id}/read"), ws(&[C::ReadOwnNotifications])),
 ];
@@ -172,6 +174,7 @@ pub const GRAPHQL_FIELDS: &[(&str, Need)] = &[
     ("Workspace.conversation", ws(&[C::ReadConversations])),
     ("Workspace.notifications", ws(&[C::ReadOwnNotifications])),
     ("Workspace.auditLog", ws(&[C::ReadAuditLog])),
+    ("Workspace.reportSummary", ws(&[C::ReadOwnReports])),
     ("Workspace.inboundEvents", ws(&[C::ReadInboundEvents])),
     ("Workspace.inboundEvent", ws(&[C::ReadInboundEvents])),
     ("Mutation.login", Need::Public),

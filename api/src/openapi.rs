@@ -51,6 +51,7 @@ use crate::rest;
         rest::commitments::list_commitments, rest::commitments::create_commitment,
         rest::commitments::get_commitment, rest::commitments::update_commitment,
         rest::commitments::list_followups,
+        rest::reports::workspace_report, rest::reports::org_report,
     ),
     modifiers(&Security, &StrictVariants, &StandardErrors),
     tags(
@@ -68,6 +69,7 @@ use crate::rest;
         (name = "commitments", description = "Commitments: what an agent promised a customer, by when and owned by whom, kept like an SLA clock"),
         (name = "contacts", description = "Customers, their identities, merge, export and erasure"),
         (name = "conversations", description = "The inbox, messages, replies and notes"),
+        (name = "reports", description = "Figures of a period per workspace, and the organization roll-up"),
         (name = "notifications", description = "Mentions for the calling colleague"),
         (name = "hooks", description = "Platform webhooks: handshakes and signed deliveries"),
         (name = "operations", description = "Health, readiness, metrics, keys"),

@@ -8,8 +8,8 @@ use anyhow::Context;
 use earshot_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
-    TransactionTrait,
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, IsolationLevel, TransactionTrait,
 };
 
 use crate::Result;
@@ -32,6 +32,23 @@ impl Db {
 
     pub(crate) async fn begin(&self) -> Result<DatabaseTransaction> {
         Ok(self.0.begin().await?)
+    }
+
+    /// A read-only transaction whose statements all see one snapshot of the database, so
+    /// that figures read by several of them agree: PostgreSQL's repeatable read; SQLite's
+    /// transaction is one already once it first reads (write-ahead log).
+    pub(crate) async fn begin_snapshot(&self) -> Result<DatabaseTransaction> {
+        Ok(match self.0.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                self.0
+                    .begin_with_config(
+                        Some(IsolationLevel::RepeatableRead),
+                        Some(AccessMode::ReadOnly),
+                    )
+                    .await?
+            }
+            _ => self.0.begin().await?,
+        })
     }
 
     /// Whether the database answers a trivial query.

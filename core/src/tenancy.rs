@@ -289,9 +289,14 @@ const SCOPE_MATRIX: &[(ApiScope, &[Capability])] = &[
         ApiScope::WebhooksManage,
         &[Capability::ReadWorkspace, Capability::ManageWebhooks],
     ),
+    // Every report, and so one's own figures too (the reports routes ask for the latter).
     (
         ApiScope::ReportsRead,
-        &[Capability::ReadWorkspace, Capability::ReadReports],
+        &[
+            Capability::ReadWorkspace,
+            Capability::ReadReports,
+            Capability::ReadOwnReports,
+        ],
     ),
     (
         ApiScope::AuditRead,
@@ -736,6 +741,7 @@ mod tests {
             (Role::Supervisor, Capability::ReadAuditLog, false),
             (Role::Viewer, Capability::ReadReports, true),
             (Role::Agent, Capability::ReadReports, false),
+            (Role::Agent, Capability::ReadOwnReports, true),
         ];
         for (role, cap, expected) in cases {
             assert_eq!(role.can(cap), expected, "{role:?} {cap:?}");
@@ -751,6 +757,8 @@ mod tests {
         assert!(!ApiScope::ConversationsRead.grants(Capability::ReadMembers));
         assert!(!ApiScope::ConversationsRead.grants(Capability::ReadChannels));
         assert!(ApiScope::MembersRead.grants(Capability::ReadMembers));
+        assert!(ApiScope::ReportsRead.grants(Capability::ReadReports));
+        assert!(!ApiScope::ConversationsRead.grants(Capability::ReadOwnReports));
         assert!(ApiScope::ChannelsManage.grants(Capability::ReadChannels));
         for scope in ApiScope::ALL {
             assert!(!scope.grants(Capability::ManageApiKeys), "{scope:?}");

@@ -29,6 +29,7 @@ mod m20261209_000002_create_sla_policies;
 mod m20261210_000001_create_sla_clocks;
 mod m20261210_000002_create_commitments;
 mod m20261210_000003_create_followups;
+mod m20261211_000001_report_indexes;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000001_create_sla_clocks::Migration),
             Box::new(m20261210_000002_create_commitments::Migration),
             Box::new(m20261210_000003_create_followups::Migration),
+            Box::new(m20261211_000001_report_indexes::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ pub mod members;
 pub mod notifications;
 pub mod ops;
 pub mod orgs;
+pub mod reports;
 pub mod sla_clocks;
 pub mod sla_policies;
 pub mod teams;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(r("/v1/orgs/{org_id}/members").get(orgs::list_org_members))
         .service(r("/v1/orgs/{org_id}/members/{user_id}").patch(orgs::update_org_member).delete(orgs::remove_org_member))
         .service(r("/v1/orgs/{org_id}/workspaces").get(workspaces::list_workspaces).post(workspaces::create_workspace))
+        .service(r("/v1/orgs/{org_id}/reports/summary").get(reports::org_report))
         .service(r("/v1/hooks/{kind}/{channel_id}").get(hooks::hook_handshake).post(hooks::hook_delivery))
         .service(r("/v1/auth/login").post(auth::login))
         .service(r("/v1/auth/refresh").post(auth::refresh))
@@ -91,6 +93,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/commitments/{commitment_id}").get(commitments::get_commitment).patch(commitments::update_commitment))
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/follow-ups").get(commitments::list_followups))
         .service(r("/v1/workspaces/{workspace_id}/conversations/{conversation_id}/messages").get(conversations::list_messages).post(conversations::create_message))
+        .service(r("/v1/workspaces/{workspace_id}/reports/summary").get(reports::workspace_report))
         .service(r("/v1/workspaces/{workspace_id}/notifications").get(notifications::list_notifications))
         .service(r("/v1/workspaces/{workspace_id}/notifications/{notification_id}/read").post(notifications::mark_notification_read));
     ops::configure_docs(cfg);

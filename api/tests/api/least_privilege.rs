@@ -187,6 +187,9 @@ fn graphql_operation(field: &str) -> String {
         ("Workspace", "inboundEvent") => q("inboundEvent(id: $id) { id }"),
         ("Workspace", "members") => q("members { items { userId } }"),
         ("Workspace", "auditLog") => q("auditLog { items { id } }"),
+        ("Workspace", "reportSummary") => q(
+            "reportSummary(from: \"2026-01-01T00:00:00Z\", to: \"2026-02-01T00:00:00Z\") { totals { volume { conversations } } }",
+        ),
         ("Workspace", _) => q(&format!("{name} {{ items {{ id }} }}")),
         ("Mutation", "updateWorkspace") => m("updateWorkspace(workspaceId: $ws, input: {}) { id }"),
         ("Mutation", "deleteWorkspace") => m("deleteWorkspace(workspaceId: $ws)"),

@@ -26,6 +26,7 @@ mod polling;
 mod pushed;
 mod readme;
 mod replies_out;
+mod reports;
 mod resources;
 mod sla_clocks;
 mod sla_matching;

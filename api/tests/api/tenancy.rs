@@ -213,6 +213,14 @@ fn workspace_routes() -> Vec<Route> {
             OWNER_ADMIN,
             200,
         ),
+        // Agents too: their own figures.
+        route(
+            M::GET,
+            "/v1/workspaces/{ws}/reports/summary?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&group_by=channel",
+            None,
+            EVERYONE,
+            200,
+        ),
     ]
     .into_iter()
     .chain(care_routes())
@@ -604,6 +612,13 @@ fn org_routes() -> Vec<Route> {
         ),
         route(M::DELETE, "/v1/orgs/{org}/members/{user}", None, OWNER, 204),
         route(M::GET, "/v1/orgs/{org}/workspaces", None, EVERYONE, 200),
+        route(
+            M::GET,
+            "/v1/orgs/{org}/reports/summary?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&group_by=day",
+            None,
+            EVERYONE,
+            200,
+        ),
         route(
             M::POST,
             "/v1/orgs/{org}/workspaces",

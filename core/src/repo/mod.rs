@@ -21,6 +21,7 @@ pub(crate) mod orgs;
 pub(crate) mod outbound_sends;
 pub(crate) mod outbox;
 pub(crate) mod poll_cursors;
+pub(crate) mod reports;
 pub(crate) mod scoped;
 pub(crate) mod search;
 pub(crate) mod sessions;

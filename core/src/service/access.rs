@@ -3,6 +3,8 @@
 //! `enter_workspace` is the only way to obtain a `WorkspaceScope`. A caller who is not a
 //! member gets `NotFound`, so the existence of other tenants' workspaces never leaks.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, Utc};
 
 use crate::auth::secrets::hash_token;
@@ -177,11 +179,7 @@ pub async fn enter_workspace(
                 .map(str::parse::<OrgRole>)
                 .transpose()?
                 .and_then(|r| r.implied_workspace_role());
-            // Roles order strongest first, so the smaller one wins.
-            let role = match (explicit, implied) {
-                (Some(a), Some(b)) => a.min(b),
-                (a, b) => a.or(b).ok_or(Error::NotFound)?,
-            };
+            let role = effective_role(explicit, implied).ok_or(Error::NotFound)?;
             Ok(WorkspaceScope::for_role(
                 workspace_id,
                 org_id,
@@ -216,4 +214,46 @@ pub async fn enter_org(core: &Core, actor: &Actor, org_id: OrgId) -> Result<OrgS
         .await?
         .ok_or(Error::NotFound)?;
     Ok(OrgScope::new(org_id, actor.clone(), role))
+}
+
+/// A user's role in a workspace from their own membership and their organization role:
+/// the stronger of the two (roles order strongest first); `None` when neither grants one.
+fn effective_role(explicit: Option<Role>, implied: Option<Role>) -> Option<Role> {
+    match (explicit, implied) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The user's scope in each workspace of the organization they may enter (every one for
+/// `org_owner` and `org_admin`, their own for `org_member`), with the workspace's name, in
+/// no particular order. What each scope then allows is the scope's to say.
+pub(crate) async fn enter_org_workspaces(
+    core: &Core,
+    scope: &OrgScope,
+) -> Result<Vec<(WorkspaceScope, String)>> {
+    let user_id = scope.actor().user_id().ok_or(Error::NotFound)?;
+    let conn = core.db().conn();
+    let implied = scope.role().implied_workspace_role();
+    let explicit: HashMap<uuid::Uuid, Role> = repo::members::memberships_of(conn, user_id)
+        .await?
+        .into_iter()
+        .map(|m| Ok((m.workspace_id, m.role.parse()?)))
+        .collect::<Result<_>>()?;
+    let workspaces = repo::workspaces::for_orgs(conn, vec![scope.org_id().as_uuid()]).await?;
+    let mut entered = Vec::new();
+    for workspace in workspaces {
+        let Some(role) = effective_role(explicit.get(&workspace.id).copied(), implied) else {
+            continue;
+        };
+        let entry = WorkspaceScope::for_role(
+            WorkspaceId::from(workspace.id),
+            scope.org_id(),
+            scope.actor().clone(),
+            role,
+            workspace.agent_visibility.parse()?,
+        );
+        entered.push((entry, workspace.name));
+    }
+    Ok(entered)
 }

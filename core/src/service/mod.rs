@@ -30,6 +30,7 @@ pub mod orgs;
 pub mod outbound;
 pub(crate) mod pace;
 pub mod polling;
+pub mod reports;
 pub mod sla_clocks;
 pub mod sla_policies;
 mod sla_policy_checks;

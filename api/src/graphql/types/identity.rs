@@ -6,6 +6,7 @@ use earshot_core::service::{orgs, workspaces};
 use earshot_core::tenancy::OrgScope;
 use earshot_core::views::{MeView, MyOrg, MyWorkspace, OrgMemberView, OrgView, UserView};
 
+use super::reports::{GqlReportGroupBy, OrgReport};
 use super::{GqlOrgRole, GqlRole, PageOf, Workspace, id};
 use crate::graphql::context::{GqlResult, core, page};
 use crate::graphql::gql;
@@ -103,6 +104,19 @@ impl Organization {
             .await
             .map_err(gql)?;
         Ok(PageOf::from_page(result, OrgMember::from))
+    }
+
+    /// The agency roll-up of a period `[from, to)` (at most 366 days): totals across the
+    /// workspaces of the organization the caller may read reports in, and each one's own
+    /// report, as REST's `GET /v1/orgs/{org_id}/reports/summary`.
+    async fn report_summary(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        group_by: Option<GqlReportGroupBy>,
+    ) -> GqlResult<OrgReport> {
+        super::reports::organization(ctx, self.scope()?, from, to, group_by).await
     }
 
     /// Workspaces the caller can enter.

@@ -11,6 +11,7 @@ mod identity;
 pub(crate) mod inbound;
 pub(crate) mod listening;
 mod people;
+pub(crate) mod reports;
 pub(crate) mod sla_clocks;
 pub(crate) mod sla_policies;
 mod workspace;

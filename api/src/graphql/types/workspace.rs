@@ -13,6 +13,7 @@ use tokio::sync::OnceCell;
 use super::care_enums::{
     GqlInboxSort, GqlLabel, GqlPriority, GqlSlaFilter, GqlStatus, GqlVisibility,
 };
+use super::reports::{GqlReportGroupBy, WorkspaceReport};
 use super::workspace_care::{self as care_fields, InboxFilter};
 use super::{
     ApiKey, AuditEntry, BusinessHours, Channel, Contact, Conversation, GqlAgentVisibility,
@@ -339,6 +340,20 @@ impl Workspace {
     /// One logged delivery.
     async fn inbound_event(&self, ctx: &Context<'_>, id: ID) -> GqlResult<InboundEvent> {
         super::inbound::one(ctx, &self.scope(ctx).await?, &id).await
+    }
+
+    /// The figures of a period `[from, to)` (at most 366 days), in total and, with
+    /// `groupBy`, per UTC day, channel, agent or team: REST's `GET …/reports/summary`. An
+    /// agent reads its own figures (the conversations assigned to it).
+    async fn report_summary(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        group_by: Option<GqlReportGroupBy>,
+    ) -> GqlResult<WorkspaceReport> {
+        let scope = self.scope(ctx).await?;
+        super::reports::workspace(ctx, &scope, from, to, group_by).await
     }
 
     /// Audit entries, newest first.

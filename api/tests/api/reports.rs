@@ -47,6 +47,15 @@ async fn set(app: &TestApp, table: &str, assignments: &str, id: &str) {
         .await;
 }
 
+/// Sets columns of the rows of `table` that belong to a conversation.
+async fn of_conversation(app: &TestApp, table: &str, assignments: &str, conversation: &str) {
+    let id = id_literal(app, conversation);
+    app.execute_sql(&format!(
+        "UPDATE {table} SET {assignments} WHERE conversation_id = {id}"
+    ))
+    .await;
+}
+
 /// How a clock ended, as the test sets it.
 #[derive(Clone, Copy)]
 enum Clock {
@@ -185,6 +194,11 @@ async fn act(w: &mut World) {
         let conversation = w.customer(channel, name).await;
         w.c.insert(name, conversation);
     }
+    for name in ["c1", "c2"] {
+        let path = format!("{}/commitments", w.desk.conversation(w.id(name)));
+        let body = json!({ "text": "We call you back", "due_at": Utc::now() + Duration::days(1) });
+        ok(w.app.post(&path, &w.t().token, body).await, 201).await;
+    }
     let (agent1, agent2, team) = (w.agent1.0.clone(), w.agent2.clone(), w.team.clone());
     let c1 = w.id("c1").to_owned();
     w.answer(&c1, "reply").await;
@@ -293,6 +307,26 @@ async fn date(w: &World) {
     ] {
         w.dated("conversations", &id, "resolved_at", &time).await;
     }
+    // c1's commitment was kept on 2 March, c2's breached on 3 March.
+    let kept = format!(
+        "due_at = '{}', state = 'fulfilled', fulfilled_at = '{}'",
+        at(2, "10:00"),
+        at(2, "09:00")
+    );
+    of_conversation(&w.app, "commitments", &kept, w.id("c1")).await;
+    let broken = format!("due_at = '{0}', breached_at = '{0}'", at(3, "10:00"));
+    of_conversation(&w.app, "commitments", &broken, w.id("c2")).await;
+    // c1's angry customer scored 5 on 2 March; c4's scored 2 on 3 March.
+    let happy = format!(
+        "state = 'answered', score = 5, turned_advocate = true, answered_at = '{}'",
+        at(2, "09:30")
+    );
+    of_conversation(&w.app, "followups", &happy, w.id("c1")).await;
+    let unhappy = format!(
+        "state = 'answered', score = 2, answered_at = '{}'",
+        at(3, "10:00")
+    );
+    of_conversation(&w.app, "followups", &unhappy, w.id("c4")).await;
     // c7 was re-opened since: it is not resolved now.
     set(&w.app, "conversations", "status = 'open'", w.id("c7")).await;
     let app = &w.app;
@@ -356,6 +390,10 @@ struct Expect {
     sla: [(i64, i64); 3],
     mood: [i64; 3],
     waiting: [i64; 3],
+    /// Commitments due, kept, breached.
+    promises: [i64; 3],
+    /// Satisfaction answers, satisfied, adversaries turned advocates.
+    csat: [i64; 3],
 }
 
 fn spread((count, median, p90): (i64, Option<i64>, Option<i64>)) -> Value {
@@ -373,6 +411,9 @@ impl Expect {
         let [conversations, customer_messages, replies] = self.volume;
         let [adversary, neutral, advocate] = self.mood;
         let [open, pending, snoozed] = self.waiting;
+        let [due, kept, breached] = self.promises;
+        let [answers, satisfied, turned] = self.csat;
+        let rate = |part: i64, whole: i64| (whole > 0).then(|| part as f64 / whole as f64);
         json!({
             "volume": { "conversations": conversations, "customer_messages": customer_messages,
                 "replies": replies },
@@ -383,11 +424,27 @@ impl Expect {
             "sentiment": { "adversary": adversary, "neutral": neutral, "advocate": advocate },
             "backlog": { "total": open + pending + snoozed, "open": open, "pending": pending,
                 "snoozed": snoozed },
+            "commitments": { "due": due, "kept": kept, "breached": breached,
+                "kept_rate": rate(kept, kept + breached) },
+            "csat": { "answers": answers, "satisfied": satisfied,
+                "score": rate(satisfied, answers), "turned_advocates": turned },
         })
     }
 }
 
 const NONE: (i64, Option<i64>, Option<i64>) = (0, None, None);
+
+/// Nothing at all: the figures a test leaves unset.
+const QUIET: Expect = Expect {
+    volume: [0; 3],
+    fr: NONE,
+    res: NONE,
+    sla: [(0, 0); 3],
+    mood: [0; 3],
+    waiting: [0; 3],
+    promises: [0; 3],
+    csat: [0; 3],
+};
 
 /// Everything in the period: c1–c4 and c7 created; c5's reply on 1 March; c5's backlog.
 fn totals() -> Value {
@@ -398,6 +455,9 @@ fn totals() -> Value {
         sla: [(3, 2), (0, 1), (2, 1)],
         mood: [2, 2, 1],
         waiting: [2, 1, 1],
+        promises: [2, 1, 1],
+        csat: [2, 1, 1],
+        ..QUIET
     }
     .json()
 }
@@ -431,7 +491,8 @@ async fn every_figure_of_a_workspace_matches_what_happened() {
                 res: (1, Some(7200), Some(7200)),
                 sla: [(1, 1), (0, 1), (1, 0)],
                 mood: [1, 1, 0],
-                waiting: [1, 0, 0]
+                waiting: [1, 0, 0],
+                ..QUIET
             }
         ),
         day(
@@ -442,7 +503,10 @@ async fn every_figure_of_a_workspace_matches_what_happened() {
                 res: NONE,
                 sla: [(1, 1), (0, 0), (1, 0)],
                 mood: [1, 0, 1],
-                waiting: [1, 1, 0]
+                waiting: [1, 1, 0],
+                promises: [1, 1, 0],
+                csat: [1, 1, 1],
+                ..QUIET
             }
         ),
         day(
@@ -453,7 +517,10 @@ async fn every_figure_of_a_workspace_matches_what_happened() {
                 res: (1, Some(3600), Some(3600)),
                 sla: [(1, 0), (0, 0), (0, 1)],
                 mood: [0, 1, 0],
-                waiting: [0, 0, 0]
+                waiting: [0, 0, 0],
+                promises: [1, 0, 1],
+                csat: [1, 0, 0],
+                ..QUIET
             }
         ),
     ]);
@@ -475,7 +542,10 @@ async fn every_figure_of_a_workspace_matches_what_happened() {
                 res: (1, Some(7200), Some(7200)),
                 sla: [(2, 1), (0, 1), (2, 0)],
                 mood: [2, 1, 0],
-                waiting: [2, 0, 1]
+                waiting: [2, 0, 1],
+                promises: [2, 1, 1],
+                csat: [1, 1, 1],
+                ..QUIET
             }
         ),
         channel(
@@ -487,7 +557,9 @@ async fn every_figure_of_a_workspace_matches_what_happened() {
                 res: (1, Some(3600), Some(3600)),
                 sla: [(1, 1), (0, 0), (0, 1)],
                 mood: [0, 1, 1],
-                waiting: [0, 1, 0]
+                waiting: [0, 1, 0],
+                csat: [1, 0, 0],
+                ..QUIET
             }
         ),
     ]);
@@ -505,6 +577,9 @@ async fn figures_split_by_agent_and_team_and_an_agent_reads_its_own() {
         sla: [(1, 1), (0, 1), (1, 0)],
         mood: [1, 1, 0],
         waiting: [1, 0, 0],
+        promises: [2, 1, 1],
+        csat: [1, 1, 1],
+        ..QUIET
     };
     let by_agent = w.report("&group_by=agent", &token).await;
     assert_eq!(by_agent["totals"], totals());
@@ -530,6 +605,8 @@ async fn figures_split_by_agent_and_team_and_an_agent_reads_its_own() {
         sla: [(1, 0), (0, 0), (0, 1)],
         mood: [0, 1, 0],
         waiting: [0, 0, 1],
+        csat: [1, 0, 0],
+        ..QUIET
     };
     assert_eq!(figures_of(json!(w.agent2)), agent2.json());
     let nobody = Expect {
@@ -539,6 +616,7 @@ async fn figures_split_by_agent_and_team_and_an_agent_reads_its_own() {
         sla: [(1, 1), (0, 0), (1, 0)],
         mood: [1, 0, 1],
         waiting: [1, 1, 0],
+        ..QUIET
     };
     assert_eq!(figures_of(Value::Null), nobody.json());
 
@@ -554,7 +632,10 @@ async fn figures_split_by_agent_and_team_and_an_agent_reads_its_own() {
                 res: (1, Some(3600), Some(3600)),
                 sla: [(2, 1), (0, 0), (1, 1)],
                 mood: [1, 2, 0],
-                waiting: [2, 0, 1]
+                waiting: [2, 0, 1],
+                promises: [1, 0, 1],
+                csat: [1, 0, 0],
+                ..QUIET
             }
         ),
         team(
@@ -565,7 +646,10 @@ async fn figures_split_by_agent_and_team_and_an_agent_reads_its_own() {
                 res: (1, Some(7200), Some(7200)),
                 sla: [(1, 1), (0, 1), (1, 0)],
                 mood: [1, 0, 1],
-                waiting: [0, 1, 0]
+                waiting: [0, 1, 0],
+                promises: [1, 1, 0],
+                csat: [1, 1, 1],
+                ..QUIET
             }
         ),
     ]);
@@ -825,7 +909,8 @@ const FIGURES: &str = "volume { conversations customerMessages replies }
     firstResponseSeconds { count median p90 } resolutionSeconds { count median p90 }
     sla { firstResponse { achieved breached attainment } nextResponse { achieved breached attainment }
           resolution { achieved breached attainment } }
-    sentiment { adversary neutral advocate } backlog { total open pending snoozed }";
+    sentiment { adversary neutral advocate } backlog { total open pending snoozed }
+    commitments { due kept breached keptRate } csat { answers satisfied score turnedAdvocates }";
 
 #[tokio::test]
 async fn graphql_answers_as_rest_does() {

@@ -128,12 +128,59 @@ pub struct BacklogFigures {
     pub snoozed: i64,
 }
 
+/// Commitments due in the period (not cancelled): kept in time, or breached.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CommitmentFigures {
+    /// Commitments due in the period, whatever became of them (cancelled ones excluded).
+    pub due: i64,
+    /// Of those, fulfilled before their due time passed.
+    pub kept: i64,
+    /// Of those, whose due time passed while open (fulfilled late or still open).
+    pub breached: i64,
+    /// `kept / (kept + breached)`, from 0 to 1; `null` when both are 0.
+    pub kept_rate: Option<f64>,
+}
+
+impl CommitmentFigures {
+    /// The figures of so many commitments due, kept and breached.
+    pub fn of(due: i64, kept: i64, breached: i64) -> Self {
+        let judged = kept + breached;
+        Self {
+            due,
+            kept,
+            breached,
+            kept_rate: (judged > 0).then(|| kept as f64 / judged as f64),
+        }
+    }
+}
+
+/// Satisfaction answers received in the period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct CsatFigures {
+    /// Answers to the satisfaction question received in the period.
+    pub answers: i64,
+    /// Of those, scoring 4 or 5.
+    pub satisfied: i64,
+    /// The CSAT score: `satisfied / answers`, from 0 to 1; `null` without answers.
+    pub score: Option<f64>,
+    /// Of those, customers whose first message was an adversary's and who scored 4 or 5:
+    /// adversaries turned advocates.
+    pub turned_advocates: i64,
+}
+
+impl CsatFigures {
+    /// The figures of so many answers, satisfied ones and adversaries turned advocates.
+    pub fn of(answers: i64, satisfied: i64, turned_advocates: i64) -> Self {
+        Self {
+            answers,
+            satisfied,
+            score: (answers > 0).then(|| satisfied as f64 / answers as f64),
+            turned_advocates,
+        }
+    }
+}
+
 /// The figures of a period, in total or for one group.
-///
-/// Three more figures belong here (SPEC §5) and are still to come: commitments kept, CSAT,
-/// adversaries turned advocates. Each is one field of this struct, one query in
-/// `repo::reports` that fills it, and (a count) one line in
-/// `service::reports::rollup::add_counts`, which adds groups' and workspaces' figures up.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ReportFigures {
     /// Conversations, customer messages and replies.
@@ -152,6 +199,11 @@ pub struct ReportFigures {
     /// Conversations created before `to` that are `open`, `pending` or `snoozed` now. In
     /// `day` groups: those created that day.
     pub backlog: BacklogFigures,
+    /// Commitments due in the period (`day` groups: by due date).
+    pub commitments: CommitmentFigures,
+    /// Satisfaction answers received in the period (`day` groups: by answer date), with
+    /// the adversaries turned advocates.
+    pub csat: CsatFigures,
 }
 
 /// A channel a group is about.

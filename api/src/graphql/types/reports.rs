@@ -96,6 +96,32 @@ pub struct ReportBacklog {
     pub snoozed: i64,
 }
 
+/// Commitments due in the period.
+#[derive(SimpleObject)]
+pub struct ReportCommitments {
+    /// Due in the period (cancelled ones excluded).
+    pub due: i64,
+    /// Fulfilled before their due time.
+    pub kept: i64,
+    /// Their due time passed while open.
+    pub breached: i64,
+    /// kept / (kept + breached); null when both are 0.
+    pub kept_rate: Option<f64>,
+}
+
+/// Satisfaction answers received in the period.
+#[derive(SimpleObject)]
+pub struct ReportCsat {
+    /// Answers received.
+    pub answers: i64,
+    /// Scoring 4 or 5.
+    pub satisfied: i64,
+    /// satisfied / answers; null without answers.
+    pub score: Option<f64>,
+    /// Adversaries turned advocates.
+    pub turned_advocates: i64,
+}
+
 /// The figures of a period, in total or for one group.
 #[derive(SimpleObject)]
 pub struct ReportFigures {
@@ -111,6 +137,10 @@ pub struct ReportFigures {
     pub sentiment: ReportSentiment,
     /// Backlog.
     pub backlog: ReportBacklog,
+    /// Commitments due and kept.
+    pub commitments: ReportCommitments,
+    /// Satisfaction answers.
+    pub csat: ReportCsat,
 }
 
 fn duration(d: v::DurationFigures) -> ReportDuration {
@@ -155,6 +185,18 @@ impl From<Figures> for ReportFigures {
                 open: backlog.open,
                 pending: backlog.pending,
                 snoozed: backlog.snoozed,
+            },
+            commitments: ReportCommitments {
+                due: f.commitments.due,
+                kept: f.commitments.kept,
+                breached: f.commitments.breached,
+                kept_rate: f.commitments.kept_rate,
+            },
+            csat: ReportCsat {
+                answers: f.csat.answers,
+                satisfied: f.csat.satisfied,
+                score: f.csat.score,
+                turned_advocates: f.csat.turned_advocates,
             },
         }
     }

@@ -6,6 +6,7 @@
 
 mod counts;
 mod durations;
+mod promises;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -204,6 +205,8 @@ pub(crate) async fn figures(
         counts::created(conn, &frame, &mut tallies).await?;
         counts::messages(conn, &frame, &mut tallies).await?;
         counts::sla(conn, &frame, &mut tallies).await?;
+        promises::commitments(conn, &frame, &mut tallies).await?;
+        promises::csat(conn, &frame, &mut tallies).await?;
     }
     if reads.backlog {
         counts::backlog(conn, &frame, &mut tallies).await?;
@@ -224,6 +227,10 @@ enum Source {
     Messages,
     /// `sla_clocks s`, grouped by its own start date.
     Clocks,
+    /// `commitments cm`, grouped by its due date.
+    Commitments,
+    /// `followups f`, grouped by its answer date.
+    Followups,
 }
 
 impl Source {
@@ -232,6 +239,8 @@ impl Source {
             Source::Conversations => C,
             Source::Messages => "m",
             Source::Clocks => "s",
+            Source::Commitments => "cm",
+            Source::Followups => "f",
         }
     }
 
@@ -240,6 +249,8 @@ impl Source {
         match self {
             Source::Conversations | Source::Messages => "created_at",
             Source::Clocks => "started_at",
+            Source::Commitments => "due_at",
+            Source::Followups => "answered_at",
         }
     }
 
@@ -247,7 +258,7 @@ impl Source {
     fn own_channel(self) -> Option<&'static str> {
         match self {
             Source::Conversations | Source::Messages => Some("channel_id"),
-            Source::Clocks => None,
+            Source::Clocks | Source::Commitments | Source::Followups => None,
         }
     }
 }

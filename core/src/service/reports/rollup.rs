@@ -9,7 +9,7 @@ use sea_orm::ConnectionTrait;
 use crate::Result;
 use crate::repo;
 use crate::repo::reports::{Grouping, Period, Reach, Reads, Tallies};
-use crate::views::{ReportFigures, ReportGroupBy, SlaAttainment};
+use crate::views::{CommitmentFigures, CsatFigures, ReportFigures, ReportGroupBy, SlaAttainment};
 
 /// The figures at `coarse`: the counts of `fine`'s groups at the `fine` split summed, the
 /// durations `read` at `coarse`.
@@ -72,4 +72,16 @@ fn add_counts(sum: &mut ReportFigures, more: &ReportFigures, backlog: bool) {
         waiting.pending += other.pending;
         waiting.snoozed += other.snoozed;
     }
+    let (promised, other) = (&mut sum.commitments, &more.commitments);
+    *promised = CommitmentFigures::of(
+        promised.due + other.due,
+        promised.kept + other.kept,
+        promised.breached + other.breached,
+    );
+    let (answered, other) = (&mut sum.csat, &more.csat);
+    *answered = CsatFigures::of(
+        answered.answers + other.answers,
+        answered.satisfied + other.satisfied,
+        answered.turned_advocates + other.turned_advocates,
+    );
 }

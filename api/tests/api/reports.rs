@@ -457,7 +457,6 @@ fn totals() -> Value {
         waiting: [2, 1, 1],
         promises: [2, 1, 1],
         csat: [2, 1, 1],
-        ..QUIET
     }
     .json()
 }
@@ -506,7 +505,6 @@ async fn every_figure_of_a_workspace_matches_what_happened() {
                 waiting: [1, 1, 0],
                 promises: [1, 1, 0],
                 csat: [1, 1, 1],
-                ..QUIET
             }
         ),
         day(
@@ -520,7 +518,6 @@ async fn every_figure_of_a_workspace_matches_what_happened() {
                 waiting: [0, 0, 0],
                 promises: [1, 0, 1],
                 csat: [1, 0, 0],
-                ..QUIET
             }
         ),
     ]);
@@ -545,7 +542,6 @@ async fn every_figure_of_a_workspace_matches_what_happened() {
                 waiting: [2, 0, 1],
                 promises: [2, 1, 1],
                 csat: [1, 1, 1],
-                ..QUIET
             }
         ),
         channel(
@@ -579,7 +575,6 @@ async fn figures_split_by_agent_and_team_and_an_agent_reads_its_own() {
         waiting: [1, 0, 0],
         promises: [2, 1, 1],
         csat: [1, 1, 1],
-        ..QUIET
     };
     let by_agent = w.report("&group_by=agent", &token).await;
     assert_eq!(by_agent["totals"], totals());
@@ -635,7 +630,6 @@ async fn figures_split_by_agent_and_team_and_an_agent_reads_its_own() {
                 waiting: [2, 0, 1],
                 promises: [1, 0, 1],
                 csat: [1, 0, 0],
-                ..QUIET
             }
         ),
         team(
@@ -649,7 +643,6 @@ async fn figures_split_by_agent_and_team_and_an_agent_reads_its_own() {
                 waiting: [0, 1, 0],
                 promises: [1, 1, 0],
                 csat: [1, 1, 1],
-                ..QUIET
             }
         ),
     ]);

@@ -15,6 +15,7 @@ mod clocks_pause;
 mod harness;
 mod ingest;
 mod pacer;
+mod reports;
 mod run;
 mod seed;
 mod seed_sql;
@@ -80,6 +81,8 @@ enum Command {
     Ingest(ingest::IngestArgs),
     /// SLA clocks on a seeded database fired by the worker from the Redis wake-up index.
     Clocks(clocks::ClocksArgs),
+    /// The workspace report and the organization roll-up on the seeded database.
+    Reports(reports::ReportsArgs),
     /// Drop the benchmark database.
     Drop,
 }
@@ -92,6 +95,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Run(args) => run::run(&cli.db, &args).await,
         Command::Ingest(args) => ingest::ingest(&cli.db, &args).await,
         Command::Clocks(args) => clocks::clocks(&cli.db, &args).await,
+        Command::Reports(args) => reports::reports(&cli.db, &args).await,
         Command::Drop => {
             earshot_core::db::drop_postgres_database(&cli.db.admin_url, &cli.db.database).await?;
             eprintln!("dropped database {}", cli.db.database);

@@ -1,5 +1,6 @@
 //! A fresh instance greets a newcomer with a demo organization whose inbox has customers to
-//! try: the conversations are real ones, pushed through the partner feed, scored and threaded.
+//! try: the conversations are real ones, pushed through the partner feed, scored and threaded,
+//! and the workspace's SLA policies run their clocks.
 
 use earshot_core::service::bootstrap;
 use earshot_testkit::{TestApp, str_of};
@@ -37,6 +38,11 @@ async fn a_fresh_instance_has_a_demo_inbox_to_try() {
         .find(|c| c["contact"]["handle"] == "@priya_codes")
         .unwrap();
     assert_eq!(thanks["label"], "advocate", "{thanks}");
+    // The demo workspace keeps promises from the start: every conversation runs clocks.
+    for conversation in items {
+        assert_eq!(conversation["sla_status"], "ok", "{conversation}");
+        assert!(!conversation["sla_due_at"].is_null(), "{conversation}");
+    }
 
     // Only an empty database gets the demo.
     assert!(bootstrap::demo_if_empty(&app.core).await.unwrap().is_none());

@@ -9,8 +9,10 @@ use chrono::{Duration, Utc};
 use crate::ids::{OrgId, WorkspaceId};
 use crate::service::channels::{self, NewChannel};
 use crate::service::ingest::{self, InboundAuthor, InboundMessage};
+use crate::service::sla_policies::{self, NewSlaPolicy};
+use crate::sla::policy::{BreachActions, Conditions, Targets};
 use crate::tenancy::WorkspaceScope;
-use crate::views::{ChannelKind, Visibility};
+use crate::views::{ChannelKind, Priority, Visibility};
 use crate::{Core, Result};
 
 /// One sample message: (id, author id, handle, name, followers, minutes ago, visibility,
@@ -96,6 +98,36 @@ const SAMPLES: [Sample; 6] = [
     ),
 ];
 
+/// The demo workspace's SLA policies, so its conversations run clocks from the start: the
+/// urgent and high ones answered within 15 minutes, the others within an hour.
+async fn promises(core: &Core, scope: &WorkspaceScope) -> Result<()> {
+    let policy =
+        |name: &str, position, priorities: Vec<Priority>, first, resolution| NewSlaPolicy {
+            name: name.into(),
+            enabled: None,
+            position: Some(position),
+            targets: Targets {
+                first_response_seconds: Some(first),
+                next_response_seconds: Some(first * 2),
+                resolution_seconds: Some(resolution),
+            },
+            warning_percent: None,
+            business_hours_id: None,
+            conditions: Conditions {
+                priorities,
+                ..Conditions::default()
+            },
+            breach_actions: BreachActions {
+                raise_priority_to: Some(Priority::High),
+                ..BreachActions::default()
+            },
+        };
+    let urgent = vec![Priority::Urgent, Priority::High];
+    sla_policies::create(core, scope, policy("Urgent", 0, urgent, 900, 4 * 3600)).await?;
+    sla_policies::create(core, scope, policy("Standard", 1, Vec::new(), 3600, 86_400)).await?;
+    Ok(())
+}
+
 /// Seeds the demo workspace; how many messages it pushed.
 pub(crate) async fn seed(core: &Core, workspace_id: WorkspaceId, org_id: OrgId) -> Result<usize> {
     let scope = WorkspaceScope::system(workspace_id, org_id);
@@ -110,6 +142,7 @@ pub(crate) async fn seed(core: &Core, workspace_id: WorkspaceId, org_id: OrgId) 
         },
     )
     .await?;
+    promises(core, &scope).await?;
     let now = Utc::now();
     for (id, user, handle, name, followers, minutes_ago, visibility, reply_to, text) in SAMPLES {
         let message = InboundMessage {

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -85,23 +85,20 @@ pub(crate) async fn update_at_version(
     row: Model,
     read_version: i32,
 ) -> Result<Model> {
+    let changed = Error::conflict(
+        "commitment_changed",
+        "the commitment changed meanwhile; read it again",
+    );
     let id = row.id;
-    let mut active = row.clone().into_active_model().reset_all();
-    active.id = ActiveValue::NotSet;
-    let result = commitments::Entity::update_many()
-        .set(active)
-        .filter(C::Id.eq(id))
-        .filter(C::Version.eq(read_version))
-        .exec(conn)
-        .await?;
-    if result.rows_affected == 1 {
-        Ok(row)
-    } else {
-        Err(Error::conflict(
-            "commitment_changed",
-            "the commitment changed meanwhile; read it again",
-        ))
-    }
+    super::wake_times::update_at_version::<commitments::Entity>(
+        conn,
+        row.clone(),
+        id,
+        read_version,
+        changed,
+    )
+    .await?;
+    Ok(row)
 }
 
 /// Across every workspace: open commitments with something to fire by `now`, earliest

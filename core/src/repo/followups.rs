@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -72,29 +72,24 @@ pub(crate) async fn cancel_scheduled(
     Ok(())
 }
 
-/// Writes a changed follow-up if it is still at `read_version`.
+/// Writes a changed followup if it is still at `read_version`; the row carries the next
+/// version. `Conflict` when someone changed it meanwhile.
 pub(crate) async fn update_at_version(
     conn: &impl ConnectionTrait,
     row: Model,
     read_version: i32,
 ) -> Result<Model> {
+    let changed = Error::conflict("followup_changed", "the follow-up changed meanwhile");
     let id = row.id;
-    let mut active = row.clone().into_active_model().reset_all();
-    active.id = ActiveValue::NotSet;
-    let result = followups::Entity::update_many()
-        .set(active)
-        .filter(C::Id.eq(id))
-        .filter(C::Version.eq(read_version))
-        .exec(conn)
-        .await?;
-    if result.rows_affected == 1 {
-        Ok(row)
-    } else {
-        Err(Error::conflict(
-            "followup_changed",
-            "the follow-up changed meanwhile",
-        ))
-    }
+    super::wake_times::update_at_version::<followups::Entity>(
+        conn,
+        row.clone(),
+        id,
+        read_version,
+        changed,
+    )
+    .await?;
+    Ok(row)
 }
 
 /// Across every workspace: scheduled follow-ups due by `now`, earliest first — among `ids`

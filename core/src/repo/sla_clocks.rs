@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -68,23 +67,13 @@ pub(crate) async fn update_at_version(
     row: Model,
     read_version: i32,
 ) -> Result<()> {
+    let changed = Error::conflict(
+        "sla_clock_changed",
+        "the SLA clock changed meanwhile; try again",
+    );
     let id = row.id;
-    let mut active = row.into_active_model().reset_all();
-    active.id = ActiveValue::NotSet;
-    let result = sla_clocks::Entity::update_many()
-        .set(active)
-        .filter(C::Id.eq(id))
-        .filter(C::Version.eq(read_version))
-        .exec(conn)
-        .await?;
-    if result.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(Error::conflict(
-            "sla_clock_changed",
-            "the SLA clock changed meanwhile; try again",
-        ))
-    }
+    super::wake_times::update_at_version::<sla_clocks::Entity>(conn, row, id, read_version, changed)
+        .await
 }
 
 /// Across every workspace: running clocks with something to fire by `now`, earliest

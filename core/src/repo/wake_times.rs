@@ -1,5 +1,6 @@
-//! When rows that fire at a time (SLA clocks, commitments) next wake, across every
-//! workspace, for the worker's wake-up index.
+//! Rows that fire at a time (SLA clocks, commitments, follow-ups): when each next wakes,
+//! across every workspace, for the worker's wake-up index; and changing one only at the
+//! version it was read at, so that a stale or repeated wake-up changes nothing.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -10,11 +11,12 @@ use uuid::Uuid;
 use crate::Result;
 use crate::entity::{commitments, followups, sla_clocks};
 
-/// A table whose rows wake at a time.
+/// A table whose rows wake at a time and carry a version.
 pub(crate) trait Wakes: EntityTrait {
     fn id_col() -> Self::Column;
     fn wake_col() -> Self::Column;
     fn conversation_col() -> Self::Column;
+    fn version_col() -> Self::Column;
 }
 
 macro_rules! wakes {
@@ -28,6 +30,9 @@ macro_rules! wakes {
             }
             fn conversation_col() -> Self::Column {
                 $module::Column::ConversationId
+            }
+            fn version_col() -> Self::Column {
+                $module::Column::Version
             }
         }
     )+};
@@ -94,4 +99,34 @@ where
         .into_iter()
         .filter_map(|(id, at)| Some((id, at?)))
         .collect())
+}
+
+/// Writes a changed row (id `id`, carrying its next version) if it is still at
+/// `read_version`; `changed` when someone changed it meanwhile.
+pub(crate) async fn update_at_version<E: Wakes>(
+    conn: &impl ConnectionTrait,
+    row: E::Model,
+    id: Uuid,
+    read_version: i32,
+    changed: crate::Error,
+) -> Result<()>
+where
+    E::Column: ColumnTrait,
+    E::Model: sea_orm::IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
+{
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let mut active = row.into_active_model().reset_all();
+    active.not_set(E::id_col());
+    let result = E::update_many()
+        .set(active)
+        .filter(E::id_col().eq(id))
+        .filter(E::version_col().eq(read_version))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(changed)
+    }
 }

@@ -80,9 +80,9 @@ pub async fn reports(db: &DbArgs, args: &ReportsArgs) -> anyhow::Result<()> {
                 writeln!(
                     out,
                     "| {scope} | {window} | {label} | {:.0} | {:.0} | {:.0} |",
-                    ms(0.5),
-                    ms(0.99),
-                    ms(1.0)
+                    ms(50.0),
+                    ms(99.0),
+                    ms(100.0)
                 )?;
             }
         }

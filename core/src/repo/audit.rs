@@ -1,7 +1,7 @@
 //! Audit-log rows.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
 
 use crate::Result;
 use crate::entity::audit_log;
@@ -25,28 +25,39 @@ pub(crate) async fn insert(
     scope: &WorkspaceScope,
     entry: NewEntry,
 ) -> Result<()> {
+    insert_many(conn, scope, vec![entry]).await
+}
+
+/// Records many changes by the scope's actor, many per statement.
+pub(crate) async fn insert_many(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    entries: Vec<NewEntry>,
+) -> Result<()> {
     let actor = scope.actor();
     let (actor_kind, actor_id) = match actor.principal() {
         Principal::User { user_id, .. } => ("user", Some(user_id.as_uuid())),
         Principal::ApiKey { key_id, .. } => ("api_key", Some(key_id.as_uuid())),
         Principal::System => ("system", None),
     };
-    audit_log::ActiveModel {
-        id: Set(AuditEntryId::new().as_uuid()),
-        workspace_id: Set(scope.workspace_id().as_uuid()),
-        actor_kind: Set(actor_kind.to_owned()),
-        actor_id: Set(actor_id),
-        action: Set(entry.action.to_owned()),
-        target_kind: Set(entry.target_kind.to_owned()),
-        target_id: Set(entry.target_id),
-        ip: Set(actor.client().ip.clone()),
-        request_id: Set(actor.client().request_id.clone()),
-        details: Set(entry.details),
-        created_at: Set(Utc::now()),
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
+    let now = Utc::now();
+    let rows = entries
+        .into_iter()
+        .map(|entry| audit_log::Model {
+            id: AuditEntryId::new().as_uuid(),
+            workspace_id: scope.workspace_id().as_uuid(),
+            actor_kind: actor_kind.to_owned(),
+            actor_id,
+            action: entry.action.to_owned(),
+            target_kind: entry.target_kind.to_owned(),
+            target_id: entry.target_id,
+            ip: actor.client().ip.clone(),
+            request_id: actor.client().request_id.clone(),
+            details: entry.details,
+            created_at: now,
+        })
+        .collect();
+    super::insert_rows::<audit_log::Entity, _>(conn, rows).await
 }
 
 /// Filters on the audit log.

@@ -161,6 +161,23 @@ pub(crate) async fn get_for_update(
         .ok_or(Error::NotFound)
 }
 
+/// [`get_for_update`] for many conversations, locked in id order (so that two workers
+/// locking overlapping sets wait for each other instead of deadlocking); those the scope
+/// sees, in id order.
+pub(crate) async fn get_many_for_update(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    ids: &[Uuid],
+) -> Result<Vec<conversations::Model>> {
+    Ok(conversations::Entity::find()
+        .filter(visible_to(scope))
+        .filter(C::Id.is_in(ids.to_vec()))
+        .order_by_asc(C::Id)
+        .lock(LockType::NoKeyUpdate)
+        .all(conn)
+        .await?)
+}
+
 /// Counts a new message on a conversation in one statement (concurrent messages all
 /// count) and moves its last activity; returns the row as it now stands.
 pub(crate) async fn count_message(

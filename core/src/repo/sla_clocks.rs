@@ -51,9 +51,16 @@ pub(crate) async fn of_conversation(
         .await?)
 }
 
-/// One clock, in any workspace (the worker's firing re-reads it under its conversation's lock).
-pub(crate) async fn by_id(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>> {
-    Ok(sla_clocks::Entity::find_by_id(id).one(conn).await?)
+/// Clocks by id, in any workspace (the worker's firing re-reads them under their
+/// conversations' locks).
+pub(crate) async fn by_ids(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(sla_clocks::Entity::find()
+        .filter(C::Id.is_in(ids.to_vec()))
+        .all(conn)
+        .await?)
 }
 
 pub(crate) async fn insert_many(conn: &impl ConnectionTrait, rows: Vec<Model>) -> Result<()> {
@@ -74,6 +81,47 @@ pub(crate) async fn update_at_version(
     let id = row.id;
     super::wake_times::update_at_version::<sla_clocks::Entity>(conn, row, id, read_version, changed)
         .await
+}
+
+/// Writes what firing changed on many clocks in one statement — when each warned or
+/// breached, when each next wakes — each only if it is still at the version read.
+/// `Conflict` unless every one of them was.
+pub(crate) async fn fired_many(
+    conn: &impl ConnectionTrait,
+    fired: &[(Model, i32)],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
+    if fired.is_empty() {
+        return Ok(());
+    }
+    let mut columns: Vec<(C, CaseStatement)> = [C::WarnedAt, C::BreachedAt, C::WakeAt]
+        .into_iter()
+        .map(|c| (c, CaseStatement::new()))
+        .collect();
+    let mut read = Condition::any();
+    for (row, read_version) in fired {
+        let values = [row.warned_at, row.breached_at, row.wake_at];
+        for ((_, case), value) in columns.iter_mut().zip(values) {
+            *case = std::mem::take(case).case(C::Id.eq(row.id), Expr::value(value));
+        }
+        read = read.add(C::Id.eq(row.id).and(C::Version.eq(*read_version)));
+    }
+    let mut update = sla_clocks::Entity::update_many()
+        .col_expr(C::Version, Expr::col(C::Version).add(1))
+        .col_expr(C::UpdatedAt, Expr::value(now));
+    for (column, case) in columns {
+        update = update.col_expr(column, case.finally(Expr::col(column)).into());
+    }
+    let result = update.filter(read).exec(conn).await?;
+    if result.rows_affected == fired.len() as u64 {
+        Ok(())
+    } else {
+        Err(Error::conflict(
+            "sla_clock_changed",
+            "an SLA clock changed meanwhile; try again",
+        ))
+    }
 }
 
 /// Across every workspace: running clocks with something to fire by `now`, earliest

@@ -1,36 +1,40 @@
-//! The worker fires SLA clocks at their deadlines. Each firing re-reads its clock under its
-//! conversation's lock and changes it only at the version it read, writing the warning or
-//! breach, its audit entry, the breach's actions and the events in one transaction: a late,
-//! repeated or concurrent wake-up (another worker, a stale index entry) fires nothing twice.
+//! The worker fires SLA clocks at their deadlines, many in one transaction: it locks their
+//! conversations, re-reads the clocks and changes them only at the versions it read, then
+//! writes the warnings and breaches, their audit entries, the breaches' actions and the
+//! events together. A late, repeated or concurrent wake-up (another worker, a stale index
+//! entry) fires nothing twice. A batch that fails is fired again one clock at a time, so
+//! one clock that cannot fire does not hold up the others.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use sea_orm::{ConnectionTrait, DatabaseTransaction};
+use sea_orm::DatabaseTransaction;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::entity::conversations;
 use crate::entity::sla_clocks::Model;
 use crate::events::{self, Event, SlaNews};
-use crate::ids::{ConversationId, OrgId, SlaPolicyId, UserId, WorkspaceId};
+use crate::ids::{OrgId, WorkspaceId};
 use crate::repo;
+use crate::repo::audit::NewEntry;
 use crate::schedule::{WakeKind, WakeUp};
 use crate::sla::calendar::Calendar;
 use crate::sla::clock::Firing;
-use crate::sla::policy::BreachActions;
 use crate::tenancy::WorkspaceScope;
+use crate::views::EventView;
 use crate::{Core, Error, Result};
 
-use super::super::audit;
-use super::super::conversation_views::view_one;
-use super::super::conversations::{ConversationPatch, update_in};
+use super::super::conversation_views::views;
 use super::super::wake_ups::{WAKE_BATCH, org_of};
+use super::breach::{KnownActions, breach_actions};
 use super::rows::{clock_of, updated_row, view_of};
 
-/// Clocks one worker fires at once (each holds a database connection while it fires).
-const FIRING_CONCURRENCY: usize = 4;
+/// Clocks one transaction fires together.
+const FIRING_BATCH: usize = 100;
+
+/// Batches one worker fires side by side (each holds a database connection while it fires).
+const FIRING_CONCURRENCY: usize = 2;
 
 /// Fires the clocks due by `now` — among `ids` only, when given (the wake-up index's
 /// entries); returns the ids whose firing failed, to try again on the next turn.
@@ -43,85 +47,151 @@ pub async fn fire_due(
         return Ok(HashSet::new());
     }
     let due = repo::sla_clocks::due(core.db().conn(), now, among, WAKE_BATCH).await?;
-    let mut orgs: HashMap<WorkspaceId, Option<OrgId>> = HashMap::new();
-    let mut work = Vec::with_capacity(due.len());
-    for row in due {
-        let workspace_id = WorkspaceId::from(row.workspace_id);
-        if let Some(org_id) = org_of(core, &mut orgs, workspace_id).await? {
-            work.push((WorkspaceScope::system(workspace_id, org_id), row));
-        }
-    }
-    // Clocks of different conversations fire side by side, each in its own transaction.
-    let fired = futures_util::stream::iter(work)
-        .map(|(scope, row)| async move {
-            let outcome = fire_one(core, &scope, &row, now).await;
-            (row.id, outcome)
-        })
+    let batches = batches_of(core, due).await?;
+    let failed = futures_util::stream::iter(batches)
+        .map(|(scope, rows)| async move { fire_batch_or_each(core, &scope, rows, now).await })
         .buffer_unordered(FIRING_CONCURRENCY)
         .collect::<Vec<_>>()
         .await;
-    let mut failed = HashSet::new();
-    for (id, outcome) in fired {
-        if let Err(err) = outcome {
-            tracing::warn!(error = %err, clock_id = %id, "an SLA clock did not fire; trying again");
-            failed.insert(id);
-        }
-    }
-    Ok(failed)
+    Ok(failed.into_iter().flatten().collect())
 }
 
-/// Fires one clock if it is still due, in one transaction.
-async fn fire_one(
+/// The due clocks in batches of one workspace each; a deleted workspace's clocks are left.
+async fn batches_of(core: &Core, due: Vec<Model>) -> Result<Vec<(WorkspaceScope, Vec<Model>)>> {
+    let mut by_workspace: HashMap<WorkspaceId, Vec<Model>> = HashMap::new();
+    for row in due {
+        let workspace_id = WorkspaceId::from(row.workspace_id);
+        by_workspace.entry(workspace_id).or_default().push(row);
+    }
+    let mut orgs: HashMap<WorkspaceId, Option<OrgId>> = HashMap::new();
+    let mut batches = Vec::new();
+    for (workspace_id, rows) in by_workspace {
+        let Some(org_id) = org_of(core, &mut orgs, workspace_id).await? else {
+            continue;
+        };
+        let scope = WorkspaceScope::system(workspace_id, org_id);
+        for chunk in rows.chunks(FIRING_BATCH) {
+            batches.push((scope.clone(), chunk.to_vec()));
+        }
+    }
+    Ok(batches)
+}
+
+/// Fires a batch; if it fails, each of its clocks alone. The ids that did not fire.
+async fn fire_batch_or_each(
     core: &Core,
     scope: &WorkspaceScope,
-    due: &Model,
+    rows: Vec<Model>,
+    now: DateTime<Utc>,
+) -> HashSet<Uuid> {
+    let Err(err) = fire_batch(core, scope, &rows, now).await else {
+        return HashSet::new();
+    };
+    if let [row] = rows.as_slice() {
+        tracing::warn!(error = %err, clock_id = %row.id, "an SLA clock did not fire; trying again");
+        return HashSet::from([row.id]);
+    }
+    tracing::warn!(error = %err, clocks = rows.len(), "a batch of SLA clocks did not fire; firing each alone");
+    let mut failed = HashSet::new();
+    for row in rows {
+        if let Err(err) = fire_batch(core, scope, std::slice::from_ref(&row), now).await {
+            tracing::warn!(error = %err, clock_id = %row.id, "an SLA clock did not fire; trying again");
+            failed.insert(row.id);
+        }
+    }
+    failed
+}
+
+/// A clock that fired: its row as firing left it, the version it was read at, and what fired.
+struct Fired {
+    row: Model,
+    read_version: i32,
+    firings: Vec<Firing>,
+}
+
+/// Fires the clocks of `due` (one workspace's) still due, in one transaction.
+async fn fire_batch(
+    core: &Core,
+    scope: &WorkspaceScope,
+    due: &[Model],
     now: DateTime<Utc>,
 ) -> Result<()> {
     let txn = core.db().begin().await?;
-    let id = ConversationId::from(due.conversation_id);
-    match repo::conversations::get_for_update(&txn, scope, id).await {
-        Ok(_) => {}
-        Err(Error::NotFound) => return Ok(()),
-        Err(err) => return Err(err),
-    }
-    let Some(read) = repo::sla_clocks::by_id(&txn, due.id).await? else {
-        return Ok(());
-    };
-    let mut clock = clock_of(&read)?;
-    let firings = clock.fire(now);
-    if firings.is_empty() {
+    let fired = fire_rows(&txn, scope, due, now).await?;
+    if fired.is_empty() {
         return Ok(());
     }
-    repo::sla_clocks::update_at_version(&txn, updated_row(read.clone(), &clock, now), read.version)
-        .await?;
-    for firing in &firings {
-        let details = json!({
-            "clock_id": read.id, "kind": read.kind, "due_at": read.due_at,
-            "policy_id": read.policy_id,
-        });
-        audit::record(&txn, scope, action(*firing), "conversation", id, details).await?;
+    let writes: Vec<(Model, i32)> = fired
+        .iter()
+        .map(|f| (f.row.clone(), f.read_version))
+        .collect();
+    repo::sla_clocks::fired_many(&txn, &writes, now).await?;
+    repo::audit::insert_many(&txn, scope, audit_entries(&fired)).await?;
+    let mut known = KnownActions::new();
+    for breach in fired.iter().filter(|f| f.firings.contains(&Firing::Breach)) {
+        breach_actions(&txn, scope, &breach.row, &mut known, now).await?;
     }
-    if firings.contains(&Firing::Breach) {
-        breach_actions(&txn, scope, &read, now).await?;
-    }
-    let recorded = record(&txn, scope, due.id, id, &firings, now).await?;
-    let wake_at = repo::sla_clocks::by_id(&txn, due.id)
-        .await?
-        .and_then(|r| r.wake_at);
+    let (recorded, wake_ups) = record(&txn, scope, &fired, now).await?;
     txn.commit().await?;
-    tracing::info!(workspace_id = %scope.workspace_id(), conversation_id = %id, clock_id = %due.id, ?firings, "SLA clock fired");
+    tracing::info!(workspace_id = %scope.workspace_id(), clocks = fired.len(), "SLA clocks fired");
     events::committed(core, &recorded);
-    if let Some(at) = wake_at {
-        let next = WakeUp {
-            kind: WakeKind::Clock,
-            id: due.id,
-            at,
-        };
-        if let Err(err) = core.schedule().add(&[next]).await {
-            tracing::warn!(error = %err, "a clock's next wake-up is not indexed; the re-index finds it");
-        }
+    if let Err(err) = core.schedule().add(&wake_ups).await {
+        tracing::warn!(error = %err, "clocks' next wake-ups are not indexed; the re-index finds them");
     }
     Ok(())
+}
+
+/// Locks the clocks' conversations, re-reads the clocks and fires those still due, in
+/// memory; the clocks that fired.
+async fn fire_rows(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    due: &[Model],
+    now: DateTime<Utc>,
+) -> Result<Vec<Fired>> {
+    let mut conversations: Vec<Uuid> = due.iter().map(|r| r.conversation_id).collect();
+    conversations.sort_unstable();
+    conversations.dedup();
+    let locked = repo::conversations::get_many_for_update(txn, scope, &conversations).await?;
+    let locked: HashSet<Uuid> = locked.into_iter().map(|c| c.id).collect();
+    let ids: Vec<Uuid> = due
+        .iter()
+        .filter(|r| locked.contains(&r.conversation_id))
+        .map(|r| r.id)
+        .collect();
+    let mut fired = Vec::new();
+    for read in repo::sla_clocks::by_ids(txn, &ids).await? {
+        let mut clock = clock_of(&read)?;
+        let firings = clock.fire(now);
+        if !firings.is_empty() {
+            let read_version = read.version;
+            let row = updated_row(read, &clock, now);
+            fired.push(Fired {
+                row,
+                read_version,
+                firings,
+            });
+        }
+    }
+    Ok(fired)
+}
+
+fn audit_entries(fired: &[Fired]) -> Vec<NewEntry> {
+    let mut entries = Vec::new();
+    for Fired { row, firings, .. } in fired {
+        for firing in firings {
+            entries.push(NewEntry {
+                action: action(*firing),
+                target_kind: "conversation",
+                target_id: Some(row.conversation_id.to_string()),
+                details: Some(json!({
+                    "clock_id": row.id, "kind": row.kind, "due_at": row.due_at,
+                    "policy_id": row.policy_id,
+                })),
+            });
+        }
+    }
+    entries
 }
 
 fn action(firing: Firing) -> &'static str {
@@ -131,141 +201,66 @@ fn action(firing: Firing) -> &'static str {
     }
 }
 
-/// The events of the firings, showing the conversation and the clock as they now are.
+/// The events of the firings, showing each conversation and clock as they now are (a
+/// breach's actions may have changed both), and the clocks' next wake-ups.
 async fn record(
     txn: &DatabaseTransaction,
     scope: &WorkspaceScope,
-    clock: Uuid,
-    id: ConversationId,
-    firings: &[Firing],
+    fired: &[Fired],
     now: DateTime<Utc>,
-) -> Result<Vec<crate::views::EventView>> {
-    let row = repo::sla_clocks::by_id(txn, clock)
+) -> Result<(Vec<EventView>, Vec<WakeUp>)> {
+    let ids: Vec<Uuid> = fired.iter().map(|f| f.row.id).collect();
+    let clocks: HashMap<Uuid, Model> = repo::sla_clocks::by_ids(txn, &ids)
         .await?
-        .ok_or(Error::NotFound)?;
-    let hours: Vec<Uuid> = row.business_hours_id.into_iter().collect();
-    let calendars = super::super::business_hours::calendars(txn, scope, &hours);
-    let calendar = calendars
-        .await?
-        .into_values()
-        .next()
-        .unwrap_or_else(Calendar::always);
-    let clock = view_of(&row, &calendar, now)?;
-    let conversation = view_one(
-        txn,
-        scope,
-        repo::conversations::get_any(txn, scope, id).await?,
-    );
-    let conversation = conversation.await?;
-    let events = firings
-        .iter()
-        .map(|firing| {
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    let mut hours: Vec<Uuid> = clocks
+        .values()
+        .filter_map(|r| r.business_hours_id)
+        .collect();
+    hours.sort_unstable();
+    hours.dedup();
+    let calendars = super::super::business_hours::calendars(txn, scope, &hours).await?;
+    let conversations = conversation_views(txn, scope, fired).await?;
+    let always = Calendar::always();
+    let mut events = Vec::new();
+    let mut wake_ups = Vec::new();
+    for Fired { row, firings, .. } in fired {
+        let row = clocks.get(&row.id).ok_or(Error::NotFound)?;
+        let calendar = row.business_hours_id.and_then(|h| calendars.get(&h));
+        let clock = view_of(row, calendar.unwrap_or(&always), now)?;
+        let conversation = conversations
+            .get(&row.conversation_id)
+            .ok_or(Error::NotFound)?;
+        for firing in firings {
             let news = match firing {
                 Firing::Warning => SlaNews::Warning,
                 Firing::Breach => SlaNews::Breached,
             };
-            Event::sla(news, conversation.clone(), clock.clone())
-        })
-        .collect();
-    events::write(txn, scope, events, now).await
-}
-
-/// What the clock's policy says a breach does: raise the priority, hand the conversation to
-/// the escalation team, tag it, and notify its assignee and team. A deleted policy's clock
-/// only notifies.
-async fn breach_actions(
-    txn: &DatabaseTransaction,
-    scope: &WorkspaceScope,
-    clock: &Model,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let actions = match clock.policy_id {
-        Some(policy) => {
-            match repo::sla_policies::get(txn, scope, SlaPolicyId::from(policy)).await {
-                Ok(policy) => policy.breach_actions,
-                Err(Error::NotFound) => BreachActions::default(),
-                Err(err) => return Err(err),
-            }
+            events.push(Event::sla(news, conversation.clone(), clock.clone()));
         }
-        None => BreachActions::default(),
-    };
-    let id = ConversationId::from(clock.conversation_id);
-    let row = escalate(txn, scope, id, &actions, now).await?;
-    if actions.notify {
-        let users = responsible(txn, scope, row.assignee_id, row.team_id).await?;
-        notify(txn, scope, &users, "sla_breached", id).await?;
+        if let Some(at) = row.wake_at {
+            let (kind, id) = (WakeKind::Clock, row.id);
+            wake_ups.push(WakeUp { kind, id, at });
+        }
     }
-    Ok(())
+    Ok((events::write(txn, scope, events, now).await?, wake_ups))
 }
 
-/// Applies a breach's actions to a conversation; the conversation as they leave it.
-pub(crate) async fn escalate(
+/// The fired clocks' conversations as they now are, by id.
+async fn conversation_views(
     txn: &DatabaseTransaction,
     scope: &WorkspaceScope,
-    id: ConversationId,
-    actions: &BreachActions,
-    now: DateTime<Utc>,
-) -> Result<conversations::Model> {
-    let row = repo::conversations::get_any(txn, scope, id).await?;
-    let Some(patch) = breach_patch(&row, actions) else {
-        return Ok(row);
-    };
-    update_in(txn, scope, id, &patch, now).await?;
-    repo::conversations::get_any(txn, scope, id).await
-}
-
-/// The change a breach makes to a conversation; `None` when it changes nothing.
-fn breach_patch(row: &conversations::Model, actions: &BreachActions) -> Option<ConversationPatch> {
-    let mut patch = ConversationPatch::default();
-    let mut changes = false;
-    if let Some(priority) = actions
-        .raise_priority_to
-        .filter(|p| p.rank() > row.priority)
-    {
-        patch.priority = Some(priority);
-        changes = true;
-    }
-    if let Some(team) = actions
-        .assign_team_id
-        .filter(|t| row.team_id != Some(t.as_uuid()))
-    {
-        patch.team_id = Some(Some(team));
-        changes = true;
-    }
-    if let Some(tag) = &actions.add_tag {
-        patch.add_tags = vec![tag.clone()];
-        changes = true;
-    }
-    changes.then_some(patch)
-}
-
-/// A person and a team's members, each once.
-pub(crate) async fn responsible(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    user: Option<Uuid>,
-    team: Option<Uuid>,
-) -> Result<Vec<Uuid>> {
-    let mut users: Vec<Uuid> = user.into_iter().collect();
-    if let Some(team) = team {
-        let members = repo::teams::members_of(conn, scope, &[team]).await?;
-        users.extend(members.into_iter().map(|m| m.user_id));
-    }
-    users.sort();
-    users.dedup();
-    Ok(users)
-}
-
-/// Notifies each of `users` about a conversation.
-pub(crate) async fn notify(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    users: &[Uuid],
-    kind: &str,
-    id: ConversationId,
-) -> Result<()> {
-    for user in users {
-        repo::notifications::insert(conn, scope, UserId::from(*user), kind, id, None).await?;
-    }
-    Ok(())
+    fired: &[Fired],
+) -> Result<HashMap<Uuid, crate::views::ConversationView>> {
+    let mut ids: Vec<Uuid> = fired.iter().map(|f| f.row.conversation_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let rows = repo::conversations::get_many_for_update(txn, scope, &ids).await?;
+    Ok(views(txn, scope, rows)
+        .await?
+        .into_iter()
+        .map(|view| (view.id.as_uuid(), view))
+        .collect())
 }

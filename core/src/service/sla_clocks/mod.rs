@@ -13,6 +13,7 @@
 //! inbox; the worker's wake-up index learns the clocks' deadlines from the committed events
 //! (`wake_ups::index_clocks`), and firing is in `fire`.
 
+mod breach;
 mod fire;
 mod plan;
 mod rows;
@@ -35,8 +36,8 @@ use crate::sla::policy;
 use crate::tenancy::{Capability, WorkspaceScope};
 use crate::views::{ConversationView, SlaClockView, SlaClocksView, SlaPolicyView};
 
+pub(crate) use breach::{escalate, notify, responsible};
 pub use fire::fire_due;
-pub(crate) use fire::{escalate, notify, responsible};
 use rows::view_of;
 
 /// What just happened to a conversation.

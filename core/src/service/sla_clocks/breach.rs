@@ -1,0 +1,134 @@
+//! What a breach does, by the clock's policy: raise the priority, hand the conversation to
+//! the escalation team, tag it, and notify its assignee and team. Commitments' breaches
+//! escalate the same way.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
+use uuid::Uuid;
+
+use crate::entity::conversations;
+use crate::entity::sla_clocks::Model;
+use crate::ids::{ConversationId, SlaPolicyId, UserId};
+use crate::repo;
+use crate::sla::policy::BreachActions;
+use crate::tenancy::WorkspaceScope;
+use crate::{Error, Result};
+
+use super::super::conversations::{ConversationPatch, update_in};
+
+/// Policies' breach actions already read, by policy id (`None`: deleted since).
+pub(super) type KnownActions = HashMap<Uuid, Option<BreachActions>>;
+
+/// Does what the clock's policy says a breach does. A deleted policy's clock only notifies.
+pub(super) async fn breach_actions(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    clock: &Model,
+    known: &mut KnownActions,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let actions = match clock.policy_id {
+        Some(policy) => actions_of(txn, scope, policy, known).await?,
+        None => BreachActions::default(),
+    };
+    let id = ConversationId::from(clock.conversation_id);
+    let row = escalate(txn, scope, id, &actions, now).await?;
+    if actions.notify {
+        let users = responsible(txn, scope, row.assignee_id, row.team_id).await?;
+        notify(txn, scope, &users, "sla_breached", id).await?;
+    }
+    Ok(())
+}
+
+/// A policy's breach actions, read once per batch.
+async fn actions_of(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    policy: Uuid,
+    known: &mut KnownActions,
+) -> Result<BreachActions> {
+    if let Some(actions) = known.get(&policy) {
+        return Ok(actions.clone().unwrap_or_default());
+    }
+    let actions = match repo::sla_policies::get(txn, scope, SlaPolicyId::from(policy)).await {
+        Ok(policy) => Some(policy.breach_actions),
+        Err(Error::NotFound) => None,
+        Err(err) => return Err(err),
+    };
+    known.insert(policy, actions.clone());
+    Ok(actions.unwrap_or_default())
+}
+
+/// Applies a breach's actions to a conversation; the conversation as they leave it.
+pub(crate) async fn escalate(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    id: ConversationId,
+    actions: &BreachActions,
+    now: DateTime<Utc>,
+) -> Result<conversations::Model> {
+    let row = repo::conversations::get_any(txn, scope, id).await?;
+    let Some(patch) = breach_patch(&row, actions) else {
+        return Ok(row);
+    };
+    update_in(txn, scope, id, &patch, now).await?;
+    repo::conversations::get_any(txn, scope, id).await
+}
+
+/// The change a breach makes to a conversation; `None` when it changes nothing.
+fn breach_patch(row: &conversations::Model, actions: &BreachActions) -> Option<ConversationPatch> {
+    let mut patch = ConversationPatch::default();
+    let mut changes = false;
+    if let Some(priority) = actions
+        .raise_priority_to
+        .filter(|p| p.rank() > row.priority)
+    {
+        patch.priority = Some(priority);
+        changes = true;
+    }
+    if let Some(team) = actions
+        .assign_team_id
+        .filter(|t| row.team_id != Some(t.as_uuid()))
+    {
+        patch.team_id = Some(Some(team));
+        changes = true;
+    }
+    if let Some(tag) = &actions.add_tag {
+        patch.add_tags = vec![tag.clone()];
+        changes = true;
+    }
+    changes.then_some(patch)
+}
+
+/// A person and a team's members, each once.
+pub(crate) async fn responsible(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    user: Option<Uuid>,
+    team: Option<Uuid>,
+) -> Result<Vec<Uuid>> {
+    let mut users: Vec<Uuid> = user.into_iter().collect();
+    if let Some(team) = team {
+        let members = repo::teams::members_of(conn, scope, &[team]).await?;
+        users.extend(members.into_iter().map(|m| m.user_id));
+    }
+    users.sort();
+    users.dedup();
+    Ok(users)
+}
+
+/// Notifies each of `users` about a conversation.
+pub(crate) async fn notify(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    users: &[Uuid],
+    kind: &str,
+    id: ConversationId,
+) -> Result<()> {
+    for user in users {
+        repo::notifications::insert(conn, scope, UserId::from(*user), kind, id, None).await?;
+    }
+    Ok(())
+}

@@ -369,6 +369,9 @@ pub(crate) async fn add_tags(
     conversation: &conversations::Model,
     tags: &[String],
 ) -> Result<()> {
+    if tags.is_empty() {
+        return Ok(());
+    }
     let existing: Vec<String> = tags_of(conn, scope, &[conversation.id])
         .await?
         .into_iter()
@@ -401,6 +404,9 @@ pub(crate) async fn remove_tags(
     id: ConversationId,
     tags: &[String],
 ) -> Result<()> {
+    if tags.is_empty() {
+        return Ok(());
+    }
     conversation_tags::Entity::delete_many()
         .filter(conversation_tags::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
         .filter(conversation_tags::Column::ConversationId.eq(id.as_uuid()))

@@ -285,12 +285,14 @@ pub(crate) async fn update_in(
         details,
     )
     .await?;
-    let event = Event::conversation_updated(view.clone());
-    let recorded = events::record(conn, scope, event, now).await?;
-    for clock in news {
-        events::record(conn, scope, clock.event(view.clone()), now).await?;
-    }
-    Ok(recorded)
+    let mut changes = vec![Event::conversation_updated(view.clone())];
+    changes.extend(news.into_iter().map(|clock| clock.event(view.clone())));
+    let recorded = events::write(conn, scope, changes, now).await?;
+    // The conversation's own event comes first.
+    recorded
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("an event was not written")))
 }
 
 async fn check_patch(

@@ -52,10 +52,10 @@ pub async fn clocks(db: &DbArgs, args: &ClocksArgs) -> anyhow::Result<()> {
     let sql = Database::connect(&url).await?;
     let first_due = load(&sql, args).await?;
     let prefix = format!("earshot-bench-{}:", uuid::Uuid::new_v4().simple());
-    let (redis, key) = (args.redis_url.clone(), format!("{prefix}{{schedule}}:due"));
+    let redis = args.redis_url.clone();
     let server = Server::start_with(&url, args.pool, |config| {
         config.redis_url = Some(redis);
-        config.redis_prefix = prefix;
+        config.redis_prefix = prefix.clone();
     })
     .await?;
     let peak = Arc::new(AtomicU64::new(0));
@@ -68,7 +68,7 @@ pub async fn clocks(db: &DbArgs, args: &ClocksArgs) -> anyhow::Result<()> {
         .into_iter()
         .map(|c| tokio::spawn(c.run(server.core.clone())))
         .collect();
-    let index = index_size(&args.redis_url, &key, args.clocks).await?;
+    let index = index_size(&args.redis_url, &prefix, args.clocks, first_due).await?;
     let end = first_due + chrono::Duration::seconds(args.window_seconds);
     wait_until(end).await;
     let fired = drain(&sql, args.clocks, args.drain_seconds).await?;
@@ -148,27 +148,48 @@ async fn exec(sql: &DatabaseConnection, text: &str) -> anyhow::Result<u64> {
     Ok(sql.execute_raw(statement).await?.rows_affected())
 }
 
-/// The index's bytes and entries once the worker has indexed every clock.
-async fn index_size(redis_url: &str, key: &str, clocks: i64) -> anyhow::Result<(u64, u64)> {
+/// The index's bytes (every key of the index, however it lays its entries out)
+/// and the clocks it holds, measured just before the first deadline, by when the worker has
+/// indexed every clock.
+async fn index_size(
+    redis_url: &str,
+    prefix: &str,
+    clocks: i64,
+    first_due: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<(u64, u64)> {
+    wait_until(first_due - chrono::Duration::seconds(1)).await;
     let client = redis::Client::open(redis_url)?;
     let mut redis = client.get_multiplexed_async_connection().await?;
-    let mut entries: u64 = 0;
-    for _ in 0..600 {
-        entries = redis::cmd("ZCARD").arg(key).query_async(&mut redis).await?;
-        if entries >= clocks as u64 {
+    let mut keys: Vec<String> = Vec::new();
+    let mut cursor: u64 = 0;
+    loop {
+        let (next, page): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{prefix}{{schedule}}*"))
+            .arg("COUNT")
+            .arg(1_000)
+            .query_async(&mut redis)
+            .await?;
+        keys.extend(page);
+        cursor = next;
+        if cursor == 0 {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let bytes: Option<u64> = redis::cmd("MEMORY")
-        .arg("USAGE")
-        .arg(key)
-        .arg("SAMPLES")
-        .arg(0)
-        .query_async(&mut redis)
-        .await?;
-    eprintln!("indexed {entries} clocks");
-    Ok((bytes.unwrap_or(0), entries))
+    let mut bytes = 0;
+    for key in &keys {
+        let usage: Option<u64> = redis::cmd("MEMORY")
+            .arg("USAGE")
+            .arg(key)
+            .arg("SAMPLES")
+            .arg(0)
+            .query_async(&mut redis)
+            .await?;
+        bytes += usage.unwrap_or(0);
+    }
+    eprintln!("index: {} keys, {bytes} bytes", keys.len());
+    Ok((bytes, clocks as u64))
 }
 
 async fn wait_until(at: chrono::DateTime<chrono::Utc>) {

@@ -5,19 +5,24 @@ use sea_orm::{ConnectionTrait, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::entity::{contact_identities, contacts, conversations};
-use crate::events::{self, Event};
-use crate::ids::{ContactId, ConversationId};
+use crate::entity::{contact_identities, contacts};
+use crate::ids::ContactId;
 use crate::pagination::{Page, PageRequest};
 use crate::repo;
 use crate::repo::contacts::IdentityFields;
-use crate::tenancy::{Capability, ConversationAccess, WorkspaceScope};
+use crate::tenancy::{Capability, WorkspaceScope};
 use crate::views::{
-    ChannelKind, ContactView, ConversationView, EventView, IdentityView, MessageView, double_option,
+    ChannelKind, ContactView, ConversationView, IdentityView, MessageView, double_option,
 };
 use crate::{Core, Error, FieldError, Result};
 
 use super::audit;
+
+mod gdpr;
+mod merge;
+
+pub use gdpr::{erase, export};
+pub use merge::merge;
 
 /// Largest attributes document, in bytes of JSON.
 const MAX_ATTRIBUTES: usize = 16 * 1024;
@@ -376,185 +381,6 @@ pub async fn delete(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Resul
     audit::record(&txn, scope, "contact.deleted", "contact", id, json!({})).await?;
     txn.commit().await?;
     Ok(())
-}
-
-/// Merges `source` into `target`: identities, conversations and history move to the target
-/// and the source disappears.
-#[tracing::instrument(skip_all, fields(contact_id = %target), err(level = "debug"))]
-pub async fn merge(
-    core: &Core,
-    scope: &WorkspaceScope,
-    target: ContactId,
-    input: MergeContacts,
-) -> Result<ContactView> {
-    scope.require(Capability::WriteContacts)?;
-    if input.source_id == target {
-        return Err(Error::invalid(
-            "source_id",
-            "same_contact",
-            "a contact cannot be merged into itself",
-        ));
-    }
-    let txn = core.db().begin().await?;
-    let target_model = repo::contacts::get(&txn, scope, target).await?;
-    // Like the path's id, a source from another workspace (or none) is simply not found.
-    let source = repo::contacts::get(&txn, scope, input.source_id).await?;
-    if target_model.erased_at.is_some() || source.erased_at.is_some() {
-        return Err(Error::conflict(
-            "contact_erased",
-            "an erased contact cannot be merged",
-        ));
-    }
-    let moving = repo::conversations::of_contact(&txn, scope, input.source_id).await?;
-    repo::contacts::move_identities(&txn, scope, input.source_id, target).await?;
-    let moved = repo::conversations::move_contact(&txn, scope, input.source_id, target).await?;
-    repo::messages::move_contact(&txn, scope, input.source_id, target).await?;
-    merge_attributes(&txn, scope, target_model, source.attributes).await?;
-    repo::contacts::delete(&txn, scope, input.source_id).await?;
-    refresh_search_text(&txn, scope, target).await?;
-    audit::record(
-        &txn,
-        scope,
-        "contact.merged",
-        "contact",
-        target,
-        json!({ "source_id": input.source_id, "conversations_moved": moved }),
-    )
-    .await?;
-    let events = moved_events(&txn, scope, target, moving).await?;
-    let view = load(&txn, scope, target).await?;
-    txn.commit().await?;
-    events::committed(core, &events);
-    Ok(view)
-}
-
-/// A `conversation.updated` event for each conversation a merge moved to the survivor:
-/// subscribers see it with its new contact (the move changed nothing else of the rows).
-async fn moved_events(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    survivor: ContactId,
-    mut moved: Vec<conversations::Model>,
-) -> Result<Vec<EventView>> {
-    for row in &mut moved {
-        row.contact_id = survivor.as_uuid();
-    }
-    let updated = super::conversations::many(conn, scope, moved).await?;
-    let changes = updated
-        .into_iter()
-        .map(Event::conversation_updated)
-        .collect();
-    events::write(conn, scope, changes, Utc::now()).await
-}
-
-/// Keeps the target's attributes and adds the source's it lacks.
-async fn merge_attributes(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    target: contacts::Model,
-    source: serde_json::Value,
-) -> Result<()> {
-    let mut merged = target.attributes.clone();
-    if let (Some(into), Some(from)) = (merged.as_object_mut(), source.as_object()) {
-        for (key, value) in from {
-            into.entry(key.clone()).or_insert_with(|| value.clone());
-        }
-    }
-    let mut active: contacts::ActiveModel = target.into();
-    active.attributes = Set(merged);
-    repo::contacts::save(conn, scope, active).await?;
-    Ok(())
-}
-
-/// Everything held on a contact, as one JSON document.
-pub async fn export(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Result<ContactExport> {
-    scope.require(Capability::ReadContacts)?;
-    scope.require(Capability::ReadConversations)?;
-    let conn = core.db().conn();
-    let contact = load(conn, scope, id).await?;
-    let mut rows = Vec::new();
-    for row in repo::conversations::of_contact(conn, scope, id).await? {
-        if may_read(conn, scope, &row).await? {
-            rows.push(row);
-        }
-    }
-    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
-    let conversations = super::conversations::many(conn, scope, rows).await?;
-    let messages = repo::messages::of_conversations(conn, scope, &ids)
-        .await?
-        .into_iter()
-        .map(super::messages::message_view)
-        .collect::<Result<_>>()?;
-    Ok(ContactExport {
-        contact,
-        conversations,
-        messages,
-        exported_at: Utc::now(),
-    })
-}
-
-/// Whether the caller may read a conversation (`agent_visibility` for agents): an export
-/// shows no more than the inbox would.
-async fn may_read(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    row: &conversations::Model,
-) -> Result<bool> {
-    if scope.conversation_access() == ConversationAccess::All {
-        return Ok(true);
-    }
-    match repo::conversations::get(conn, scope, ConversationId::from(row.id)).await {
-        Ok(_) => Ok(true),
-        Err(Error::NotFound) => Ok(false),
-        Err(err) => Err(err),
-    }
-}
-
-/// Erases a contact's personal data: message text and attachments replaced, identities,
-/// name and attributes removed. The conversations stay (for reports) and an audit entry
-/// without personal data records the erasure.
-#[tracing::instrument(skip_all, fields(contact_id = %id), err(level = "debug"))]
-pub async fn erase(core: &Core, scope: &WorkspaceScope, id: ContactId) -> Result<ContactView> {
-    scope.require(Capability::WriteContacts)?;
-    let txn = core.db().begin().await?;
-    let model = repo::contacts::get(&txn, scope, id).await?;
-    let conversations: Vec<uuid::Uuid> = repo::conversations::of_contact(&txn, scope, id)
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
-    let written_in = repo::messages::conversations_written_by(&txn, scope, id).await?;
-    let erased_messages = repo::messages::erase_by_contact(&txn, scope, id, &conversations).await?;
-    repo::contacts::delete_identities(&txn, scope, id).await?;
-    let mut active: contacts::ActiveModel = model.into();
-    active.display_name = Set(None);
-    active.search_text = Set(String::new());
-    active.attributes = Set(json!({}));
-    active.erased_at = Set(Some(Utc::now()));
-    repo::contacts::save(&txn, scope, active).await?;
-    repo::audit::scrub_target(&txn, scope, "contact", &id.to_string()).await?;
-    for conversation in &conversations {
-        repo::audit::scrub_target(&txn, scope, "conversation", &conversation.to_string()).await?;
-    }
-    repo::outbox::delete_for_conversations(&txn, scope, &conversations).await?;
-    repo::followups::forget_answers(&txn, scope, &conversations).await?;
-    repo::commitments::forget_texts(&txn, scope, &conversations).await?;
-    repo::outbox::delete_messages_by_contact(&txn, scope, &written_in, id.as_uuid()).await?;
-    repo::idempotency::forget_workspace(&txn, scope).await?;
-    audit::record(
-        &txn,
-        scope,
-        "contact.erased",
-        "contact",
-        id,
-        json!({ "messages_erased": erased_messages }),
-    )
-    .await?;
-    repo::search::merge_erased_entries(&txn).await?;
-    let view = load(&txn, scope, id).await?;
-    txn.commit().await?;
-    repo::search::checkpoint_erased(core.db().conn()).await?;
-    Ok(view)
 }
 
 /// The contacts with these ids, in no particular order; ids of other workspaces or of no

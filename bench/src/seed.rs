@@ -241,6 +241,12 @@ async fn bulk_load(
         )
         .await?;
     }
+    exec(
+        conn,
+        "first replies",
+        earshot_core::db::FIRST_REPLY_BACKFILL,
+    )
+    .await?;
     for (name, def) in &indexes {
         exec(conn, &format!("index {name}"), def).await?;
     }

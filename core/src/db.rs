@@ -15,6 +15,10 @@ use sea_orm::{
 use crate::Result;
 use crate::config::DatabaseConfig;
 
+/// Fills each conversation's first reply time from the messages stored: bulk loads that
+/// write messages directly run it after them.
+pub use earshot_migrations::FIRST_REPLY_BACKFILL;
+
 /// A pooled connection to SQLite or PostgreSQL, counting the statements it runs.
 #[derive(Clone, Debug)]
 pub struct Db(DatabaseConnection, Arc<AtomicU64>);

@@ -30,6 +30,12 @@ mod m20261210_000001_create_sla_clocks;
 mod m20261210_000002_create_commitments;
 mod m20261210_000003_create_followups;
 mod m20261211_000001_report_indexes;
+mod m20261212_000001_conversation_first_reply;
+mod m20261212_000002_report_covering_indexes;
+
+/// The statement that fills `conversations.first_reply_at` from the messages stored (bulk
+/// loads that write messages directly run it too).
+pub use m20261212_000001_conversation_first_reply::BACKFILL as FIRST_REPLY_BACKFILL;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -63,6 +69,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000002_create_commitments::Migration),
             Box::new(m20261210_000003_create_followups::Migration),
             Box::new(m20261211_000001_report_indexes::Migration),
+            Box::new(m20261212_000001_conversation_first_reply::Migration),
+            Box::new(m20261212_000002_report_covering_indexes::Migration),
         ]
     }
 }

@@ -27,6 +27,7 @@ mod pushed;
 mod readme;
 mod replies_out;
 mod reports;
+mod reports_first_reply;
 mod resources;
 mod sla_clocks;
 mod sla_matching;

@@ -41,7 +41,7 @@ fn id_literal(app: &TestApp, id: &str) -> String {
     }
 }
 
-async fn set(app: &TestApp, table: &str, assignments: &str, id: &str) {
+pub(crate) async fn set(app: &TestApp, table: &str, assignments: &str, id: &str) {
     let id = id_literal(app, id);
     app.execute_sql(&format!("UPDATE {table} SET {assignments} WHERE id = {id}"))
         .await;
@@ -293,6 +293,14 @@ async fn date(w: &World) {
         assert_eq!(messages.len(), times.len(), "{name}: {messages:?}");
         for ((message, _), time) in messages.iter().zip(&times) {
             w.dated("messages", message, "created_at", time).await;
+        }
+        // The conversation keeps its first reply's time: dated with it.
+        let first_reply = messages
+            .iter()
+            .zip(&times)
+            .find(|((_, d), _)| d == "outbound");
+        if let Some((_, time)) = first_reply {
+            w.dated("conversations", id, "first_reply_at", time).await;
         }
         let assignments = format!("created_at = '{created}', label = '{label}'");
         set(&w.app, "conversations", &assignments, id).await;
@@ -751,7 +759,7 @@ async fn answered(app: &TestApp, t: &Tenant, after: &[i64]) {
         set(
             app,
             "conversations",
-            &format!("created_at = '{start}'"),
+            &format!("created_at = '{start}', first_reply_at = '{replied}'"),
             &id,
         )
         .await;

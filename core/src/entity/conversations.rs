@@ -32,6 +32,8 @@ pub struct Model {
     pub sla_due_key: i64,
     pub sla_warn_at: Option<DateTimeUtc>,
     pub csat_score: Option<i16>,
+    /// When its first reply (outbound message) was stored; `None` until then.
+    pub first_reply_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

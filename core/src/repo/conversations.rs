@@ -80,6 +80,7 @@ pub(crate) fn new_row(scope: &WorkspaceScope, new: NewConversation) -> conversat
         sla_due_key: NO_DEADLINE,
         sla_warn_at: None,
         csat_score: None,
+        first_reply_at: None,
         created_at: new.at,
         updated_at: new.at,
     }
@@ -179,18 +180,25 @@ pub(crate) async fn get_many_for_update(
 }
 
 /// Counts a new message on a conversation in one statement (concurrent messages all
-/// count) and moves its last activity; returns the row as it now stands.
+/// count) and moves its last activity; a reply (`replied_at`: when it was stored) also
+/// moves the first reply time back to it if it is earlier. Returns the row as it now
+/// stands.
 pub(crate) async fn count_message(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
     id: ConversationId,
     at: DateTime<Utc>,
+    replied_at: Option<DateTime<Utc>>,
 ) -> Result<conversations::Model> {
-    let result = conversations::Entity::update_many()
+    let mut update = conversations::Entity::update_many()
         .col_expr(C::MessageCount, Expr::col(C::MessageCount).add(1))
         .col_expr(C::LastActivityAt, Expr::value(at))
         .col_expr(C::LastActivityKey, Expr::value(time_key(at)))
-        .col_expr(C::UpdatedAt, Expr::value(at))
+        .col_expr(C::UpdatedAt, Expr::value(at));
+    if let Some(replied_at) = replied_at {
+        update = update.col_expr(C::FirstReplyAt, earliest_reply(replied_at));
+    }
+    let result = update
         .filter(C::WorkspaceId.eq(scope.workspace_id().as_uuid()))
         .filter(C::Id.eq(id.as_uuid()))
         .exec(conn)
@@ -200,6 +208,19 @@ pub(crate) async fn count_message(
     }
     sync_tag_activity(conn, scope, id, time_key(at)).await?;
     get_any(conn, scope, id).await
+}
+
+/// The first reply time once a reply stored at `replied_at` counts: the earlier of the two,
+/// decided in the statement so that concurrent replies leave the earliest.
+fn earliest_reply(replied_at: DateTime<Utc>) -> Expr {
+    Expr::case(
+        Condition::any()
+            .add(Expr::col(C::FirstReplyAt).is_null())
+            .add(Expr::col(C::FirstReplyAt).gt(replied_at)),
+        Expr::value(replied_at),
+    )
+    .finally(Expr::col(C::FirstReplyAt))
+    .into()
 }
 
 /// Writes where a conversation's SLA clocks stand: its earliest running deadline and

@@ -236,14 +236,19 @@ pub(crate) async fn store(
     stored: StoredMessage,
     at: DateTime<Utc>,
 ) -> Result<(MessageView, EventView)> {
-    let trigger = match stored.direction {
+    let stored_direction = stored.direction;
+    let trigger = match stored_direction {
         Direction::Inbound => Some(Trigger::CustomerMessage),
         Direction::Outbound => Some(Trigger::Reply),
         Direction::Note => None,
     };
-    let message = message_view(repo::messages::insert(conn, scope, stored).await?)?;
+    let inserted = repo::messages::insert(conn, scope, stored).await?;
+    // A reply's own time, as the message stores it, is the conversation's first reply time
+    // if none came earlier.
+    let replied_at = (stored_direction == Direction::Outbound).then_some(inserted.created_at);
+    let message = message_view(inserted)?;
     let id = ConversationId::from(row.id);
-    let saved = repo::conversations::count_message(conn, scope, id, at).await?;
+    let saved = repo::conversations::count_message(conn, scope, id, at, replied_at).await?;
     let (saved, news) = match trigger {
         Some(trigger) => sla_clocks::reconcile_one(conn, scope, saved, trigger, at).await?,
         None => (saved, Vec::new()),

@@ -1,5 +1,5 @@
-//! The figures that are counts: conversations created and their labels, customer messages
-//! and replies, SLA clocks achieved and breached, and the backlog.
+//! The figures that are counts of other rows than the conversations created in the period:
+//! customer messages and replies, SLA clocks achieved and breached, and the backlog.
 
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
@@ -7,45 +7,9 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use crate::Result;
 use crate::entity::{conversations, messages, sla_clocks};
 use crate::sla::clock::{ClockKind, Outcome};
-use crate::views::{Direction, Label, ReportGroupBy, SlaAttainment, Status};
+use crate::views::{Direction, ReportGroupBy, SlaAttainment, Status};
 
 use super::{C, Frame, Source, Tallies, col, count_if};
-
-/// Conversations created in the period, and how many of them carry each label now.
-pub(super) async fn created(
-    conn: &impl ConnectionTrait,
-    frame: &Frame<'_>,
-    tallies: &mut Tallies,
-) -> Result<()> {
-    let label = || col(C, "label");
-    let mut select = Query::select();
-    select
-        .from_as(conversations::Entity, Alias::new(C))
-        .expr_as(Expr::cust("COUNT(*)"), Alias::new("created"))
-        .expr_as(
-            count_if(label().eq(Label::Adversary.as_str())),
-            Alias::new("adversary"),
-        )
-        .expr_as(
-            count_if(label().eq(Label::Neutral.as_str())),
-            Alias::new("neutral"),
-        )
-        .expr_as(
-            count_if(label().eq(Label::Advocate.as_str())),
-            Alias::new("advocate"),
-        )
-        .and_where(col(C, "created_at").gte(frame.period.from))
-        .and_where(col(C, "created_at").lt(frame.period.to));
-    frame.confine(&mut select, Source::Conversations);
-    for row in conn.query_all(&select).await? {
-        let figures = tallies.entry(frame.key_of(&row)?).or_default();
-        figures.volume.conversations = row.try_get("", "created")?;
-        figures.sentiment.adversary = row.try_get("", "adversary")?;
-        figures.sentiment.neutral = row.try_get("", "neutral")?;
-        figures.sentiment.advocate = row.try_get("", "advocate")?;
-    }
-    Ok(())
-}
 
 /// Customer messages and replies written in the period (notes are neither).
 pub(super) async fn messages(

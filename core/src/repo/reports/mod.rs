@@ -1,10 +1,13 @@
 //! The report queries: every figure of a period is aggregated in the database (`COUNT … GROUP
-//! BY` over the indexes of migration `m20261211_000001_report_indexes`), over the workspaces
+//! BY` over the indexes of migrations `m20261211_000001_report_indexes` and, on PostgreSQL,
+//! `m20261212_000002_report_covering_indexes`, which carry every column a report reads of a
+//! conversation or a message, first reply included), over the workspaces
 //! a [`Reach`] names and no other, in total, per workspace, per group, or per workspace and
 //! group. Nothing is loaded whole into memory, except the durations whose medians SQLite
-//! ranks in memory (see `durations`).
+//! ranks in memory (see `created`).
 
 mod counts;
+mod created;
 mod durations;
 mod promises;
 
@@ -181,8 +184,9 @@ impl Reads {
 
 /// The figures of the period over the reach, split as `grouping` says, and the durations
 /// also at each `coarser` split (sums of groups give every other figure there; see
-/// `service::reports::rollup`), read from the same rows. Every figure is one query below
-/// (a new figure: a field of `ReportFigures` and one more query).
+/// `service::reports::rollup`), read from the same rows. The conversations created in the
+/// period are read once for all their figures (`created`); every other figure is one query
+/// below.
 pub(crate) async fn figures(
     conn: &impl ConnectionTrait,
     reach: &Reach,
@@ -201,8 +205,10 @@ pub(crate) async fn figures(
         coarser,
         backend: conn.get_database_backend(),
     };
+    if reads.counts || reads.durations {
+        created::created(conn, &frame, reads, &mut tallies).await?;
+    }
     if reads.counts {
-        counts::created(conn, &frame, &mut tallies).await?;
         counts::messages(conn, &frame, &mut tallies).await?;
         counts::sla(conn, &frame, &mut tallies).await?;
         promises::commitments(conn, &frame, &mut tallies).await?;
@@ -210,10 +216,6 @@ pub(crate) async fn figures(
     }
     if reads.backlog {
         counts::backlog(conn, &frame, &mut tallies).await?;
-    }
-    if reads.durations {
-        durations::first_response(conn, &frame, &mut tallies).await?;
-        durations::resolution(conn, &frame, &mut tallies).await?;
     }
     Ok(tallies)
 }

@@ -1,0 +1,56 @@
+-- Takes out wake-ups acted on (ARGV: member, time pairs), each only where it is still at
+-- that time: an entry moved later in its bucket meanwhile stays. Buckets left empty leave
+-- the list. Returns how many entries went.
+local removed = 0
+local touched = {}
+local in_ties, tie_times = {}, {}
+
+local function take_out(name, member)
+  local n = redis.call('ZREM', bucket(name), member)
+  removed = removed + n
+  touched[name] = true
+end
+
+for i = 1, #ARGV, 2 do
+  local member, at = ARGV[i], ARGV[i + 1]
+  local head = head_for(at)
+  local score = head and redis.call('ZSCORE', bucket(head), member)
+  if score and tonumber(score) == tonumber(at) then
+    take_out(head, member)
+  else
+    if not in_ties[at] then
+      in_ties[at] = {}
+      tie_times[#tie_times + 1] = at
+    end
+    table.insert(in_ties[at], member)
+  end
+end
+
+-- Ties hold only entries due at their start: being there is being at that time.
+for _, at in ipairs(tie_times) do
+  local wanted = in_ties[at]
+  for _, name in ipairs(redis.call('ZRANGE', top, at, at, 'BYSCORE')) do
+    if #wanted == 0 then
+      break
+    end
+    if not is_head(name) then
+      local present = redis.call('ZMSCORE', bucket(name), unpack(wanted))
+      local still = {}
+      for j, member in ipairs(wanted) do
+        if present[j] then
+          take_out(name, member)
+        else
+          still[#still + 1] = member
+        end
+      end
+      wanted = still
+    end
+  end
+end
+
+for name in pairs(touched) do
+  if redis.call('EXISTS', bucket(name)) == 0 then
+    redis.call('ZREM', top, name)
+  end
+end
+return removed

@@ -37,6 +37,10 @@ local function make_room(head, at)
     redis.call('ZADD', top, at, at)
     return
   end
+  if tonumber(at) == tonumber(last) and tonumber(last) > tonumber(first) then
+    -- At its last time: only the entries at that time move to a new head.
+    return split(head, last)
+  end
   local middle = redis.call('ZRANGE', key, FULL / 2, FULL / 2, 'WITHSCORES')[2]
   if tonumber(middle) > tonumber(first) then
     return split(head, middle)

@@ -27,25 +27,35 @@ for i = 1, #ARGV, 2 do
 end
 
 -- Ties hold only entries due at their start: being there is being at that time.
-for _, at in ipairs(tie_times) do
-  local wanted = in_ties[at]
-  for _, name in ipairs(redis.call('ZRANGE', top, at, at, 'BYSCORE')) do
-    if #wanted == 0 then
-      break
+-- They are read a few at a time: `due` hands out the first ties first, so those are where
+-- the members are, even when thousands of ties share the time.
+local function from_ties(at, wanted)
+  local offset = 0
+  while #wanted > 0 do
+    local names = redis.call('ZRANGE', top, at, at, 'BYSCORE', 'LIMIT', offset, 8)
+    if #names == 0 then
+      return
     end
-    if not is_head(name) then
-      local present = redis.call('ZMSCORE', bucket(name), unpack(wanted))
-      local still = {}
-      for j, member in ipairs(wanted) do
-        if present[j] then
-          take_out(name, member)
-        else
-          still[#still + 1] = member
+    offset = offset + #names
+    for _, name in ipairs(names) do
+      if #wanted > 0 and not is_head(name) then
+        local present = redis.call('ZMSCORE', bucket(name), unpack(wanted))
+        local still = {}
+        for j, member in ipairs(wanted) do
+          if present[j] then
+            take_out(name, member)
+          else
+            still[#still + 1] = member
+          end
         end
+        wanted = still
       end
-      wanted = still
     end
   end
+end
+
+for _, at in ipairs(tie_times) do
+  from_ties(at, in_ties[at])
 end
 
 for name in pairs(touched) do

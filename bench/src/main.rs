@@ -5,6 +5,7 @@
 //! cargo run --release -p earshot-bench -- seed            # 1,000,000 conversations
 //! cargo run --release -p earshot-bench -- run             # 32 clients, 30 s
 //! cargo run --release -p earshot-bench -- ingest          # webhooks into PostgreSQL + Redis
+//! cargo run --release -p earshot-bench -- wake-index      # the Redis wake-up index alone
 //! cargo run --release -p earshot-bench -- drop            # remove the database
 //! ```
 //!
@@ -20,6 +21,7 @@ mod run;
 mod seed;
 mod seed_sql;
 mod stats;
+mod wake_index;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -83,6 +85,8 @@ enum Command {
     Clocks(clocks::ClocksArgs),
     /// The workspace report and the organization roll-up on the seeded database.
     Reports(reports::ReportsArgs),
+    /// The Redis wake-up index alone: bytes per entry, time to add and take out.
+    WakeIndex(wake_index::WakeIndexArgs),
     /// Drop the benchmark database.
     Drop,
 }
@@ -96,6 +100,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Ingest(args) => ingest::ingest(&cli.db, &args).await,
         Command::Clocks(args) => clocks::clocks(&cli.db, &args).await,
         Command::Reports(args) => reports::reports(&cli.db, &args).await,
+        Command::WakeIndex(args) => wake_index::wake_index(&args).await,
         Command::Drop => {
             earshot_core::db::drop_postgres_database(&cli.db.admin_url, &cli.db.database).await?;
             eprintln!("dropped database {}", cli.db.database);

@@ -75,6 +75,9 @@ impl Core {
                 let bus = EventBus::over_redis(client, conn.clone(), prefix);
                 let streams = Streams::new(conn.clone(), prefix, consumer_name());
                 let index = RedisIndex::new(conn.clone(), prefix);
+                if let Err(err) = index.retire_flat_set().await {
+                    tracing::warn!(error = %err, "the former wake-up index stays in Redis");
+                }
                 let queue = InboundQueue::Streams(streams);
                 (Some(conn), bus, queue, Schedule::Redis(index))
             }

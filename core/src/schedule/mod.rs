@@ -5,8 +5,15 @@
 //! worker re-indexes from the database at start and sweeps it now and then — and acting on
 //! an entry is a conditional change of its row, so a stale or repeated entry changes nothing.
 //!
-//! Two implementations with one contract: a Redis sorted set (any number of processes) and
-//! an in-process index for the embedded default.
+//! Two implementations with one contract: Redis (any number of processes; small sorted sets
+//! in buckets, `redis_index`) and an in-process index for the embedded default. The contract:
+//! entries come due in time order, each with its exact time (to the millisecond); a row's
+//! latest scheduled time is in the index; acting on an entry and calling `done` takes out
+//! that entry only if it is still at the time acted on, so a row moved meanwhile keeps its
+//! new time. An entry for a row moved since it was added may come back at its old time
+//! (Redis does not look for a row's old time when adding): acting on it changes nothing,
+//! as its row is not due, and `done` takes it out. The in-process index keeps one time per
+//! row, the latest scheduled.
 
 mod memory;
 mod redis_index;
@@ -18,7 +25,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use crate::Result;
 
 pub(crate) use memory::Memory;
-pub(crate) use redis_index::RedisIndex;
+pub use redis_index::RedisIndex;
 
 /// What a wake-up is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -98,12 +105,12 @@ fn ceil_millis(at: DateTime<Utc>) -> i64 {
 pub(crate) enum Schedule {
     /// In this process: the embedded default.
     Memory(std::sync::Arc<Memory>),
-    /// A Redis sorted set shared by every process of the deployment.
+    /// Redis, shared by every process of the deployment.
     Redis(RedisIndex),
 }
 
 impl Schedule {
-    /// Adds wake-ups, or moves them to their new time.
+    /// Adds wake-ups, or moves them to their new time (Redis may keep the old one too).
     pub(crate) async fn add(&self, wake_ups: &[WakeUp]) -> Result<()> {
         if wake_ups.is_empty() {
             return Ok(());

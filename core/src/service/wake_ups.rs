@@ -6,7 +6,8 @@
 //! re-opens it by hand, and fires each clock still due (`sla_clocks::fire_due`). The worker
 //! re-indexes both from the database when it starts and every `REINDEX_EVERY`, and reads the
 //! database itself while the index cannot be read, so a lost index only delays a wake-up; a
-//! late or repeated wake-up changes nothing.
+//! late, repeated or stale wake-up (one left at a row's former time) changes nothing, and is
+//! taken out of the index once acted on, so it does not come back.
 
 use std::collections::HashMap;
 

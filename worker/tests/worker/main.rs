@@ -7,3 +7,4 @@ mod relay;
 mod sla;
 mod snooze;
 mod upkeep;
+mod wake_index;

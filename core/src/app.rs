@@ -38,7 +38,7 @@ struct Inner {
     inbound_queue: InboundQueue,
     inbound_sweep: Pace,
     schedule: Schedule,
-    reindex: Pace,
+    wake_sweep: crate::service::wake_sweep::Sweep,
     word_stats: WordStats,
     http: std::sync::OnceLock<reqwest::Client>,
 }
@@ -96,7 +96,7 @@ impl Core {
             inbound_queue: queue,
             inbound_sweep: Pace::new(crate::service::inbound::SWEEP_EVERY),
             schedule,
-            reindex: Pace::new(crate::service::wake_ups::REINDEX_EVERY),
+            wake_sweep: crate::service::wake_sweep::Sweep::new(),
             limiters: Limiters::new(&config.rate_limits),
             config,
             db,
@@ -172,8 +172,8 @@ impl Core {
     }
 
     /// When this process last re-indexed its wake-ups from the database.
-    pub(crate) fn reindex(&self) -> &Pace {
-        &self.0.reindex
+    pub(crate) fn wake_sweep(&self) -> &crate::service::wake_sweep::Sweep {
+        &self.0.wake_sweep
     }
 
     pub(crate) fn limiters(&self) -> &Limiters {

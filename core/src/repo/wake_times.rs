@@ -55,6 +55,8 @@ where
         .column(E::wake_col())
         .filter(E::wake_col().is_not_null());
     if let Some((at, id)) = after {
+        // The bound alone lets the index start at the page instead of the first row.
+        select = select.filter(E::wake_col().gte(at));
         let later = Condition::any().add(E::wake_col().gt(at)).add(
             Condition::all()
                 .add(E::wake_col().eq(at))

@@ -4,7 +4,7 @@
 //! The worker takes what the index says is due: it re-opens each conversation still snoozed
 //! and due, with an audit entry and a `conversation.updated` event, as when a colleague
 //! re-opens it by hand, and fires each clock still due (`sla_clocks::fire_due`). The worker
-//! re-indexes both from the database when it starts and every `REINDEX_EVERY`, and reads the
+//! re-indexes both from the database when it starts and every minute (`wake_sweep`), and reads the
 //! database itself while the index cannot be read, so a lost index only delays a wake-up; a
 //! late, repeated or stale wake-up (one left at a row's former time) changes nothing, and is
 //! taken out of the index once acted on, so it does not come back.
@@ -27,21 +27,14 @@ use super::{commitments, followups, sla_clocks};
 /// Most conversations one turn wakes; the rest wake on the next.
 pub const WAKE_BATCH: u64 = 500;
 
-/// How often the worker re-indexes snoozes and clocks from the database.
-pub(crate) const REINDEX_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
-
 /// Wakes the snoozed conversations and fires the SLA clocks due by `now`; returns how many
 /// conversations woke. One that changed meanwhile (a customer re-opened it, a colleague
 /// snoozed it for longer, a reply stopped the clock) stays as it is.
 #[tracing::instrument(skip_all, fields(job = "wake_ups"), err)]
 pub async fn wake_due(core: &Core, now: DateTime<Utc>) -> Result<usize> {
-    if core.reindex().due(false) {
-        let snoozes = reindex(core).await?;
-        let clocks = reindex_times::<entity::sla_clocks::Entity>(core, WakeKind::Clock).await?;
-        let commitments = reindex_times::<entity::commitments::Entity>(core, WakeKind::Commitment);
-        let commitments = commitments.await?;
-        let surveys = reindex_times::<entity::followups::Entity>(core, WakeKind::Followup).await?;
-        tracing::debug!(snoozes, clocks, commitments, surveys, "wake-ups indexed");
+    let swept = super::wake_sweep::sweep_some(core).await?;
+    if swept > 0 {
+        tracing::debug!(swept, "wake-ups re-indexed from the database");
     }
     let (due, failed, indexed) = match core.schedule().due(now, WAKE_BATCH as usize).await {
         Ok(wake_ups) => {
@@ -113,25 +106,6 @@ fn wake_ups_of(kind: WakeKind, times: Vec<(uuid::Uuid, DateTime<Utc>)>) -> Vec<W
         .collect()
 }
 
-/// Indexes the next wake time of every row of `E` waiting to wake, earliest first; how many.
-async fn reindex_times<E: repo::wake_times::Wakes>(core: &Core, kind: WakeKind) -> Result<usize>
-where
-    E::Column: sea_orm::ColumnTrait,
-{
-    let mut after = None;
-    let mut indexed = 0;
-    loop {
-        let page = repo::wake_times::waking_page::<E>(core.db().conn(), after, 1_000).await?;
-        let Some(&(last, at)) = page.last() else {
-            return Ok(indexed);
-        };
-        let wake_ups = wake_ups_of(kind, page);
-        core.schedule().add(&wake_ups).await?;
-        indexed += wake_ups.len();
-        after = Some((at, last));
-    }
-}
-
 /// The indexed snoozes that are still snoozed and due, with their workspaces.
 async fn due_among(
     core: &Core,
@@ -165,22 +139,6 @@ async fn wake_all(
         }
     }
     Ok(woken)
-}
-
-/// Indexes the wake time of every snoozed conversation; how many.
-async fn reindex(core: &Core) -> Result<usize> {
-    let mut after = None;
-    let mut indexed = 0;
-    loop {
-        let page = repo::snoozes::snoozed_page(core.db().conn(), after, 1_000).await?;
-        let Some(&(last, _)) = page.last() else {
-            return Ok(indexed);
-        };
-        let wake_ups: Vec<WakeUp> = page.iter().map(|&(id, at)| snooze(id, at)).collect();
-        core.schedule().add(&wake_ups).await?;
-        indexed += wake_ups.len();
-        after = Some(last);
-    }
 }
 
 fn snooze(id: uuid::Uuid, at: DateTime<Utc>) -> WakeUp {

@@ -103,9 +103,27 @@ pub async fn connect(config: &DatabaseConfig) -> Result<Db> {
     });
     let db = Db(conn, statements);
     if config.migrate_on_start {
-        migrate(&db).await?;
+        match sqlite_path(&config.url) {
+            Some(_) => migrate(&db).await?,
+            None => migrate_postgres(&config.url).await?,
+        }
     }
     Ok(db)
+}
+
+/// Applies pending migrations on a connection of their own, without the pool's statement
+/// timeout: a migration may fill a new column over millions of rows.
+async fn migrate_postgres(url: &str) -> Result<()> {
+    let options = ConnectOptions::new(url.to_owned())
+        .max_connections(1)
+        .sqlx_logging(false)
+        .to_owned();
+    let conn = Database::connect(options).await?;
+    Migrator::up(&conn, None)
+        .await
+        .context("applying migrations")?;
+    conn.close().await?;
+    Ok(())
 }
 
 /// SQLite settings for every connection the pool opens, and a watch on the file itself.

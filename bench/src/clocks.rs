@@ -159,35 +159,9 @@ async fn index_size(
 ) -> anyhow::Result<(u64, u64)> {
     wait_until(first_due - chrono::Duration::seconds(1)).await;
     let client = redis::Client::open(redis_url)?;
-    let mut redis = client.get_multiplexed_async_connection().await?;
-    let mut keys: Vec<String> = Vec::new();
-    let mut cursor: u64 = 0;
-    loop {
-        let (next, page): (u64, Vec<String>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(format!("{prefix}{{schedule}}*"))
-            .arg("COUNT")
-            .arg(1_000)
-            .query_async(&mut redis)
-            .await?;
-        keys.extend(page);
-        cursor = next;
-        if cursor == 0 {
-            break;
-        }
-    }
-    let mut bytes = 0;
-    for key in &keys {
-        let usage: Option<u64> = redis::cmd("MEMORY")
-            .arg("USAGE")
-            .arg(key)
-            .arg("SAMPLES")
-            .arg(0)
-            .query_async(&mut redis)
-            .await?;
-        bytes += usage.unwrap_or(0);
-    }
+    let mut redis = redis::aio::ConnectionManager::new(client).await?;
+    let keys = crate::wake_index::keys(&mut redis, &format!("{prefix}{{schedule}}")).await?;
+    let bytes = crate::wake_index::bytes(&mut redis, &keys).await?;
     eprintln!("index: {} keys, {bytes} bytes", keys.len());
     Ok((bytes, clocks as u64))
 }

@@ -134,7 +134,10 @@ async fn take_all(
 }
 
 /// The keys under `prefix`, found with SCAN.
-async fn keys(conn: &mut ConnectionManager, prefix: &str) -> anyhow::Result<Vec<String>> {
+pub(crate) async fn keys(
+    conn: &mut ConnectionManager,
+    prefix: &str,
+) -> anyhow::Result<Vec<String>> {
     let mut found = Vec::new();
     let mut cursor = 0_u64;
     loop {

@@ -61,6 +61,7 @@ pub async fn clocks(db: &DbArgs, args: &ClocksArgs) -> anyhow::Result<()> {
     let peak = Arc::new(AtomicU64::new(0));
     let sampler = tokio::spawn(sample_rss(peak.clone()));
     let consumers = [
+        earshot_worker::Consumer::Reindex,
         earshot_worker::Consumer::WakeUps,
         earshot_worker::Consumer::FanOut,
     ];

@@ -1,6 +1,7 @@
 //! Earshot's background worker: a set of independent consumers (see [`consumers`]) —
-//! snoozed conversations waking, events fanned out to live subscribers, idempotent answers
-//! forgotten, platform deliveries ingested, replies sent; SLA clocks join them next.
+//! snoozed conversations waking and SLA clocks firing, the wake-up index re-filled from the
+//! database, events fanned out to live subscribers, idempotent answers forgotten, platform
+//! deliveries ingested, replies sent, platforms polled.
 
 pub mod consumers;
 
@@ -18,6 +19,8 @@ pub struct Outcome {
     pub events_relayed: usize,
     /// Snoozed conversations re-opened.
     pub conversations_woken: usize,
+    /// Wake-ups re-indexed from the database.
+    pub wake_ups_reindexed: usize,
     /// Platform deliveries processed from the inbound-event log.
     pub deliveries_processed: usize,
     /// Replies sent, put off or failed.
@@ -42,6 +45,7 @@ pub async fn run_once_at(core: &Core, now: DateTime<Utc>) -> earshot_core::Resul
         match consumer.run_once(core, now).await {
             Ok(items) => match consumer {
                 Consumer::WakeUps => outcome.conversations_woken = items,
+                Consumer::Reindex => outcome.wake_ups_reindexed = items,
                 Consumer::FanOut => outcome.events_relayed = items,
                 Consumer::IdempotencyPurge => outcome.idempotency_records_purged = items as u64,
                 Consumer::Inbound => outcome.deliveries_processed = items,

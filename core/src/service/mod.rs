@@ -36,7 +36,7 @@ pub mod sla_policies;
 mod sla_policy_checks;
 pub(crate) mod targets;
 pub mod teams;
-pub(crate) mod wake_sweep;
+pub mod wake_sweep;
 pub mod wake_ups;
 pub mod workspaces;
 

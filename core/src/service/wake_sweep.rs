@@ -1,8 +1,9 @@
 //! The wake-up index's safety net: the worker re-indexes every snooze, clock, commitment and
 //! follow-up from the database when it starts and every `REINDEX_EVERY`, so that a lost
-//! index (Redis flushed, a write that failed) only delays a wake-up. A sweep goes a few
-//! pages per turn of the worker, earliest deadline first within each kind, so that a
-//! million waiting rows never hold up the firing of those due now.
+//! index (Redis flushed, a write that failed) only delays a wake-up. The sweep is a consumer
+//! of its own, beside the one that fires, and goes a few pages per turn, earliest deadline
+//! first within each kind, so that a million waiting rows never hold up the firing of those
+//! due now.
 
 use std::sync::{Mutex, PoisonError};
 
@@ -23,8 +24,8 @@ pub(crate) const REINDEX_EVERY: std::time::Duration = std::time::Duration::from_
 /// Rows one page reads.
 const PAGE: u64 = 1_000;
 
-/// Rows one turn of the worker re-indexes at most.
-const PER_TURN: usize = 5_000;
+/// Rows one turn re-indexes at most.
+const PER_TURN: usize = 2_000;
 
 /// Where a sweep stands: the kind it is on, and the last row indexed of it.
 #[derive(Debug, Clone, Copy)]
@@ -64,7 +65,7 @@ impl Sweep {
 
 /// Re-indexes the next rows of the sweep, if one is under way or due; how many. A page
 /// that fails is read again at the next turn.
-pub(crate) async fn sweep_some(core: &Core) -> Result<usize> {
+pub async fn sweep_some(core: &Core) -> Result<usize> {
     let Some(mut stage) = core.wake_sweep().current() else {
         return Ok(0);
     };

@@ -3,9 +3,10 @@
 //! conversation indexes its clocks' next deadlines (`index_clocks`, from the event fan-out).
 //! The worker takes what the index says is due: it re-opens each conversation still snoozed
 //! and due, with an audit entry and a `conversation.updated` event, as when a colleague
-//! re-opens it by hand, and fires each clock still due (`sla_clocks::fire_due`). The worker
-//! re-indexes both from the database when it starts and every minute (`wake_sweep`), and reads the
-//! database itself while the index cannot be read, so a lost index only delays a wake-up; a
+//! re-opens it by hand, and fires each clock still due (`sla_clocks::fire_due`). Beside it,
+//! the worker re-indexes both from the database when it starts and every minute
+//! (`wake_sweep`, a consumer of its own so that re-indexing never delays a firing), and
+//! reads the database itself while the index cannot be read, so a lost index only delays a wake-up; a
 //! late, repeated or stale wake-up (one left at a row's former time) changes nothing, and is
 //! taken out of the index once acted on, so it does not come back.
 
@@ -32,10 +33,6 @@ pub const WAKE_BATCH: u64 = 500;
 /// snoozed it for longer, a reply stopped the clock) stays as it is.
 #[tracing::instrument(skip_all, fields(job = "wake_ups"), err)]
 pub async fn wake_due(core: &Core, now: DateTime<Utc>) -> Result<usize> {
-    let swept = super::wake_sweep::sweep_some(core).await?;
-    if swept > 0 {
-        tracing::debug!(swept, "wake-ups re-indexed from the database");
-    }
     let (due, failed, indexed) = match core.schedule().due(now, WAKE_BATCH as usize).await {
         Ok(wake_ups) => {
             let clocks = of_kind(&wake_ups, WakeKind::Clock);

@@ -7,6 +7,7 @@ mod idempotency;
 mod inbound;
 mod outbound;
 mod polling;
+mod reindex;
 mod wake_ups;
 
 use std::time::{Duration, Instant};
@@ -19,8 +20,12 @@ use tokio::sync::broadcast;
 /// One kind of background work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Consumer {
-    /// Snoozed conversations whose wake time has come re-open.
+    /// Snoozed conversations whose wake time has come re-open, and SLA clocks, commitments
+    /// and follow-ups fire at their due times.
     WakeUps,
+    /// The wake-up index is filled again from the database at start and every minute, a few
+    /// pages a turn.
+    Reindex,
     /// Committed events go out to live subscribers (Redis pub/sub or the in-process bus),
     /// as soon as the bus says a change committed some.
     FanOut,
@@ -38,10 +43,11 @@ pub enum Consumer {
 
 impl Consumer {
     /// Every consumer.
-    pub const ALL: [Consumer; 6] = [
+    pub const ALL: [Consumer; 7] = [
         Consumer::Polling,
         Consumer::Inbound,
         Consumer::Outbound,
+        Consumer::Reindex,
         Consumer::WakeUps,
         Consumer::FanOut,
         Consumer::IdempotencyPurge,
@@ -51,6 +57,7 @@ impl Consumer {
     pub fn name(self) -> &'static str {
         match self {
             Consumer::WakeUps => "wake_ups",
+            Consumer::Reindex => "reindex",
             Consumer::FanOut => "fan_out",
             Consumer::IdempotencyPurge => "idempotency_purge",
             Consumer::Inbound => "inbound",
@@ -63,6 +70,7 @@ impl Consumer {
     pub fn every(self) -> Duration {
         match self {
             Consumer::WakeUps
+            | Consumer::Reindex
             | Consumer::FanOut
             | Consumer::Inbound
             | Consumer::Outbound
@@ -77,6 +85,7 @@ impl Consumer {
         let started = Instant::now();
         let result = match self {
             Consumer::WakeUps => wake_ups::run_once(core, now).await,
+            Consumer::Reindex => reindex::run_once(core, now).await,
             Consumer::FanOut => fan_out::run_once(core, now).await,
             Consumer::IdempotencyPurge => idempotency::run_once(core, now).await,
             Consumer::Inbound => inbound::run_once(core, now).await,
@@ -106,7 +115,10 @@ impl Consumer {
             Consumer::FanOut => Some(|m| matches!(m, BusMessage::Committed)),
             Consumer::Inbound => Some(|m| matches!(m, BusMessage::InboundLogged)),
             Consumer::Outbound => Some(|m| matches!(m, BusMessage::RepliesQueued)),
-            Consumer::WakeUps | Consumer::IdempotencyPurge | Consumer::Polling => None,
+            Consumer::WakeUps
+            | Consumer::Reindex
+            | Consumer::IdempotencyPurge
+            | Consumer::Polling => None,
         }
     }
 

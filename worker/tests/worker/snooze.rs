@@ -223,7 +223,7 @@ async fn an_idle_worker_waits_on_its_index_not_on_the_database() {
     let app = TestApp::spawn_stepped().await;
     Snoozed::start(&app, "Acme", Utc::now() + Duration::hours(1)).await;
     let worker = tokio::spawn(earshot_worker::Consumer::WakeUps.run(app.core.clone()));
-    // The first turn indexes the snoozed conversations from the database.
+    // Snoozing indexed the wake time; the first turn finds nothing due.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let before = app.core.db_statements();
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;

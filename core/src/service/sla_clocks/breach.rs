@@ -21,24 +21,33 @@ use super::super::conversations::{ConversationPatch, update_in};
 /// Policies' breach actions already read, by policy id (`None`: deleted since).
 pub(super) type KnownActions = HashMap<Uuid, Option<BreachActions>>;
 
+/// The batch's conversations as they stand, by id: a breach reads its conversation here
+/// and leaves it here as its actions changed it.
+pub(super) type Locked = HashMap<Uuid, conversations::Model>;
+
 /// Does what the clock's policy says a breach does. A deleted policy's clock only notifies.
 pub(super) async fn breach_actions(
     txn: &DatabaseTransaction,
     scope: &WorkspaceScope,
     clock: &Model,
     known: &mut KnownActions,
+    locked: &mut Locked,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let actions = match clock.policy_id {
         Some(policy) => actions_of(txn, scope, policy, known).await?,
         None => BreachActions::default(),
     };
-    let id = ConversationId::from(clock.conversation_id);
-    let row = escalate(txn, scope, id, &actions, now).await?;
+    let row = match locked.remove(&clock.conversation_id) {
+        Some(row) => row,
+        None => repo::conversations::get_any(txn, scope, clock.conversation_id.into()).await?,
+    };
+    let row = escalate_row(txn, scope, row, &actions, now).await?;
     if actions.notify {
         let users = responsible(txn, scope, row.assignee_id, row.team_id).await?;
-        notify(txn, scope, &users, "sla_breached", id).await?;
+        notify(txn, scope, &users, "sla_breached", row.id.into()).await?;
     }
+    locked.insert(row.id, row);
     Ok(())
 }
 
@@ -70,9 +79,21 @@ pub(crate) async fn escalate(
     now: DateTime<Utc>,
 ) -> Result<conversations::Model> {
     let row = repo::conversations::get_any(txn, scope, id).await?;
+    escalate_row(txn, scope, row, actions, now).await
+}
+
+/// Applies a breach's actions to a conversation read in this transaction.
+async fn escalate_row(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    row: conversations::Model,
+    actions: &BreachActions,
+    now: DateTime<Utc>,
+) -> Result<conversations::Model> {
     let Some(patch) = breach_patch(&row, actions) else {
         return Ok(row);
     };
+    let id = ConversationId::from(row.id);
     update_in(txn, scope, id, &patch, now).await?;
     repo::conversations::get_any(txn, scope, id).await
 }

@@ -27,14 +27,14 @@ use crate::{Core, Error, Result};
 
 use super::super::conversation_views::views;
 use super::super::wake_ups::{WAKE_BATCH, org_of};
-use super::breach::{KnownActions, breach_actions};
+use super::breach::{KnownActions, Locked, breach_actions};
 use super::rows::{clock_of, updated_row, view_of};
 
 /// Clocks one transaction fires together.
 const FIRING_BATCH: usize = 100;
 
 /// Batches one worker fires side by side (each holds a database connection while it fires).
-const FIRING_CONCURRENCY: usize = 2;
+const FIRING_CONCURRENCY: usize = 4;
 
 /// Fires the clocks due by `now` — among `ids` only, when given (the wake-up index's
 /// entries); returns the ids whose firing failed, to try again on the next turn.
@@ -117,7 +117,7 @@ async fn fire_batch(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let txn = core.db().begin().await?;
-    let fired = fire_rows(&txn, scope, due, now).await?;
+    let (fired, mut locked) = fire_rows(&txn, scope, due, now).await?;
     if fired.is_empty() {
         return Ok(());
     }
@@ -129,7 +129,7 @@ async fn fire_batch(
     repo::audit::insert_many(&txn, scope, audit_entries(&fired)).await?;
     let mut known = KnownActions::new();
     for breach in fired.iter().filter(|f| f.firings.contains(&Firing::Breach)) {
-        breach_actions(&txn, scope, &breach.row, &mut known, now).await?;
+        breach_actions(&txn, scope, &breach.row, &mut known, &mut locked, now).await?;
     }
     let (recorded, wake_ups) = record(&txn, scope, &fired, now).await?;
     txn.commit().await?;
@@ -142,21 +142,21 @@ async fn fire_batch(
 }
 
 /// Locks the clocks' conversations, re-reads the clocks and fires those still due, in
-/// memory; the clocks that fired.
+/// memory; the clocks that fired, and the conversations locked.
 async fn fire_rows(
     txn: &DatabaseTransaction,
     scope: &WorkspaceScope,
     due: &[Model],
     now: DateTime<Utc>,
-) -> Result<Vec<Fired>> {
+) -> Result<(Vec<Fired>, Locked)> {
     let mut conversations: Vec<Uuid> = due.iter().map(|r| r.conversation_id).collect();
     conversations.sort_unstable();
     conversations.dedup();
     let locked = repo::conversations::get_many_for_update(txn, scope, &conversations).await?;
-    let locked: HashSet<Uuid> = locked.into_iter().map(|c| c.id).collect();
+    let locked: Locked = locked.into_iter().map(|c| (c.id, c)).collect();
     let ids: Vec<Uuid> = due
         .iter()
-        .filter(|r| locked.contains(&r.conversation_id))
+        .filter(|r| locked.contains_key(&r.conversation_id))
         .map(|r| r.id)
         .collect();
     let mut fired = Vec::new();
@@ -173,7 +173,7 @@ async fn fire_rows(
             });
         }
     }
-    Ok(fired)
+    Ok((fired, locked))
 }
 
 fn audit_entries(fired: &[Fired]) -> Vec<NewEntry> {

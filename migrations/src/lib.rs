@@ -32,6 +32,7 @@ mod m20261210_000003_create_followups;
 mod m20261211_000001_report_indexes;
 mod m20261212_000001_conversation_first_reply;
 mod m20261212_000002_report_covering_indexes;
+mod m20261213_000001_report_backlog_index;
 
 /// The statement that fills `conversations.first_reply_at` from the messages stored (bulk
 /// loads that write messages directly run it too).
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000001_report_indexes::Migration),
             Box::new(m20261212_000001_conversation_first_reply::Migration),
             Box::new(m20261212_000002_report_covering_indexes::Migration),
+            Box::new(m20261213_000001_report_backlog_index::Migration),
         ]
     }
 }

@@ -1,7 +1,11 @@
 //! Channels.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, RwLock};
+
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
 
 use crate::entity::channels;
 use crate::ids::ChannelId;
@@ -119,12 +123,51 @@ pub(crate) async fn list(
 pub(crate) async fn by_ids(
     conn: &impl ConnectionTrait,
     scope: &WorkspaceScope,
-    ids: &[uuid::Uuid],
+    ids: &[Uuid],
 ) -> Result<Vec<channels::Model>> {
     Ok(scoped::<channels::Entity>(scope)
         .filter(channels::Column::Id.is_in(ids.to_vec()))
         .all(conn)
         .await?)
+}
+
+/// A channel's kind never changes once created, so it is read from the database once per
+/// process.
+static CHANNEL_KINDS: LazyLock<RwLock<HashMap<Uuid, ChannelKind>>> =
+    LazyLock::new(Default::default);
+
+/// The kinds of channels by id. Only ids taken from rows the scope already read are
+/// looked up.
+pub(crate) async fn kinds_of(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, ChannelKind>> {
+    let mut kinds = HashMap::with_capacity(ids.len());
+    let mut missing = Vec::new();
+    {
+        let known = CHANNEL_KINDS.read().unwrap_or_else(|e| e.into_inner());
+        for id in ids {
+            match known.get(id) {
+                Some(kind) => drop(kinds.insert(*id, *kind)),
+                None => missing.push(*id),
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(kinds);
+    }
+    let read: Vec<(Uuid, ChannelKind)> = by_ids(conn, scope, &missing)
+        .await?
+        .into_iter()
+        .map(|c| Ok((c.id, c.kind.parse()?)))
+        .collect::<Result<_>>()?;
+    let mut known = CHANNEL_KINDS.write().unwrap_or_else(|e| e.into_inner());
+    for (id, kind) in read {
+        known.insert(id, kind);
+        kinds.insert(id, kind);
+    }
+    Ok(kinds)
 }
 
 /// Saves changed columns of a channel of the scope's workspace.

@@ -36,6 +36,35 @@ pub(crate) async fn insert(
     Ok(())
 }
 
+/// Rows one statement inserts: well under SQLite's limit of bound values.
+const INSERT_CHUNK: usize = 1_000;
+
+/// Notifies each user of a conversation, `kind` alike, in as few statements as it takes.
+pub(crate) async fn insert_many(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    kind: &str,
+    told: &[(UserId, ConversationId)],
+) -> Result<()> {
+    let now = Utc::now();
+    for chunk in told.chunks(INSERT_CHUNK) {
+        let rows = chunk
+            .iter()
+            .map(|(user, conversation)| notifications::ActiveModel {
+                id: Set(NotificationId::new().as_uuid()),
+                workspace_id: Set(scope.workspace_id().as_uuid()),
+                user_id: Set(user.as_uuid()),
+                kind: Set(kind.to_owned()),
+                conversation_id: Set(conversation.as_uuid()),
+                message_id: Set(None),
+                created_at: Set(now),
+                read_at: Set(None),
+            });
+        notifications::Entity::insert_many(rows).exec(conn).await?;
+    }
+    Ok(())
+}
+
 /// The user's notifications about conversations the scope may see, newest first (an agent
 /// mentioned on a conversation outside its `agent_visibility` sees the notification once the
 /// conversation becomes theirs).

@@ -194,11 +194,7 @@ pub(crate) async fn facts_of(
     let mut channel_ids: Vec<Uuid> = rows.iter().map(|r| r.channel_id).collect();
     channel_ids.sort();
     channel_ids.dedup();
-    let kinds: HashMap<Uuid, String> = super::channels::by_ids(conn, scope, &channel_ids)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.kind))
-        .collect();
+    let kinds = super::channels::kinds_of(conn, scope, &channel_ids).await?;
     let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
     let tagged = scoped::<conversation_tags::Entity>(scope)
         .filter(conversation_tags::Column::ConversationId.is_in(ids))
@@ -209,7 +205,7 @@ pub(crate) async fn facts_of(
     }
     let mut facts = HashMap::with_capacity(rows.len());
     for row in rows {
-        let Some(kind) = kinds.get(&row.channel_id) else {
+        let Some(&kind) = kinds.get(&row.channel_id) else {
             continue;
         };
         let tags = tags.remove(&row.id).unwrap_or_default();
@@ -220,16 +216,14 @@ pub(crate) async fn facts_of(
 
 fn facts_from(
     row: &conversations::Model,
-    kind: &str,
+    channel_kind: ChannelKind,
     tags: Vec<String>,
 ) -> Result<ConversationFacts> {
     let stored = |what: &str, e: Error| {
         Error::Internal(anyhow::anyhow!("a stored {what} cannot be read: {e}"))
     };
     Ok(ConversationFacts {
-        channel_kind: kind
-            .parse::<ChannelKind>()
-            .map_err(|e| stored("channel kind", e))?,
+        channel_kind,
         priority: Priority::from_rank(row.priority),
         tags,
         visibility: row

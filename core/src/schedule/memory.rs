@@ -16,11 +16,27 @@ pub(crate) struct Memory {
 struct State {
     by_time: BTreeSet<(i64, Vec<u8>)>,
     times: HashMap<Vec<u8>, i64>,
+    /// When the last complete sweep began (ms; `0` while the first is under way).
+    swept: Option<i64>,
 }
 
 impl Memory {
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn last_sweep(&self) -> Option<i64> {
+        self.state().swept
+    }
+
+    pub(crate) fn sweep_begun(&self) {
+        self.state().swept.get_or_insert(0);
+    }
+
+    /// The index lives as long as the process, so a sweep's record is always still there.
+    pub(crate) fn sweep_done(&self, began: i64) -> bool {
+        self.state().swept = Some(began);
+        true
     }
 
     pub(crate) fn add(&self, wake_ups: &[WakeUp]) {

@@ -14,6 +14,12 @@
 //! (Redis does not look for a row's old time when adding): acting on it changes nothing,
 //! as its row is not due, and `done` takes it out. The in-process index keeps one time per
 //! row, the latest scheduled.
+//!
+//! Sweeps: the index records when the last complete re-index from the database began
+//! (`last_sweep`). A sweep records that it began (`sweep_begun`, only where no record is) and
+//! that it completed (`sweep_done`, only where the record is still there). Losing the index
+//! loses the record with it, so a worker sees at once that the index must be filled again,
+//! and a sweep that was under way when it was lost does not count as complete.
 
 mod memory;
 mod redis_index;
@@ -145,6 +151,37 @@ impl Schedule {
                 Ok(())
             }
             Schedule::Redis(index) => index.done(wake_ups).await,
+        }
+    }
+
+    /// When the last complete sweep began: `Ok(None)` when the index has no record of any
+    /// (lost, or never filled), the epoch while the first sweep is under way.
+    pub(crate) async fn last_sweep(&self) -> Result<Option<DateTime<Utc>>> {
+        let millis = match self {
+            Schedule::Memory(index) => index.last_sweep(),
+            Schedule::Redis(index) => index.last_sweep().await?,
+        };
+        Ok(millis.and_then(|ms| Utc.timestamp_millis_opt(ms).single()))
+    }
+
+    /// Records that a sweep began, where the index has no record of one.
+    pub(crate) async fn sweep_begun(&self) -> Result<()> {
+        match self {
+            Schedule::Memory(index) => {
+                index.sweep_begun();
+                Ok(())
+            }
+            Schedule::Redis(index) => index.sweep_begun().await,
+        }
+    }
+
+    /// Records that the sweep begun at `began` completed; `false` when the index was lost
+    /// while it ran (the sweep must start over).
+    pub(crate) async fn sweep_done(&self, began: DateTime<Utc>) -> Result<bool> {
+        let began = began.timestamp_millis();
+        match self {
+            Schedule::Memory(index) => Ok(index.sweep_done(began)),
+            Schedule::Redis(index) => index.sweep_done(began).await,
         }
     }
 

@@ -58,6 +58,9 @@ pub struct RedisIndex {
     key: Arc<str>,
     /// The single sorted set of earlier versions, taken away by `retire_flat_set`.
     flat_key: Arc<str>,
+    /// When the last complete re-index from the database began (ms), `0` while the first
+    /// is under way; absent when the index was lost (`mod.rs`, "Sweeps").
+    swept_key: Arc<str>,
     scripts: Arc<Scripts>,
 }
 
@@ -76,6 +79,7 @@ impl RedisIndex {
             conn,
             key: format!("{prefix}{{schedule}}:wake").into(),
             flat_key: format!("{prefix}{{schedule}}:due").into(),
+            swept_key: format!("{prefix}{{schedule}}:swept").into(),
             scripts: Arc::new(Scripts::new()),
         }
     }
@@ -135,6 +139,39 @@ impl RedisIndex {
     pub async fn next(&self) -> Result<Option<DateTime<Utc>>> {
         let first = self.first("+inf".to_owned(), 1).await?;
         Ok(first.first().map(|w| w.at))
+    }
+
+    /// When the last complete sweep began (ms since the epoch; `0`: none has completed since
+    /// the index was last found empty); `None` when the index was lost.
+    pub(crate) async fn last_sweep(&self) -> Result<Option<i64>> {
+        let at: Option<i64> = redis::cmd("GET")
+            .arg(&*self.swept_key)
+            .query_async(&mut self.conn.clone())
+            .await?;
+        Ok(at)
+    }
+
+    /// Records that a sweep began, if the index has no record of one.
+    pub(crate) async fn sweep_begun(&self) -> Result<()> {
+        redis::cmd("SET")
+            .arg(&*self.swept_key)
+            .arg(0)
+            .arg("NX")
+            .query_async::<()>(&mut self.conn.clone())
+            .await?;
+        Ok(())
+    }
+
+    /// Records that a sweep begun at `began` (ms) completed — only if the record written
+    /// when it began is still there; whether it was (if not, the index was lost meanwhile).
+    pub(crate) async fn sweep_done(&self, began: i64) -> Result<bool> {
+        let set: Option<String> = redis::cmd("SET")
+            .arg(&*self.swept_key)
+            .arg(began)
+            .arg("XX")
+            .query_async(&mut self.conn.clone())
+            .await?;
+        Ok(set.is_some())
     }
 
     /// Takes away the single sorted set earlier versions kept (in the background: it may

@@ -3,7 +3,6 @@
 //! seen before), however many conversations.
 
 use std::collections::HashMap;
-use std::sync::{LazyLock, RwLock};
 
 use chrono::Utc;
 use sea_orm::ConnectionTrait;
@@ -35,7 +34,7 @@ pub(crate) async fn views(
     contact_ids.dedup();
     // Independent reads, sent together: on a pool each takes its own connection.
     let (kinds, contacts, tag_rows) = tokio::try_join!(
-        channel_kinds(conn, scope, &channel_ids),
+        repo::channels::kinds_of(conn, scope, &channel_ids),
         repo::conversations::contact_faces(conn, scope, &contact_ids),
         repo::conversations::tags_of(conn, scope, &ids),
     )?;
@@ -52,43 +51,6 @@ pub(crate) async fn views(
             view(row, kind, contact, row_tags)
         })
         .collect()
-}
-
-/// A channel's kind never changes once created, so it is read from the database once per
-/// process. Only ids taken from rows the scope already read are looked up.
-static CHANNEL_KINDS: LazyLock<RwLock<HashMap<Uuid, ChannelKind>>> =
-    LazyLock::new(Default::default);
-
-async fn channel_kinds(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    ids: &[Uuid],
-) -> Result<HashMap<Uuid, ChannelKind>> {
-    let mut kinds = HashMap::with_capacity(ids.len());
-    let mut missing = Vec::new();
-    {
-        let known = CHANNEL_KINDS.read().unwrap_or_else(|e| e.into_inner());
-        for id in ids {
-            match known.get(id) {
-                Some(kind) => drop(kinds.insert(*id, *kind)),
-                None => missing.push(*id),
-            }
-        }
-    }
-    if missing.is_empty() {
-        return Ok(kinds);
-    }
-    let read: Vec<(Uuid, ChannelKind)> = repo::channels::by_ids(conn, scope, &missing)
-        .await?
-        .into_iter()
-        .map(|c| Ok((c.id, c.kind.parse()?)))
-        .collect::<Result<_>>()?;
-    let mut known = CHANNEL_KINDS.write().unwrap_or_else(|e| e.into_inner());
-    for (id, kind) in read {
-        known.insert(id, kind);
-        kinds.insert(id, kind);
-    }
-    Ok(kinds)
 }
 
 /// One conversation's read model.

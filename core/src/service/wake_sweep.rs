@@ -1,9 +1,11 @@
 //! The wake-up index's safety net: the worker re-indexes every snooze, clock, commitment and
-//! follow-up from the database when it starts and every `REINDEX_EVERY`, so that a lost
-//! index (Redis flushed, a write that failed) only delays a wake-up. The sweep is a consumer
-//! of its own, beside the one that fires, and goes a few pages per turn, earliest deadline
-//! first within each kind, so that a million waiting rows never hold up the firing of those
-//! due now.
+//! follow-up from the database when it starts, at once when the index was lost (Redis
+//! flushed or restarted empty: the index's record of its last sweep is gone with it), and
+//! every `REINDEX_EVERY` otherwise, for writes to the index that failed. The sweep is a
+//! consumer of its own, beside the one that fires, and goes a few pages per turn, earliest
+//! deadline first within each kind, so that a million waiting rows never hold up the firing
+//! of those due now. Several workers may sweep side by side; adding an entry twice is
+//! harmless.
 
 use std::sync::{Mutex, PoisonError};
 
@@ -16,10 +18,9 @@ use crate::repo::wake_times::Wakes;
 use crate::schedule::{WakeKind, WakeUp};
 use crate::{Core, Result};
 
-use super::pace::Pace;
-
-/// How often a sweep starts.
-pub(crate) const REINDEX_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+/// How often the index is filled again while nothing says it was lost: a sweep of a
+/// million rows keeps Redis busy for seconds, and only a write that failed needs it.
+pub(crate) const REINDEX_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 
 /// Rows one page reads.
 const PAGE: u64 = 1_000;
@@ -34,55 +35,85 @@ enum Stage {
     Times(WakeKind, Option<(DateTime<Utc>, Uuid)>),
 }
 
-/// This process's sweep: when the last began, and where the current one stands.
-#[derive(Debug)]
+/// A sweep under way: when it began, and where it stands.
+#[derive(Debug, Clone, Copy)]
+struct Under {
+    began: DateTime<Utc>,
+    stage: Stage,
+}
+
+/// This process's sweep: whether it swept since it started, and the sweep under way.
+#[derive(Debug, Default)]
 pub(crate) struct Sweep {
-    pace: Pace,
-    at: Mutex<Option<Stage>>,
+    at: Mutex<(bool, Option<Under>)>,
 }
 
 impl Sweep {
     pub(crate) fn new() -> Self {
-        Self {
-            pace: Pace::new(REINDEX_EVERY),
-            at: Mutex::new(None),
-        }
+        Self::default()
     }
 
-    /// Where to go on from: the current sweep's stage, or the start of a new one when due.
-    fn current(&self) -> Option<Stage> {
-        let mut at = self.at.lock().unwrap_or_else(PoisonError::into_inner);
-        if at.is_none() && self.pace.due(false) {
-            *at = Some(Stage::Snoozes(None));
-        }
-        *at
+    fn under_way(&self) -> (bool, Option<Under>) {
+        *self.at.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn set(&self, stage: Option<Stage>) {
-        *self.at.lock().unwrap_or_else(PoisonError::into_inner) = stage;
+    fn set(&self, under: Option<Under>) {
+        *self.at.lock().unwrap_or_else(PoisonError::into_inner) = (true, under);
     }
+}
+
+/// The sweep to go on with: the one under way, or a new one when it is time for one.
+async fn current(core: &Core, now: DateTime<Utc>) -> Result<Option<Under>> {
+    let (swept_here, under) = core.wake_sweep().under_way();
+    if under.is_some() {
+        return Ok(under);
+    }
+    let due = !swept_here
+        || match core.schedule().last_sweep().await? {
+            None => true,
+            Some(began) => now - began >= REINDEX_EVERY,
+        };
+    if !due {
+        return Ok(None);
+    }
+    core.schedule().sweep_begun().await?;
+    let under = Under {
+        began: now,
+        stage: Stage::Snoozes(None),
+    };
+    core.wake_sweep().set(Some(under));
+    Ok(Some(under))
 }
 
 /// Re-indexes the next rows of the sweep, if one is under way or due; how many. A page
 /// that fails is read again at the next turn.
-pub async fn sweep_some(core: &Core) -> Result<usize> {
-    let Some(mut stage) = core.wake_sweep().current() else {
+pub async fn sweep_some(core: &Core, now: DateTime<Utc>) -> Result<usize> {
+    let Some(mut under) = current(core, now).await? else {
         return Ok(0);
     };
     let mut indexed = 0;
     while indexed < PER_TURN {
-        let (count, next) = page(core, stage).await?;
+        let (count, next) = page(core, under.stage).await?;
         indexed += count;
         match next {
-            Some(next) => stage = next,
+            Some(next) => under.stage = next,
             None => {
-                core.wake_sweep().set(None);
+                finish(core, under.began).await?;
                 return Ok(indexed);
             }
         }
     }
-    core.wake_sweep().set(Some(stage));
+    core.wake_sweep().set(Some(under));
     Ok(indexed)
+}
+
+/// Records a sweep complete; if the index was lost while it ran, the next turn starts over.
+async fn finish(core: &Core, began: DateTime<Utc>) -> Result<()> {
+    core.wake_sweep().set(None);
+    if !core.schedule().sweep_done(began).await? {
+        tracing::warn!("the wake-up index was lost during a sweep; sweeping again");
+    }
+    Ok(())
 }
 
 /// Indexes one page; how many rows, and the stage after it (`None`: the sweep is done).

@@ -4,8 +4,9 @@
 //! The worker takes what the index says is due: it re-opens each conversation still snoozed
 //! and due, with an audit entry and a `conversation.updated` event, as when a colleague
 //! re-opens it by hand, and fires each clock still due (`sla_clocks::fire_due`). Beside it,
-//! the worker re-indexes both from the database when it starts and every minute
-//! (`wake_sweep`, a consumer of its own so that re-indexing never delays a firing), and
+//! the worker re-indexes both from the database when it starts, when the index was lost and
+//! every ten minutes (`wake_sweep`, a consumer of its own so that re-indexing never delays
+//! a firing), and
 //! reads the database itself while the index cannot be read, so a lost index only delays a wake-up; a
 //! late, repeated or stale wake-up (one left at a row's former time) changes nothing, and is
 //! taken out of the index once acted on, so it does not come back.

@@ -23,8 +23,8 @@ pub enum Consumer {
     /// Snoozed conversations whose wake time has come re-open, and SLA clocks, commitments
     /// and follow-ups fire at their due times.
     WakeUps,
-    /// The wake-up index is filled again from the database at start and every minute, a few
-    /// pages a turn.
+    /// The wake-up index is filled again from the database at start, when it was lost and
+    /// every ten minutes, a few pages a turn.
     Reindex,
     /// Committed events go out to live subscribers (Redis pub/sub or the in-process bus),
     /// as soon as the bus says a change committed some.

@@ -254,3 +254,45 @@ async fn a_lost_index_is_rebuilt_from_the_database_when_a_worker_starts() {
     assert_eq!(woken_at(&restarted, wake).await, 1);
     assert_eq!(s.read(&app).await["status"], "open");
 }
+
+async fn reindexed_at(app: &TestApp, at: DateTime<Utc>) -> usize {
+    match run_once_at(&app.core, at).await {
+        Ok(outcome) => outcome.wake_ups_reindexed,
+        Err(err) => panic!("worker pass failed: {err}"),
+    }
+}
+
+#[tokio::test]
+async fn a_running_worker_refills_a_lost_index_at_once_and_leaves_a_whole_one_alone() {
+    let Ok(url) = std::env::var("TEST_REDIS_URL") else {
+        // The in-process index lives and dies with its process, and the worker with it.
+        return;
+    };
+    if std::env::var("TEST_DATABASE_URL").is_err() {
+        return;
+    }
+    let app = TestApp::spawn_stepped().await;
+    let wake = Utc::now() + Duration::minutes(10);
+    let s = Snoozed::start(&app, "Acme", wake).await;
+    let now = Utc::now();
+
+    assert!(
+        reindexed_at(&app, now).await >= 1,
+        "a worker sweeps when it starts"
+    );
+    assert_eq!(
+        reindexed_at(&app, now).await,
+        0,
+        "a whole index is left alone"
+    );
+    assert!(
+        crate::wake_index::lose(&app, &url) > 0,
+        "the snooze was indexed"
+    );
+    assert!(
+        reindexed_at(&app, now).await >= 1,
+        "the same worker refills a lost index at its next turn"
+    );
+    assert_eq!(woken_at(&app, wake).await, 1);
+    assert_eq!(s.read(&app).await["status"], "open");
+}

@@ -25,7 +25,17 @@ pub(super) type KnownActions = HashMap<Uuid, Option<BreachActions>>;
 /// and leaves it here as its actions changed it.
 pub(super) type Locked = HashMap<Uuid, conversations::Model>;
 
-/// Does what the clock's policy says a breach does. A deleted policy's clock only notifies.
+/// Who is told of a breach: the conversation's assignee and team, as the breach left them.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ToTell {
+    conversation: Uuid,
+    user: Option<Uuid>,
+    team: Option<Uuid>,
+}
+
+/// Does what the clock's policy says a breach does, but for notifying: who to notify, if
+/// the policy says so (`notify_all` tells them all at once). A deleted policy's clock only
+/// notifies.
 pub(super) async fn breach_actions(
     txn: &DatabaseTransaction,
     scope: &WorkspaceScope,
@@ -33,7 +43,7 @@ pub(super) async fn breach_actions(
     known: &mut KnownActions,
     locked: &mut Locked,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Option<ToTell>> {
     let actions = match clock.policy_id {
         Some(policy) => actions_of(txn, scope, policy, known).await?,
         None => BreachActions::default(),
@@ -43,12 +53,46 @@ pub(super) async fn breach_actions(
         None => repo::conversations::get_any(txn, scope, clock.conversation_id.into()).await?,
     };
     let row = escalate_row(txn, scope, row, &actions, now).await?;
-    if actions.notify {
-        let users = responsible(txn, scope, row.assignee_id, row.team_id).await?;
-        notify(txn, scope, &users, "sla_breached", row.id.into()).await?;
-    }
+    let tell = actions.notify.then_some(ToTell {
+        conversation: row.id,
+        user: row.assignee_id,
+        team: row.team_id,
+    });
     locked.insert(row.id, row);
-    Ok(())
+    Ok(tell)
+}
+
+/// Notifies the assignees and team members of breached conversations, each person once
+/// per conversation, with one read of the teams and one insert.
+pub(super) async fn notify_all(
+    txn: &DatabaseTransaction,
+    scope: &WorkspaceScope,
+    breaches: &[ToTell],
+) -> Result<()> {
+    let mut teams: Vec<Uuid> = breaches.iter().filter_map(|b| b.team).collect();
+    teams.sort_unstable();
+    teams.dedup();
+    let mut members: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    if !teams.is_empty() {
+        for member in repo::teams::members_of(txn, scope, &teams).await? {
+            members
+                .entry(member.team_id)
+                .or_default()
+                .push(member.user_id);
+        }
+    }
+    let mut told = Vec::new();
+    for breach in breaches {
+        let mut users: Vec<Uuid> = breach.user.into_iter().collect();
+        if let Some(team) = breach.team {
+            users.extend(members.get(&team).into_iter().flatten());
+        }
+        users.sort_unstable();
+        users.dedup();
+        let conversation = ConversationId::from(breach.conversation);
+        told.extend(users.into_iter().map(|u| (UserId::from(u), conversation)));
+    }
+    repo::notifications::insert_many(txn, scope, "sla_breached", &told).await
 }
 
 /// A policy's breach actions, read once per batch.
@@ -148,8 +192,7 @@ pub(crate) async fn notify(
     kind: &str,
     id: ConversationId,
 ) -> Result<()> {
-    for user in users {
-        repo::notifications::insert(conn, scope, UserId::from(*user), kind, id, None).await?;
-    }
-    Ok(())
+    let told: Vec<(UserId, ConversationId)> =
+        users.iter().map(|u| (UserId::from(*u), id)).collect();
+    repo::notifications::insert_many(conn, scope, kind, &told).await
 }

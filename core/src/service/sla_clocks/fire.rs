@@ -27,7 +27,7 @@ use crate::{Core, Error, Result};
 
 use super::super::conversation_views::views;
 use super::super::wake_ups::{WAKE_BATCH, org_of};
-use super::breach::{KnownActions, Locked, breach_actions};
+use super::breach::{KnownActions, Locked, breach_actions, notify_all};
 use super::rows::{clock_of, updated_row, view_of};
 
 /// Clocks one transaction fires together.
@@ -128,9 +128,12 @@ async fn fire_batch(
     repo::sla_clocks::fired_many(&txn, &writes, now).await?;
     repo::audit::insert_many(&txn, scope, audit_entries(&fired)).await?;
     let mut known = KnownActions::new();
+    let mut to_tell = Vec::new();
     for breach in fired.iter().filter(|f| f.firings.contains(&Firing::Breach)) {
-        breach_actions(&txn, scope, &breach.row, &mut known, &mut locked, now).await?;
+        let tell = breach_actions(&txn, scope, &breach.row, &mut known, &mut locked, now);
+        to_tell.extend(tell.await?);
     }
+    notify_all(&txn, scope, &to_tell).await?;
     let (recorded, wake_ups) = record(&txn, scope, &fired, now).await?;
     txn.commit().await?;
     tracing::info!(workspace_id = %scope.workspace_id(), clocks = fired.len(), "SLA clocks fired");

@@ -27,7 +27,7 @@ use super::conversations::{ConversationPatch, update_in};
 use super::{commitments, followups, sla_clocks};
 
 /// Most conversations one turn wakes; the rest wake on the next.
-pub const WAKE_BATCH: u64 = 500;
+pub const WAKE_BATCH: u64 = 1_000;
 
 /// Wakes the snoozed conversations and fires the SLA clocks due by `now`; returns how many
 /// conversations woke. One that changed meanwhile (a customer re-opened it, a colleague

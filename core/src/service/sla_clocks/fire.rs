@@ -31,7 +31,7 @@ use super::breach::{KnownActions, Locked, breach_actions, notify_all};
 use super::rows::{clock_of, updated_row, view_of};
 
 /// Clocks one transaction fires together.
-const FIRING_BATCH: usize = 100;
+const FIRING_BATCH: usize = 250;
 
 /// Batches one worker fires side by side (each holds a database connection while it fires).
 const FIRING_CONCURRENCY: usize = 4;

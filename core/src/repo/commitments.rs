@@ -1,10 +1,9 @@
 //! Commitments: a conversation's, read and changed through the scope and only at the
 //! version read; and, across every workspace for the worker, which are due.
 
-use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -99,27 +98,6 @@ pub(crate) async fn update_at_version(
     )
     .await?;
     Ok(row)
-}
-
-/// Across every workspace: open commitments with something to fire by `now`, earliest
-/// first — among `ids` only, when given.
-pub(crate) async fn due(
-    conn: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-    among: Option<&[Uuid]>,
-    limit: u64,
-) -> Result<Vec<Model>> {
-    let mut select = commitments::Entity::find()
-        .filter(C::WakeAt.lte(now))
-        .filter(C::State.eq(CommitmentState::Open.as_str()));
-    if let Some(ids) = among {
-        select = select.filter(C::Id.is_in(ids.to_vec()));
-    }
-    Ok(select
-        .order_by_asc(C::WakeAt)
-        .limit(limit)
-        .all(conn)
-        .await?)
 }
 
 /// One commitment in any workspace (the worker re-reads it under its conversation's lock).

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder,
 };
 use uuid::Uuid;
 
@@ -90,27 +90,6 @@ pub(crate) async fn update_at_version(
     )
     .await?;
     Ok(row)
-}
-
-/// Across every workspace: scheduled follow-ups due by `now`, earliest first — among `ids`
-/// only, when given.
-pub(crate) async fn due(
-    conn: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-    among: Option<&[Uuid]>,
-    limit: u64,
-) -> Result<Vec<Model>> {
-    let mut select = followups::Entity::find()
-        .filter(C::WakeAt.lte(now))
-        .filter(C::State.eq(FollowupState::Scheduled.as_str()));
-    if let Some(ids) = among {
-        select = select.filter(C::Id.is_in(ids.to_vec()));
-    }
-    Ok(select
-        .order_by_asc(C::WakeAt)
-        .limit(limit)
-        .all(conn)
-        .await?)
 }
 
 /// One follow-up in any workspace.

@@ -3,9 +3,7 @@
 //! (their wake times: `wake_times`).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::entity::sla_clocks::{self, Column as C, Model};
@@ -122,25 +120,4 @@ pub(crate) async fn fired_many(
             "an SLA clock changed meanwhile; try again",
         ))
     }
-}
-
-/// Across every workspace: running clocks with something to fire by `now`, earliest
-/// first — among `ids` only, when given.
-pub(crate) async fn due(
-    conn: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-    among: Option<&[Uuid]>,
-    limit: u64,
-) -> Result<Vec<Model>> {
-    let mut select = sla_clocks::Entity::find()
-        .filter(C::WakeAt.lte(now))
-        .filter(C::State.eq(ClockState::Running.as_str()));
-    if let Some(ids) = among {
-        select = select.filter(C::Id.is_in(ids.to_vec()));
-    }
-    Ok(select
-        .order_by_asc(C::WakeAt)
-        .limit(limit)
-        .all(conn)
-        .await?)
 }

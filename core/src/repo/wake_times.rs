@@ -10,6 +10,8 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::entity::{commitments, followups, sla_clocks};
+use crate::sla::clock::ClockState;
+use crate::views::{CommitmentState, FollowupState};
 
 /// A table whose rows wake at a time and carry a version.
 pub(crate) trait Wakes: EntityTrait {
@@ -17,10 +19,13 @@ pub(crate) trait Wakes: EntityTrait {
     fn wake_col() -> Self::Column;
     fn conversation_col() -> Self::Column;
     fn version_col() -> Self::Column;
+    fn state_col() -> Self::Column;
+    /// The state of a row still to fire.
+    fn waiting() -> &'static str;
 }
 
 macro_rules! wakes {
-    ($($module:ident),+) => {$(
+    ($($module:ident => $waiting:expr),+) => {$(
         impl Wakes for $module::Entity {
             fn id_col() -> Self::Column {
                 $module::Column::Id
@@ -34,11 +39,42 @@ macro_rules! wakes {
             fn version_col() -> Self::Column {
                 $module::Column::Version
             }
+            fn state_col() -> Self::Column {
+                $module::Column::State
+            }
+            fn waiting() -> &'static str {
+                $waiting.as_str()
+            }
         }
     )+};
 }
 
-wakes!(sla_clocks, commitments, followups);
+wakes!(
+    sla_clocks => ClockState::Running,
+    commitments => CommitmentState::Open,
+    followups => FollowupState::Scheduled
+);
+
+/// Across every workspace: rows still to fire with something to do by `now`, earliest
+/// first — among `ids` only, when given (the wake-up index's entries).
+pub(crate) async fn due<E: Wakes>(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    among: Option<&[Uuid]>,
+    limit: u64,
+) -> Result<Vec<E::Model>> {
+    let mut select = E::find()
+        .filter(E::wake_col().lte(now))
+        .filter(E::state_col().eq(E::waiting()));
+    if let Some(ids) = among {
+        select = select.filter(E::id_col().is_in(ids.to_vec()));
+    }
+    Ok(select
+        .order_by_asc(E::wake_col())
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
 
 /// A page of rows waiting to wake, by wake time then id after `after`: ids and wake times.
 pub(crate) async fn waking_page<E: Wakes>(

@@ -1,17 +1,15 @@
 //! Conversations: found by thread or contact for threading, listed for the inbox with the
 //! caller's visibility applied in the query itself.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoCondition, JoinType, LockType, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, LockType, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, RelationDef, RelationTrait, Set,
+    QuerySelect,
 };
 use uuid::Uuid;
 
-use crate::entity::{contact_identities, contacts, conversation_tags, conversations, team_members};
+use crate::entity::{conversation_tags, conversations, team_members};
 use crate::ids::{ChannelId, ContactId, ConversationId, TeamId, UserId};
 use crate::tenancy::{ConversationAccess, WorkspaceScope};
 use crate::views::{Label, Priority, Status, Visibility};
@@ -22,8 +20,12 @@ use super::scoped::scoped;
 use conversations::Column as C;
 
 mod batch;
+mod faces;
+mod tags;
 
 pub(crate) use batch::{lock_thread, lock_threads, save_counted_many};
+pub(crate) use faces::{ContactFace, contact_faces, contact_rows};
+pub(crate) use tags::{add_tags, remove_tags, tags_of};
 
 /// What a new conversation starts with.
 pub(crate) struct NewConversation {
@@ -368,178 +370,4 @@ pub(crate) async fn of_contact(
         .order_by_asc(C::Id)
         .all(conn)
         .await?)
-}
-
-/// The tags of the given conversations.
-pub(crate) async fn tags_of(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    ids: &[Uuid],
-) -> Result<Vec<(Uuid, String)>> {
-    Ok(scoped::<conversation_tags::Entity>(scope)
-        .select_only()
-        .column(conversation_tags::Column::ConversationId)
-        .column(conversation_tags::Column::Tag)
-        .filter(conversation_tags::Column::ConversationId.is_in(ids.to_vec()))
-        .order_by_asc(conversation_tags::Column::Tag)
-        .into_tuple()
-        .all(conn)
-        .await?)
-}
-
-/// Adds tags to a conversation (ignoring ones already there).
-pub(crate) async fn add_tags(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    conversation: &conversations::Model,
-    tags: &[String],
-) -> Result<()> {
-    if tags.is_empty() {
-        return Ok(());
-    }
-    let existing: Vec<String> = tags_of(conn, scope, &[conversation.id])
-        .await?
-        .into_iter()
-        .map(|(_, tag)| tag)
-        .collect();
-    let now = Utc::now();
-    let rows: Vec<conversation_tags::ActiveModel> = tags
-        .iter()
-        .filter(|t| !existing.contains(t))
-        .map(|tag| conversation_tags::ActiveModel {
-            conversation_id: Set(conversation.id),
-            tag: Set(tag.clone()),
-            workspace_id: Set(scope.workspace_id().as_uuid()),
-            created_at: Set(now),
-            last_activity_key: Set(conversation.last_activity_key),
-        })
-        .collect();
-    if !rows.is_empty() {
-        conversation_tags::Entity::insert_many(rows)
-            .exec(conn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Removes tags.
-pub(crate) async fn remove_tags(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    id: ConversationId,
-    tags: &[String],
-) -> Result<()> {
-    if tags.is_empty() {
-        return Ok(());
-    }
-    conversation_tags::Entity::delete_many()
-        .filter(conversation_tags::Column::WorkspaceId.eq(scope.workspace_id().as_uuid()))
-        .filter(conversation_tags::Column::ConversationId.eq(id.as_uuid()))
-        .filter(conversation_tags::Column::Tag.is_in(tags.to_vec()))
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
-/// Contacts of the workspace with these ids, each with its identities, in one statement.
-pub(crate) async fn contact_rows(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    contact_ids: &[Uuid],
-) -> Result<Vec<(contacts::Model, Vec<contact_identities::Model>)>> {
-    let rows = scoped::<contacts::Entity>(scope)
-        .filter(contacts::Column::Id.is_in(contact_ids.to_vec()))
-        .join(JoinType::LeftJoin, identities_in(scope))
-        .select_also(contact_identities::Entity)
-        .order_by_asc(contacts::Column::Id)
-        .order_by_asc(contact_identities::Column::CreatedAt)
-        .order_by_asc(contact_identities::Column::Id)
-        .all(conn)
-        .await?;
-    let mut grouped: Vec<(contacts::Model, Vec<contact_identities::Model>)> = Vec::new();
-    for (contact, identity) in rows {
-        if grouped.last().is_none_or(|(last, _)| last.id != contact.id) {
-            grouped.push((contact, Vec::new()));
-        }
-        if let (Some(identity), Some((_, identities))) = (identity, grouped.last_mut()) {
-            identities.push(identity);
-        }
-    }
-    Ok(grouped)
-}
-
-/// The join from contacts to their identities in the scope's workspace: the workspace in
-/// the join lets the identities' (workspace, contact) index serve it.
-fn identities_in(scope: &WorkspaceScope) -> RelationDef {
-    let workspace = scope.workspace_id().as_uuid();
-    contacts::Relation::Identities
-        .def()
-        .on_condition(move |_, identity| {
-            Expr::col((identity, contact_identities::Column::WorkspaceId))
-                .eq(workspace)
-                .into_condition()
-        })
-}
-
-/// What a conversation's contact summary shows of one identity.
-pub(crate) struct IdentityFace {
-    pub channel_kind: String,
-    pub handle: Option<String>,
-    pub display_name: Option<String>,
-    pub avatar_url: Option<String>,
-    pub follower_count: Option<i64>,
-    pub verified: bool,
-}
-
-/// A contact as summaries show it: its own name and its identities, oldest first.
-pub(crate) type ContactFace = (Option<String>, Vec<IdentityFace>);
-
-/// A row of [`contact_faces`], read by position.
-type FaceRow = (
-    Uuid,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<bool>,
-);
-
-/// The contacts of the workspace with these ids as conversation summaries show them, in one
-/// statement that reads only the columns shown (inbox pages read 50 at a time).
-pub(crate) async fn contact_faces(
-    conn: &impl ConnectionTrait,
-    scope: &WorkspaceScope,
-    contact_ids: &[Uuid],
-) -> Result<HashMap<Uuid, ContactFace>> {
-    use contact_identities::Column as I;
-    let rows: Vec<FaceRow> = scoped::<contacts::Entity>(scope)
-        .select_only()
-        .column(contacts::Column::Id)
-        .column(contacts::Column::DisplayName)
-        .columns([I::ChannelKind, I::Handle, I::DisplayName, I::AvatarUrl])
-        .columns([I::FollowerCount, I::Verified])
-        .filter(contacts::Column::Id.is_in(contact_ids.to_vec()))
-        .join(JoinType::LeftJoin, identities_in(scope))
-        .order_by_asc(I::CreatedAt)
-        .order_by_asc(I::Id)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut faces: HashMap<Uuid, ContactFace> = HashMap::with_capacity(contact_ids.len());
-    for (id, name, kind, handle, display_name, avatar_url, follower_count, verified) in rows {
-        let (_, identities) = faces.entry(id).or_insert_with(|| (name, Vec::new()));
-        if let Some(channel_kind) = kind {
-            identities.push(IdentityFace {
-                channel_kind,
-                handle,
-                display_name,
-                avatar_url,
-                follower_count,
-                verified: verified.unwrap_or(false),
-            });
-        }
-    }
-    Ok(faces)
 }

@@ -13,12 +13,12 @@ use uuid::Uuid;
 use crate::entity::commitments::Model;
 use crate::events::{self, CommitmentNews, Event};
 use crate::ids::{ConversationId, OrgId, WorkspaceId};
-use crate::repo;
 use crate::schedule::{WakeKind, WakeUp};
 use crate::sla::clock::Firing;
 use crate::tenancy::WorkspaceScope;
 use crate::views::{CommitmentState, EventView};
 use crate::{Core, Error, Result};
+use crate::{entity, repo};
 
 use super::super::audit;
 use super::super::conversation_views::view_one;
@@ -37,7 +37,13 @@ pub async fn fire_due(
     if among.is_some_and(<[Uuid]>::is_empty) {
         return Ok(HashSet::new());
     }
-    let due = repo::commitments::due(core.db().conn(), now, among, WAKE_BATCH).await?;
+    let due = repo::wake_times::due::<entity::commitments::Entity>(
+        core.db().conn(),
+        now,
+        among,
+        WAKE_BATCH,
+    )
+    .await?;
     let mut orgs: HashMap<WorkspaceId, Option<OrgId>> = HashMap::new();
     let mut failed = HashSet::new();
     for row in due {

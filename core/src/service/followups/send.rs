@@ -13,10 +13,10 @@ use uuid::Uuid;
 use crate::entity::conversations;
 use crate::events;
 use crate::ids::{ConversationId, OrgId, WorkspaceId};
-use crate::repo;
 use crate::tenancy::WorkspaceScope;
 use crate::views::{DeliveryStatus, EventView, FollowupState, MessageView, Status, Visibility};
 use crate::{Core, Error, Result};
+use crate::{entity, repo};
 
 use super::super::audit;
 use super::super::messages::{NewReplyParts, reply_in};
@@ -35,7 +35,13 @@ pub async fn fire_due(
     if among.is_some_and(<[Uuid]>::is_empty) {
         return Ok(HashSet::new());
     }
-    let due = repo::followups::due(core.db().conn(), now, among, WAKE_BATCH).await?;
+    let due = repo::wake_times::due::<entity::followups::Entity>(
+        core.db().conn(),
+        now,
+        among,
+        WAKE_BATCH,
+    )
+    .await?;
     let mut orgs: HashMap<WorkspaceId, Option<OrgId>> = HashMap::new();
     let mut failed = HashSet::new();
     for row in due {

@@ -16,7 +16,6 @@ use uuid::Uuid;
 use crate::entity::sla_clocks::Model;
 use crate::events::{self, Event, SlaNews};
 use crate::ids::{OrgId, WorkspaceId};
-use crate::repo;
 use crate::repo::audit::NewEntry;
 use crate::schedule::{WakeKind, WakeUp};
 use crate::sla::calendar::Calendar;
@@ -24,6 +23,7 @@ use crate::sla::clock::Firing;
 use crate::tenancy::WorkspaceScope;
 use crate::views::EventView;
 use crate::{Core, Error, Result};
+use crate::{entity, repo};
 
 use super::super::conversation_views::views;
 use super::super::wake_ups::{WAKE_BATCH, org_of};
@@ -46,7 +46,13 @@ pub async fn fire_due(
     if among.is_some_and(<[Uuid]>::is_empty) {
         return Ok(HashSet::new());
     }
-    let due = repo::sla_clocks::due(core.db().conn(), now, among, WAKE_BATCH).await?;
+    let due = repo::wake_times::due::<entity::sla_clocks::Entity>(
+        core.db().conn(),
+        now,
+        among,
+        WAKE_BATCH,
+    )
+    .await?;
     let batches = batches_of(core, due).await?;
     let failed = futures_util::stream::iter(batches)
         .map(|(scope, rows)| async move { fire_batch_or_each(core, &scope, rows, now).await })

@@ -232,18 +232,23 @@ async fn an_idle_worker_waits_on_its_index_not_on_the_database() {
     assert_eq!(during, 0, "statements while nothing was due");
 }
 
-#[tokio::test]
-async fn a_lost_index_is_rebuilt_from_the_database_when_a_worker_starts() {
-    let Ok(url) = std::env::var("TEST_REDIS_URL") else {
-        // The in-process index lives and dies with its process, and the worker with it.
-        return;
-    };
-    if std::env::var("TEST_DATABASE_URL").is_err() {
-        return;
-    }
+/// On PostgreSQL + Redis only (the in-process index lives and dies with its process, and
+/// the worker with it): Redis's address, a stepped app and a conversation snoozed for ten
+/// minutes.
+async fn snoozed_with_redis() -> Option<(String, TestApp, DateTime<Utc>, Snoozed)> {
+    let url = std::env::var("TEST_REDIS_URL").ok()?;
+    std::env::var("TEST_DATABASE_URL").ok()?;
     let app = TestApp::spawn_stepped().await;
     let wake = Utc::now() + Duration::minutes(10);
     let s = Snoozed::start(&app, "Acme", wake).await;
+    Some((url, app, wake, s))
+}
+
+#[tokio::test]
+async fn a_lost_index_is_rebuilt_from_the_database_when_a_worker_starts() {
+    let Some((url, app, wake, s)) = snoozed_with_redis().await else {
+        return;
+    };
     assert!(
         crate::wake_index::lose(&app, &url) > 0,
         "the snooze was indexed in Redis"
@@ -264,16 +269,9 @@ async fn reindexed_at(app: &TestApp, at: DateTime<Utc>) -> usize {
 
 #[tokio::test]
 async fn a_running_worker_refills_a_lost_index_at_once_and_leaves_a_whole_one_alone() {
-    let Ok(url) = std::env::var("TEST_REDIS_URL") else {
-        // The in-process index lives and dies with its process, and the worker with it.
+    let Some((url, app, wake, s)) = snoozed_with_redis().await else {
         return;
     };
-    if std::env::var("TEST_DATABASE_URL").is_err() {
-        return;
-    }
-    let app = TestApp::spawn_stepped().await;
-    let wake = Utc::now() + Duration::minutes(10);
-    let s = Snoozed::start(&app, "Acme", wake).await;
     let now = Utc::now();
 
     assert!(

@@ -8,16 +8,20 @@ use serde_json::json;
 
 use crate::entity::conversations;
 use crate::events::{self, Event};
-use crate::ids::{ChannelId, ContactId, ConversationId, TeamId, UserId};
+use crate::ids::{ConversationId, TeamId, UserId};
 use crate::repo;
 use crate::repo::conversations::time_key;
-use crate::tenancy::{Capability, ConversationAccess, WorkspaceScope};
-use crate::views::{ConversationView, EventView, Priority, Status, Visibility, double_option};
+use crate::tenancy::{Capability, WorkspaceScope};
+use crate::views::{ConversationView, EventView, Priority, Status, double_option};
 use crate::{Core, Error, FieldError, Result, care};
 
 use super::audit;
 use super::conversation_views::{view_one, views};
 use super::sla_clocks;
+
+mod start;
+
+pub use start::{StartConversation, start};
 
 /// Longest tag.
 pub const MAX_TAG_LEN: usize = 64;
@@ -51,25 +55,6 @@ pub struct ConversationPatch {
     /// Tags to remove.
     #[serde(default)]
     pub remove_tags: Vec<String>,
-}
-
-/// `POST /v1/workspaces/{ws}/conversations`: start a conversation with a contact.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StartConversation {
-    /// The customer.
-    pub contact_id: ContactId,
-    /// The channel to reach them on (they need an identity on its platform).
-    pub channel_id: ChannelId,
-    /// `private` (default) or `public`.
-    pub visibility: Option<Visibility>,
-    /// The first message, queued for delivery.
-    #[schema(min_length = 1, max_length = 20000)]
-    pub text: String,
-    /// Assign it at once.
-    pub assignee_id: Option<UserId>,
-    /// Give it to a team at once.
-    pub team_id: Option<TeamId>,
 }
 
 /// `POST /v1/workspaces/{ws}/conversations/bulk`.
@@ -359,102 +344,6 @@ pub async fn bulk_update(
     Ok(views)
 }
 
-/// Who is assigned a conversation started without an assignee: nobody, unless the starter
-/// is an agent who sees only its own conversations (or its teams', and named no team), who
-/// then gets it, so that it can follow what it started.
-fn starter_assignee(scope: &WorkspaceScope, team: Option<TeamId>) -> Option<UserId> {
-    match scope.conversation_access() {
-        ConversationAccess::All => None,
-        ConversationAccess::TeamsOf(_) if team.is_some() => None,
-        ConversationAccess::AssignedTo(user) | ConversationAccess::TeamsOf(user) => Some(user),
-    }
-}
-
-/// Starts a conversation with a contact (proactive outreach); the first message is queued.
-#[tracing::instrument(skip_all, err(level = "debug"))]
-pub async fn start(
-    core: &Core,
-    scope: &WorkspaceScope,
-    input: StartConversation,
-) -> Result<ConversationView> {
-    scope.require(Capability::Reply)?;
-    let text = super::messages::clean_text(&input.text)?;
-    let txn = core.db().begin().await?;
-    let channel = repo::channels::get(&txn, scope, input.channel_id)
-        .await
-        .map_err(|_| {
-            unknown(
-                "channel_id",
-                "unknown_channel",
-                "no such channel in this workspace",
-            )
-        })?;
-    super::channels::ensure_enabled(&channel)?;
-    repo::contacts::get(&txn, scope, input.contact_id)
-        .await
-        .map_err(|_| {
-            unknown(
-                "contact_id",
-                "unknown_contact",
-                "no such contact in this workspace",
-            )
-        })?;
-    let identities = repo::contacts::identities_of(&txn, scope, input.contact_id).await?;
-    if !identities.iter().any(|i| i.channel_kind == channel.kind) {
-        return Err(Error::invalid(
-            "contact_id",
-            "no_identity_on_channel",
-            format!("the contact has no {} identity to reach", channel.kind),
-        ));
-    }
-    let assignee_id = input
-        .assignee_id
-        .or_else(|| starter_assignee(scope, input.team_id));
-    let assignment = ConversationPatch {
-        assignee_id: assignee_id.map(Some),
-        team_id: input.team_id.map(Some),
-        ..Default::default()
-    };
-    check_assignment(&txn, scope, &assignment).await?;
-    let now = Utc::now();
-    let new = repo::conversations::NewConversation {
-        channel_id: input.channel_id,
-        contact_id: input.contact_id,
-        visibility: input.visibility.unwrap_or(Visibility::Private),
-        priority: Priority::Normal,
-        priority_auto: false,
-        thread_key: None,
-        assignee_id,
-        team_id: input.team_id,
-        at: now,
-    };
-    let row = repo::conversations::insert(&txn, scope, new).await?;
-    let created = view_one(&txn, scope, row.clone()).await?;
-    let started = Event::conversation_created(created.clone());
-    let mut events = vec![events::record(&txn, scope, started, now).await?];
-    let reply = super::messages::NewReplyParts {
-        text,
-        visibility: created.visibility,
-        attachments: Vec::new(),
-    };
-    let (_, event) = super::messages::reply_in(&txn, scope, row, reply, now).await?;
-    let view = conversation_of(&event)?;
-    events.push(event);
-    audit::record(
-        &txn,
-        scope,
-        "conversation.started",
-        "conversation",
-        view.id,
-        json!({ "contact_id": input.contact_id }),
-    )
-    .await?;
-    txn.commit().await?;
-    events::committed(core, &events);
-    core.bus().replies_queued();
-    Ok(view)
-}
-
 /// The conversation an event of a conversation carries.
 pub(crate) fn conversation_of(event: &EventView) -> Result<ConversationView> {
     event
@@ -462,10 +351,6 @@ pub(crate) fn conversation_of(event: &EventView) -> Result<ConversationView> {
         .conversation()
         .cloned()
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("the event is not a conversation's")))
-}
-
-fn unknown(field: &str, code: &'static str, message: &str) -> Error {
-    Error::invalid(field, code, message)
 }
 
 /// Conversation read models for other services.

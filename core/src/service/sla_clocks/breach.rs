@@ -69,27 +69,12 @@ pub(super) async fn notify_all(
     scope: &WorkspaceScope,
     breaches: &[ToTell],
 ) -> Result<()> {
-    let mut teams: Vec<Uuid> = breaches.iter().filter_map(|b| b.team).collect();
-    teams.sort_unstable();
-    teams.dedup();
-    let mut members: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    if !teams.is_empty() {
-        for member in repo::teams::members_of(txn, scope, &teams).await? {
-            members
-                .entry(member.team_id)
-                .or_default()
-                .push(member.user_id);
-        }
-    }
+    let teams: Vec<Uuid> = breaches.iter().filter_map(|b| b.team).collect();
+    let members = members_by_team(txn, scope, teams).await?;
     let mut told = Vec::new();
     for breach in breaches {
-        let mut users: Vec<Uuid> = breach.user.into_iter().collect();
-        if let Some(team) = breach.team {
-            users.extend(members.get(&team).into_iter().flatten());
-        }
-        users.sort_unstable();
-        users.dedup();
         let conversation = ConversationId::from(breach.conversation);
+        let users = people(breach.user, breach.team, &members);
         told.extend(users.into_iter().map(|u| (UserId::from(u), conversation)));
     }
     repo::notifications::insert_many(txn, scope, "sla_breached", &told).await
@@ -174,14 +159,37 @@ pub(crate) async fn responsible(
     user: Option<Uuid>,
     team: Option<Uuid>,
 ) -> Result<Vec<Uuid>> {
+    let members = members_by_team(conn, scope, team.into_iter().collect()).await?;
+    Ok(people(user, team, &members))
+}
+
+/// The members of each of `teams`, in one read (none for no teams).
+async fn members_by_team(
+    conn: &impl ConnectionTrait,
+    scope: &WorkspaceScope,
+    mut teams: Vec<Uuid>,
+) -> Result<HashMap<Uuid, Vec<Uuid>>> {
+    teams.sort_unstable();
+    teams.dedup();
+    let mut members: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    if !teams.is_empty() {
+        for member in repo::teams::members_of(conn, scope, &teams).await? {
+            let team = members.entry(member.team_id).or_default();
+            team.push(member.user_id);
+        }
+    }
+    Ok(members)
+}
+
+/// A person and a team's members, each once, from the members already read.
+fn people(user: Option<Uuid>, team: Option<Uuid>, members: &HashMap<Uuid, Vec<Uuid>>) -> Vec<Uuid> {
     let mut users: Vec<Uuid> = user.into_iter().collect();
     if let Some(team) = team {
-        let members = repo::teams::members_of(conn, scope, &[team]).await?;
-        users.extend(members.into_iter().map(|m| m.user_id));
+        users.extend(members.get(&team).into_iter().flatten());
     }
-    users.sort();
+    users.sort_unstable();
     users.dedup();
-    Ok(users)
+    users
 }
 
 /// Notifies each of `users` about a conversation.
